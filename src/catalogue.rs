@@ -1,0 +1,182 @@
+//! The lesson catalogue: every lesson's data (title, summary, scenes, the Python
+//! idiom of each scene, further reading), read from `lessons/<id>.toml`, which is
+//! embedded in the binary at build time, so an installed binary needs no files.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+/// The chapters of LESSONS.md, in order; a lesson's `chapter` indexes this from 1.
+pub const CHAPTERS: [&str; 6] = [
+    "Processes",
+    "Pools",
+    "Communication",
+    "Synchronisation",
+    "Threads and patterns",
+    "Performance",
+];
+
+/// The lesson data files, in catalogue order.
+const SOURCES: [(&str, &str); 15] = [
+    (
+        "process-basics",
+        include_str!("../lessons/process-basics.toml"),
+    ),
+    (
+        "start-methods",
+        include_str!("../lessons/start-methods.toml"),
+    ),
+    ("join-daemon", include_str!("../lessons/join-daemon.toml")),
+    ("globals", include_str!("../lessons/globals.toml")),
+    ("pool-async", include_str!("../lessons/pool-async.toml")),
+    ("queue", include_str!("../lessons/queue.toml")),
+    ("pipe", include_str!("../lessons/pipe.toml")),
+    (
+        "queue-deadlock",
+        include_str!("../lessons/queue-deadlock.toml"),
+    ),
+    (
+        "shared-memory",
+        include_str!("../lessons/shared-memory.toml"),
+    ),
+    ("locks", include_str!("../lessons/locks.toml")),
+    ("deadlock", include_str!("../lessons/deadlock.toml")),
+    ("threads", include_str!("../lessons/threads.toml")),
+    (
+        "producer-consumer",
+        include_str!("../lessons/producer-consumer.toml"),
+    ),
+    ("gil", include_str!("../lessons/gil.toml")),
+    ("costs", include_str!("../lessons/costs.toml")),
+];
+
+/// One lesson's data.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    /// The CLI name: `concur-tutor lesson <id>`.
+    pub id: String,
+    /// The chapter number, from 1 (see [`CHAPTERS`]).
+    pub chapter: usize,
+    /// A short title.
+    pub title: String,
+    /// One line: what the learner will see happen.
+    pub summary: String,
+    /// The scenes, in order; empty for a lesson not built yet.
+    #[serde(default)]
+    pub scenes: Vec<Scene>,
+    /// Where to read more: the Rust docs of what the lesson used, the Python docs it mirrors.
+    #[serde(default)]
+    pub reading: Vec<Link>,
+}
+
+/// One scene: a Python idiom from the notes, and the Rust that runs in its place.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Scene {
+    /// What the scene shows.
+    pub title: String,
+    /// The Python it mirrors, as the notes write it.
+    pub python: String,
+}
+
+/// A pointer to documentation.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    /// What it is.
+    pub title: String,
+    /// Where it is.
+    pub url: String,
+}
+
+impl Lesson {
+    /// The chapter's name.
+    pub fn chapter_name(&self) -> &'static str {
+        CHAPTERS[self.chapter - 1]
+    }
+}
+
+/// Every lesson, in catalogue order.
+pub fn all() -> &'static [Lesson] {
+    static LESSONS: OnceLock<Vec<Lesson>> = OnceLock::new();
+    LESSONS.get_or_init(|| {
+        SOURCES
+            .iter()
+            .map(|(file, text)| {
+                parse(file, text).unwrap_or_else(|err| panic!("lessons/{file}.toml: {err}"))
+            })
+            .collect()
+    })
+}
+
+/// Parses and checks one lesson file.
+pub fn parse(file: &str, text: &str) -> Result<Lesson, String> {
+    let lesson: Lesson = toml::from_str(text).map_err(|err| err.to_string())?;
+    if lesson.id != file {
+        return Err(format!("id '{}' does not match the file name", lesson.id));
+    }
+    if !(1..=CHAPTERS.len()).contains(&lesson.chapter) {
+        return Err(format!(
+            "chapter {} is not between 1 and {}",
+            lesson.chapter,
+            CHAPTERS.len()
+        ));
+    }
+    Ok(lesson)
+}
+
+/// The answer to "which lesson is `id`?".
+#[derive(Debug)]
+pub struct UnknownLesson {
+    /// What the user typed.
+    pub id: String,
+    /// The closest real id, when one is close enough to be a typo.
+    pub suggestion: Option<&'static str>,
+}
+
+impl std::fmt::Display for UnknownLesson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no lesson '{}'", self.id)?;
+        match self.suggestion {
+            Some(near) => write!(f, " (did you mean '{near}'?)"),
+            None => write!(f, " (see 'concur-tutor list')"),
+        }
+    }
+}
+
+/// Finds a lesson by id, suggesting the nearest id on a typo.
+pub fn find(id: &str) -> Result<&'static Lesson, UnknownLesson> {
+    if let Some(lesson) = all().iter().find(|l| l.id == id) {
+        return Ok(lesson);
+    }
+    let suggestion = all()
+        .iter()
+        .map(|l| (strsim::jaro_winkler(id, &l.id), l.id.as_str()))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id);
+    Err(UnknownLesson {
+        id: id.to_string(),
+        suggestion,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_lesson_file_parses() {
+        assert_eq!(all().len(), 15);
+    }
+
+    #[test]
+    fn a_typo_gets_a_suggestion() {
+        assert_eq!(
+            find("pool-asink").unwrap_err().suggestion,
+            Some("pool-async")
+        );
+        assert_eq!(find("zzzz").unwrap_err().suggestion, None);
+    }
+}

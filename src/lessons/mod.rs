@@ -1,0 +1,69 @@
+//! The lessons that run: one module per lesson, each a list of scenes written
+//! like the Python they mirror. This module maps ids to them and runs them.
+
+mod join_daemon;
+
+use crate::catalogue::Lesson;
+use crate::stage::Stage;
+
+/// One scene's code: it drives the Stage, which narrates.
+pub type SceneFn = fn(&mut Stage) -> anyhow::Result<()>;
+
+/// A lesson's code, as built into the binary.
+pub struct Program {
+    /// The lesson id, as in `lessons/<id>.toml`.
+    pub id: &'static str,
+    /// One function per scene of the lesson data, in order.
+    pub scenes: &'static [SceneFn],
+    /// The file the scenes are written in, for `show`.
+    pub path: &'static str,
+    /// That file's text: exactly the code that runs.
+    pub source: &'static str,
+}
+
+const PROGRAMS: &[Program] = &[Program {
+    id: "join-daemon",
+    scenes: join_daemon::SCENES,
+    path: "src/lessons/join_daemon.rs",
+    source: include_str!("join_daemon.rs"),
+}];
+
+/// The code of lesson `id`, if it is built.
+pub fn program(id: &str) -> Option<&'static Program> {
+    PROGRAMS.iter().find(|p| p.id == id)
+}
+
+/// Runs `scenes` (numbers from 1; all when empty) of `lesson` on `stage`. Each
+/// scene stands for one Python program, so each ends as CPython ends a program.
+pub fn run(
+    stage: &mut Stage,
+    lesson: &Lesson,
+    program: &Program,
+    only: Option<usize>,
+) -> anyhow::Result<()> {
+    let total = lesson.scenes.len();
+    for (index, (scene, body)) in lesson.scenes.iter().zip(program.scenes).enumerate() {
+        let number = index + 1;
+        if only.is_some_and(|n| n != number) {
+            continue;
+        }
+        stage.begin_scene(number, total, &scene.title, &scene.python);
+        body(stage)?;
+        stage.end_scene();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue;
+
+    #[test]
+    fn every_program_has_one_function_per_scene_of_its_data() {
+        for program in PROGRAMS {
+            let lesson = catalogue::find(program.id).expect("a program has lesson data");
+            assert_eq!(lesson.scenes.len(), program.scenes.len(), "{}", program.id);
+        }
+    }
+}

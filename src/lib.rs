@@ -1,0 +1,13 @@
+//! concur-tutor teaches concurrency by running it: real `fork`, pipes, locks and
+//! threads, narrated lane by lane, each lesson mirroring a Python
+//! `multiprocessing` or `threading` idiom.
+//!
+//! - [`catalogue`]: the lesson data (titles, scenes, the Python idioms).
+//! - [`stage`]: the narrated run: lanes, events, the clock, processes, cleanup.
+//! - [`lessons`]: the code of each lesson, written like the Python it mirrors.
+//! - [`render`]: human text, NDJSON, and the `list` and `show` pages.
+
+pub mod catalogue;
+pub mod lessons;
+pub mod render;
+pub mod stage;

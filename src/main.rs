@@ -1,0 +1,222 @@
+//! The `concur-tutor` command line: parse, dispatch, and turn every failure into
+//! one clear line on stderr with the conventional exit status.
+
+use std::io;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, Parser, Subcommand};
+
+use concur_tutor::render::{self, ColorChoice, Human, Json, Paint};
+use concur_tutor::stage::{self, Clock, Recorder, Render, Stage};
+use concur_tutor::{catalogue, lessons};
+
+const EXAMPLES: &str = "\
+Examples:
+  concur-tutor list                           every lesson, by chapter
+  concur-tutor lesson join-daemon             run a lesson at the notes' own pace
+  concur-tutor lesson join-daemon --speed 5   five times faster; timestamps stay in lesson time
+  concur-tutor lesson join-daemon --scene 2   only the second scene
+  concur-tutor lesson join-daemon --json      the run as NDJSON events, one per line
+  concur-tutor show join-daemon               the Python idioms and the Rust that runs";
+
+/// A tutor that teaches concurrency by running it: real processes, pipes, locks
+/// and threads, narrated lane by lane, each lesson mirroring Python's
+/// multiprocessing and threading.
+#[derive(Parser)]
+#[command(name = "concur-tutor", version, after_help = EXAMPLES)]
+struct Cli {
+    /// When to use colour
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List every lesson, grouped by chapter
+    List {
+        /// One JSON object per lesson, per line
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a lesson: real processes and threads, narrated lane by lane
+    Lesson(LessonArgs),
+    /// Show a lesson's Python idioms and the Rust source that runs in their place
+    Show {
+        /// The lesson id (see `concur-tutor list`)
+        id: String,
+    },
+}
+
+#[derive(Args)]
+struct LessonArgs {
+    /// The lesson id (see `concur-tutor list`)
+    id: String,
+
+    /// Run X times faster: every sleep and timeout is divided by X, and timestamps
+    /// are still shown in the notes' own seconds
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
+    speed: f64,
+
+    /// Run only scene N (scenes are numbered from 1)
+    #[arg(long, value_name = "N")]
+    scene: Option<usize>,
+
+    /// Print the run as NDJSON events on stdout, one per line, and nothing else
+    #[arg(long)]
+    json: bool,
+}
+
+/// Why the command failed.
+enum Failure {
+    /// The user asked for something that cannot be: exit status 2.
+    Usage(String),
+    /// The lesson failed while running: exit status 1.
+    Run(anyhow::Error),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return parse_failure(err),
+    };
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(err)) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), Failure> {
+    let paint = Paint::new(cli.color.enabled());
+    match cli.command {
+        None => {
+            page(render::print_list(paint, render::width()))?;
+            eprintln!("\nRun a lesson with: concur-tutor lesson <id>   (all commands: concur-tutor --help)");
+            Ok(())
+        }
+        Some(Command::List { json: true }) => page(render::print_list_json()),
+        Some(Command::List { json: false }) => page(render::print_list(paint, render::width())),
+        Some(Command::Show { id }) => {
+            let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(err.to_string()))?;
+            page(render::print_show(lesson, paint))
+        }
+        Some(Command::Lesson(args)) => run_lesson(args, cli.color),
+    }
+}
+
+fn run_lesson(args: LessonArgs, color: ColorChoice) -> Result<(), Failure> {
+    let lesson = catalogue::find(&args.id).map_err(|err| Failure::Usage(err.to_string()))?;
+    let program = lessons::program(&lesson.id).ok_or_else(|| {
+        Failure::Usage(format!(
+            "lesson '{}' is coming but not built yet (the ready ones: concur-tutor list)",
+            lesson.id
+        ))
+    })?;
+    if let Some(n) = args.scene {
+        if !(1..=lesson.scenes.len()).contains(&n) {
+            return Err(Failure::Usage(format!(
+                "--scene {n} is out of range: '{}' has scenes 1 to {}",
+                lesson.id,
+                lesson.scenes.len()
+            )));
+        }
+    }
+    stage::install_interrupt_handlers();
+    let paint = Paint::new(color.enabled());
+    let renderer: Box<dyn Render> = if args.json {
+        Box::new(Json)
+    } else {
+        println!(
+            "{}",
+            paint.bold(&format!("{} · {}", lesson.id, lesson.title))
+        );
+        println!(
+            "{}",
+            paint.dim(&format!(
+                "lesson time at {}× speed · t in seconds · lane · pid",
+                args.speed
+            ))
+        );
+        Box::new(Human::new(paint_on(color), render::width()))
+    };
+    let mut stage = Stage::new(Clock::start(args.speed), Arc::new(Recorder::new(renderer)));
+    lessons::run(&mut stage, lesson, program, args.scene).map_err(Failure::Run)?;
+    drop(stage);
+    if !args.json {
+        page(render::print_reading(lesson, paint))?;
+    }
+    Ok(())
+}
+
+fn paint_on(color: ColorChoice) -> bool {
+    color.enabled()
+}
+
+/// A page written to a stdout that closed early (`| head`) ends quietly.
+fn page(result: io::Result<()>) -> Result<(), Failure> {
+    match result {
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => stage::exit_quietly(0),
+        Err(err) => Err(Failure::Run(err.into())),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// `--speed` must be a positive, finite number.
+fn parse_speed(text: &str) -> Result<f64, String> {
+    let speed: f64 = text
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number (try 2, or 0.5 to slow down)"))?;
+    if !speed.is_finite() || speed <= 0.0 {
+        return Err(
+            "the speed must be a positive, finite number (try 2, or 0.5 to slow down)".to_string(),
+        );
+    }
+    Ok(speed)
+}
+
+/// clap's errors, as one line (help and version are printed whole).
+fn parse_failure(err: clap::Error) -> ExitCode {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = err.print();
+        return ExitCode::SUCCESS;
+    }
+    let text = err.to_string();
+    let message: Vec<&str> = text
+        .lines()
+        .take_while(|line| !line.trim().is_empty() && !line.starts_with("Usage:"))
+        .map(str::trim)
+        .collect();
+    let mut line = message.join(" ");
+    let suggestion = [
+        ContextKind::SuggestedSubcommand,
+        ContextKind::SuggestedArg,
+        ContextKind::SuggestedValue,
+    ]
+    .into_iter()
+    .find_map(|kind| match err.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => v.first().cloned(),
+        _ => None,
+    });
+    if let Some(near) = suggestion {
+        line.push_str(&format!(" (did you mean '{near}'?)"));
+    } else {
+        line.push_str(" (see 'concur-tutor --help')");
+    }
+    eprintln!("{line}");
+    ExitCode::from(2)
+}

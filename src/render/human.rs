@@ -1,0 +1,132 @@
+//! Human output: one line per event, lesson time right-aligned, each lane in its
+//! own colour, the tutor's notes set apart and wrapped to the terminal.
+
+use std::io::{self, Write};
+
+use crossterm::style::Color;
+use unicode_width::UnicodeWidthStr;
+
+use super::Paint;
+use crate::stage::{Event, Kind, Render};
+
+/// Colours handed to lanes in the order they first appear (main stays plain).
+const LANE_COLORS: [Color; 6] = [
+    Color::Cyan,
+    Color::Green,
+    Color::Magenta,
+    Color::Blue,
+    Color::Yellow,
+    Color::Red,
+];
+const LANE_WIDTH: usize = 9;
+/// `   5.004  p1        4101  ` : where the lane's own text starts.
+const TEXT_COLUMN: usize = 8 + 2 + LANE_WIDTH + 1 + 7 + 2;
+
+/// Draws events as aligned, coloured lines.
+pub struct Human {
+    paint: Paint,
+    width: usize,
+    lanes: Vec<String>,
+}
+
+impl Human {
+    /// A renderer that colours when `color` and wraps at `width` columns.
+    pub fn new(color: bool, width: usize) -> Human {
+        Human {
+            paint: Paint::new(color),
+            width,
+            lanes: Vec::new(),
+        }
+    }
+
+    fn lane_color(&mut self, lane: &str) -> Option<Color> {
+        if lane == "main" {
+            return None;
+        }
+        let index = match self.lanes.iter().position(|l| l == lane) {
+            Some(i) => i,
+            None => {
+                self.lanes.push(lane.to_string());
+                self.lanes.len() - 1
+            }
+        };
+        Some(LANE_COLORS[index % LANE_COLORS.len()])
+    }
+
+    /// `   5.004  p1        4101  `
+    fn lane_prefix(&mut self, event: &Event) -> String {
+        let pad = LANE_WIDTH.saturating_sub(event.lane.width());
+        let name = format!("{}{}", event.lane, " ".repeat(pad));
+        let name = match self.lane_color(&event.lane) {
+            Some(color) => self.paint.color(&name, color),
+            None => self.paint.bold(&name),
+        };
+        format!(
+            "{:>8.3}  {name} {:>7}  ",
+            event.t,
+            self.paint.dim(&event.pid.to_string())
+        )
+    }
+
+    /// The tutor's lines: time, a marker, text wrapped under itself.
+    fn tutor_line(&self, event: &Event, marker: &str, color: Color) -> String {
+        let lead = format!("{:>8.3}  {marker} ", event.t);
+        let indent = " ".repeat(lead.width());
+        let options = textwrap::Options::new(self.width.max(TEXT_COLUMN + 20))
+            .initial_indent(&lead)
+            .subsequent_indent(&indent);
+        let wrapped = textwrap::fill(&event.text, options);
+        // Colour the text, not the time.
+        let body = wrapped.strip_prefix(&lead).unwrap_or(&wrapped);
+        format!(
+            "{:>8.3}  {}",
+            event.t,
+            self.paint.color(&format!("{marker} {body}"), color)
+        )
+    }
+}
+
+impl Render for Human {
+    fn event(&mut self, event: &Event) -> io::Result<()> {
+        let text = match event.kind {
+            Kind::Scene => {
+                let head = format!(
+                    "━━ Scene {}/{} · {} ",
+                    event.scene.unwrap_or(0),
+                    event.scenes.unwrap_or(0),
+                    event.text
+                );
+                let rule = "━".repeat(self.width.saturating_sub(head.width()).min(60));
+                let mut block = format!("\n{}\n", self.paint.bold(&format!("{head}{rule}")));
+                if let Some(python) = &event.python {
+                    for line in python.trim_matches('\n').lines() {
+                        block.push_str(&self.paint.dim(&format!("   py │ {line}")));
+                        block.push('\n');
+                    }
+                }
+                block
+            }
+            Kind::Say => format!("{}{}", self.lane_prefix(event), event.text),
+            Kind::Spawn => format!(
+                "{}{}",
+                self.lane_prefix(event),
+                self.paint.dim(&format!("┬ {}", event.text))
+            ),
+            Kind::Exit => {
+                let line = format!("┴ {}", event.text);
+                let line = if event.signal.is_some() {
+                    self.paint.color(&line, Color::Red)
+                } else {
+                    self.paint.dim(&line)
+                };
+                format!("{}{line}", self.lane_prefix(event))
+            }
+            Kind::Note => self.tutor_line(event, "▸", Color::Yellow),
+            Kind::Measure => self.tutor_line(event, "≡", Color::Cyan),
+            Kind::Warn => self.tutor_line(event, "!", Color::Red),
+        };
+        let mut out = io::stdout().lock();
+        writeln!(out, "{text}")?;
+        out.flush()
+    }
+}

@@ -1,0 +1,87 @@
+//! Drawing for a reader: events as coloured, aligned lines or as NDJSON, and the
+//! `list` and `show` pages.
+
+mod human;
+mod json;
+mod pages;
+
+use std::io::IsTerminal;
+
+use clap::ValueEnum;
+use crossterm::style::{Color, Stylize};
+
+pub use human::Human;
+pub use json::Json;
+pub use pages::{print_list, print_list_json, print_reading, print_show};
+
+/// When to use colour (`--color`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour stdout.
+    pub fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            }
+        }
+    }
+}
+
+/// The columns to wrap text at: the terminal's width, or 100 off a terminal.
+pub fn width() -> usize {
+    if std::io::stdout().is_terminal() {
+        if let Ok((cols, _)) = crossterm::terminal::size() {
+            return usize::from(cols).clamp(40, 160);
+        }
+    }
+    100
+}
+
+/// Applies styles only when colour is on.
+#[derive(Clone, Copy)]
+pub struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    /// A painter that colours when `on`.
+    pub fn new(on: bool) -> Paint {
+        Paint { on }
+    }
+
+    fn with(self, text: &str, style: impl FnOnce(&str) -> String) -> String {
+        if self.on {
+            style(text)
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Bold.
+    pub fn bold(self, text: &str) -> String {
+        self.with(text, |t| t.bold().to_string())
+    }
+
+    /// Dim, for what matters less.
+    pub fn dim(self, text: &str) -> String {
+        self.with(text, |t| t.dim().to_string())
+    }
+
+    /// In a colour.
+    pub fn color(self, text: &str, color: Color) -> String {
+        self.with(text, |t| t.with(color).to_string())
+    }
+}

@@ -1,0 +1,90 @@
+//! The event: the one record of everything a lesson shows (DESIGN.md, **contract**).
+//!
+//! `--json` prints one [`Event`] per line; the human renderer draws the same events.
+//! Field names and [`Kind`] values never change; extra optional fields may be added.
+
+use serde::{Deserialize, Serialize};
+
+/// What an event is about. Serialised in lower case: `"scene"`, `"say"`, …
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A new scene begins; `text` is its title.
+    Scene,
+    /// A lane started (a process forked or spawned, a thread started).
+    Spawn,
+    /// What the demo itself prints: the notes' `print`.
+    Say,
+    /// The tutor's explanation of what just happened, computed from the run.
+    Note,
+    /// A number: carries `name`, `value` and `unit`.
+    Measure,
+    /// Something went wrong, or a hazard was detected.
+    Warn,
+    /// A lane ended: carries `code` or `signal`.
+    Exit,
+}
+
+/// One thing that happened, in one lane, at one moment of lesson time.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Event {
+    /// Seconds since the lesson started, in lesson time (real elapsed × speed).
+    pub t: f64,
+    /// Who: `main`, `p1`, `worker-3`, `tutor`, …
+    pub lane: String,
+    /// The OS process id of the lane's process (a thread reports its process's pid).
+    pub pid: i32,
+    /// What kind of event this is.
+    pub kind: Kind,
+    /// Human text.
+    pub text: String,
+    /// `measure`: what was measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `measure`: the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// `measure`: its unit (`s`, `ms`, `x`, `count`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// `exit`: the exit code, when the lane exited normally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<i32>,
+    /// `exit`: the signal that ended the lane (`SIGTERM`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
+    /// `spawn`: the parent's pid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ppid: Option<i32>,
+    /// `scene`: the scene's number, from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scene: Option<usize>,
+    /// `scene`: how many scenes the lesson has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenes: Option<usize>,
+    /// `scene`: the Python idiom the scene mirrors, for the human renderer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<String>,
+}
+
+impl Event {
+    /// An event with only the contract's five fields set.
+    pub fn new(t: f64, lane: &str, pid: i32, kind: Kind, text: impl Into<String>) -> Event {
+        Event {
+            t: (t * 1e6).round() / 1e6,
+            lane: lane.to_string(),
+            pid,
+            kind,
+            text: text.into(),
+            name: None,
+            value: None,
+            unit: None,
+            code: None,
+            signal: None,
+            ppid: None,
+            scene: None,
+            scenes: None,
+            python: None,
+        }
+    }
+}

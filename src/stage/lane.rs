@@ -1,0 +1,141 @@
+//! A lane: one line of execution that the tutor narrates (the main program, a
+//! forked child, a thread). Lesson code running *inside* a child or a thread gets
+//! a `&Lane` and uses its verbs, the way the notes' functions call `print` and
+//! `time.sleep`.
+
+use std::fs::File;
+use std::io::Write;
+use std::os::fd::OwnedFd;
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+
+use serde::{Deserialize, Serialize};
+
+use super::clock::Clock;
+use super::event::{Event, Kind};
+use super::recorder::Recorder;
+
+/// A line a child process sends its parent over its pipe.
+#[derive(Serialize, Deserialize, Debug)]
+pub(crate) enum Wire {
+    /// Something to narrate.
+    Event(Event),
+}
+
+/// Where a lane's events go.
+#[derive(Clone)]
+enum Sink {
+    /// In the tutor's own process: straight to the recorder.
+    Recorder(Arc<Recorder>),
+    /// In a forked child: one `write(2)` of a whole line to the parent's pipe
+    /// (no lock shared with the parent, so nothing inherited across fork can block it).
+    Pipe(Arc<Mutex<File>>),
+}
+
+/// One narrated line of execution, handed to the code that runs in it.
+#[derive(Clone)]
+pub struct Lane {
+    name: String,
+    pid: i32,
+    clock: Clock,
+    sink: Sink,
+}
+
+impl Lane {
+    pub(crate) fn in_tutor(name: &str, clock: Clock, recorder: Arc<Recorder>) -> Lane {
+        Lane {
+            name: name.to_string(),
+            pid: std::process::id() as i32,
+            clock,
+            sink: Sink::Recorder(recorder),
+        }
+    }
+
+    pub(crate) fn in_child(name: &str, clock: Clock, pipe: OwnedFd) -> Lane {
+        let pipe = Arc::new(Mutex::new(File::from(pipe)));
+        Lane {
+            name: name.to_string(),
+            pid: std::process::id() as i32,
+            clock,
+            sink: Sink::Pipe(pipe),
+        }
+    }
+
+    /// The lane's name: `main`, `p1`, `ticker`, …
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The pid of the process this lane runs in (Python's `os.getpid()`).
+    pub fn pid(&self) -> i32 {
+        self.pid
+    }
+
+    /// The parent's pid (Python's `os.getppid()`).
+    pub fn ppid(&self) -> i32 {
+        nix::unistd::getppid().as_raw()
+    }
+
+    /// Lesson seconds since the lesson started.
+    pub fn now(&self) -> f64 {
+        self.clock.now()
+    }
+
+    /// The lesson's clock.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// Prints a line, as the demo's own `print` does.
+    pub fn say(&self, text: impl Into<String>) {
+        self.emit(Kind::Say, text.into());
+    }
+
+    /// Sleeps `secs` of lesson time (Python's `time.sleep`).
+    pub fn sleep(&self, secs: f64) {
+        thread::sleep(self.clock.real(secs));
+    }
+
+    /// Starts a thread lane named `name` in this lane's process, running `body`.
+    pub fn thread<F>(&self, name: &str, body: F) -> JoinHandle<()>
+    where
+        F: FnOnce(&Lane) + Send + 'static,
+    {
+        let lane = Lane {
+            name: name.to_string(),
+            ..self.clone()
+        };
+        lane.emit(Kind::Spawn, format!("thread started in pid {}", lane.pid));
+        thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || body(&lane))
+            .expect("the OS refused to start a thread")
+    }
+
+    pub(crate) fn emit(&self, kind: Kind, text: String) {
+        self.send(Event::new(
+            self.clock.now(),
+            &self.name,
+            self.pid,
+            kind,
+            text,
+        ));
+    }
+
+    pub(crate) fn send(&self, event: Event) {
+        match &self.sink {
+            Sink::Recorder(recorder) => recorder.emit(event),
+            Sink::Pipe(pipe) => {
+                let mut line =
+                    serde_json::to_vec(&Wire::Event(event)).expect("events always serialise");
+                line.push(b'\n');
+                let mut pipe = pipe.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                if pipe.write_all(&line).is_err() {
+                    // The parent is gone: nobody to narrate to, so end this child now.
+                    // SAFETY: _exit ends the process without running the parent's code.
+                    unsafe { libc::_exit(1) };
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! Forked child processes: starting one, reading its events while the parent
+//! waits, and knowing how it ended.
+//!
+//! Fork safety (DESIGN.md, **contract**): the child never prints and never
+//! returns into the parent's code. It sends whole lines over its own pipe and
+//! ends with `_exit`. The parent reads every child's pipe in its own `poll` loop
+//! ([`Stage::pump_until`]) while it sleeps or joins: no helper threads.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{ErrorKind, Read};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::panic::{self, AssertUnwindSafe};
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitStatus};
+use nix::unistd::{fork, getpid, getppid, pipe2, ForkResult, Pid};
+
+use super::cleanup;
+use super::event::{Event, Kind};
+use super::lane::{Lane, Wire};
+use super::Stage;
+
+/// A started child process: what Python's `Process` object is after `start()`.
+/// It has no way to set `daemon`: that is decided before `start`, by the builder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Proc(pub(crate) usize);
+
+/// How a child process ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// It exited by itself with this code.
+    Code(i32),
+    /// A signal ended it.
+    Signal(Signal),
+}
+
+impl fmt::Display for ExitStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExitStatus::Code(code) => write!(f, "exited with code {code}"),
+            ExitStatus::Signal(sig) => write!(f, "was killed by {}", sig.as_str()),
+        }
+    }
+}
+
+/// A child process not started yet: Python's `Process(target=…)` before `start()`.
+pub struct ProcessBuilder<'s, F> {
+    stage: &'s mut Stage,
+    name: String,
+    daemon: bool,
+    target: F,
+}
+
+impl<F: FnOnce(&Lane)> ProcessBuilder<'_, F> {
+    /// Python's `p.daemon = True`: the child is terminated when the program ends,
+    /// instead of being waited for.
+    pub fn daemon(mut self, daemon: bool) -> Self {
+        self.daemon = daemon;
+        self
+    }
+
+    /// Python's `p.start()`: forks the child, which runs the target and exits.
+    pub fn start(self) -> anyhow::Result<Proc> {
+        self.stage.fork(self.name, self.daemon, self.target)
+    }
+}
+
+/// The parent's record of one child.
+pub(crate) struct Child {
+    pub name: String,
+    pub pid: Pid,
+    pub daemon: bool,
+    /// The read end of the child's event pipe; `None` once the child is reaped.
+    events: Option<File>,
+    pending: Vec<u8>,
+    pub started: f64,
+    pub ended: Option<(f64, ExitStatus)>,
+}
+
+impl Child {
+    pub fn is_alive(&self) -> bool {
+        self.ended.is_none()
+    }
+}
+
+impl Stage {
+    /// Python's `Process(target=…)`: names a child and its body; `start()` forks it.
+    pub fn process<F: FnOnce(&Lane)>(&mut self, name: &str, target: F) -> ProcessBuilder<'_, F> {
+        ProcessBuilder {
+            stage: self,
+            name: name.to_string(),
+            daemon: false,
+            target,
+        }
+    }
+
+    fn fork<F: FnOnce(&Lane)>(
+        &mut self,
+        name: String,
+        daemon: bool,
+        target: F,
+    ) -> anyhow::Result<Proc> {
+        let (read_end, write_end) =
+            pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a child process")?;
+        let parent = getpid();
+        // Stamped before the fork so the spawn event sorts before anything the child says.
+        let started = self.clock.now();
+        // SAFETY: the child only runs `run_child`, which never returns and never
+        // touches a lock the parent's other threads may hold.
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
+                drop(read_end);
+                run_child(&name, parent, self.clock, write_end, target)
+            }
+            Ok(ForkResult::Parent { child }) => {
+                drop(write_end);
+                if !cleanup::register(child.as_raw()) {
+                    let _ = kill(child, Signal::SIGKILL);
+                    let _ = waitpid(child, None);
+                    bail!("too many live child processes to track");
+                }
+                fcntl(read_end.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
+                self.children.push(Child {
+                    name: name.clone(),
+                    pid: child,
+                    daemon,
+                    events: Some(File::from(read_end)),
+                    pending: Vec::new(),
+                    started,
+                    ended: None,
+                });
+                let mut event = Event::new(started, &name, child.as_raw(), Kind::Spawn, "");
+                event.ppid = Some(parent.as_raw());
+                event.text = format!(
+                    "forked by main (pid {}){}",
+                    parent,
+                    if daemon { ", daemon" } else { "" }
+                );
+                self.recorder.emit(event);
+                Ok(Proc(self.children.len() - 1))
+            }
+            Err(err) => Err(err).with_context(|| format!("could not fork {name}")),
+        }
+    }
+
+    /// The child's pid.
+    pub fn pid_of(&self, p: Proc) -> i32 {
+        self.children[p.0].pid.as_raw()
+    }
+
+    /// Python's `p.is_alive()`.
+    pub fn is_alive(&mut self, p: Proc) -> bool {
+        self.pump_until(Some(Instant::now()), |_| false);
+        self.children[p.0].is_alive()
+    }
+
+    /// Python's `p.join()`: waits until the child has ended, narrating whatever
+    /// happens meanwhile.
+    pub fn join(&mut self, p: Proc) -> ExitStatus {
+        self.pump_until(None, |stage| !stage.children[p.0].is_alive());
+        self.children[p.0]
+            .ended
+            .expect("a joined child has ended")
+            .1
+    }
+
+    /// Python's `p.join(timeout)`: waits at most `secs`, then says what happened:
+    /// the child ended (how, after how long) or the wait timed out and it runs on.
+    pub fn join_timeout(&mut self, p: Proc, secs: f64) -> Option<ExitStatus> {
+        let from = self.clock.now();
+        let deadline = self.clock.deadline(secs);
+        self.pump_until(Some(deadline), |stage| !stage.children[p.0].is_alive());
+        let waited = self.clock.now() - from;
+        let child = &self.children[p.0];
+        let call = format!("{}.join({})", child.name, short(secs));
+        match child.ended {
+            Some((_, status)) => {
+                self.note(format!(
+                    "{call} returned after {waited:.2} s, before its timeout: {} {status}.",
+                    child.name
+                ));
+                Some(status)
+            }
+            None => {
+                self.note(format!(
+                    "{call} gave up after {waited:.2} s: {} (pid {}) is still running. \
+                     A join timeout only stops the waiting, never the child.",
+                    child.name, child.pid
+                ));
+                None
+            }
+        }
+    }
+
+    /// Python's `p.terminate()`: sends SIGTERM. Like Python, it does not wait:
+    /// `join` afterwards to reap the child.
+    pub fn terminate(&mut self, p: Proc) {
+        if self.children[p.0].is_alive() {
+            let _ = kill(self.children[p.0].pid, Signal::SIGTERM);
+        }
+    }
+
+    /// What CPython does when the main module's code is done: terminate the live
+    /// daemon children, then wait for every other child. Called after each scene,
+    /// since each scene stands for one whole Python program.
+    pub(crate) fn end_of_program(&mut self) {
+        let (daemons, others): (Vec<usize>, Vec<usize>) = (0..self.children.len())
+            .filter(|&i| self.children[i].is_alive())
+            .partition(|&i| self.children[i].daemon);
+        let body_ended = self.clock.now();
+        for i in daemons {
+            let name = self.children[i].name.clone();
+            self.note(format!(
+                "main's code is done and {name} is a daemon, so the program terminates it (SIGTERM), \
+                 as CPython's exit handler does for daemonic children."
+            ));
+            self.terminate(Proc(i));
+            let status = self.join(Proc(i));
+            let last = self
+                .last_said(&name)
+                .unwrap_or_else(|| "nothing".to_string());
+            self.note(format!(
+                "{name} {status} {:.2} s after it started. The last line it printed was \"{last}\": \
+                 whatever it meant to print after that never happened.",
+                self.children[i].ended.map_or(0.0, |(t, _)| t) - self.children[i].started
+            ));
+        }
+        for i in others {
+            let name = self.children[i].name.clone();
+            if !self.children[i].is_alive() {
+                continue;
+            }
+            self.note(format!(
+                "main's code is done, but {name} is not a daemon and still running: the program \
+                 waits for it before exiting, as CPython's interpreter does at exit."
+            ));
+            let status = self.join(Proc(i));
+            let waited = self.clock.now() - body_ended;
+            self.note(format!(
+                "{name} {status}; the program could exit {waited:.2} s after main's code ended."
+            ));
+        }
+    }
+
+    /// Reads every child's pipe until `done` holds or `deadline` passes, rendering
+    /// events as they arrive and reaping children whose pipe closed.
+    pub(crate) fn pump_until(&mut self, deadline: Option<Instant>, done: impl Fn(&Stage) -> bool) {
+        loop {
+            if done(self) {
+                return;
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|d| now >= d) {
+                return;
+            }
+            let open: Vec<usize> = (0..self.children.len())
+                .filter(|&i| self.children[i].events.is_some())
+                .collect();
+            if open.is_empty() {
+                match deadline {
+                    Some(d) => {
+                        std::thread::sleep(d - now);
+                        continue;
+                    }
+                    None => return,
+                }
+            }
+            let timeout = match deadline {
+                Some(d) => PollTimeout::try_from((d - now).as_millis().saturating_add(1))
+                    .unwrap_or(PollTimeout::MAX),
+                None => PollTimeout::NONE,
+            };
+            let ready: Vec<usize> = {
+                let mut fds: Vec<PollFd> = open
+                    .iter()
+                    .map(|&i| {
+                        PollFd::new(
+                            self.children[i].events.as_ref().expect("open").as_fd(),
+                            PollFlags::POLLIN,
+                        )
+                    })
+                    .collect();
+                match poll(&mut fds, timeout) {
+                    Ok(0) | Err(nix::errno::Errno::EINTR) => continue,
+                    Ok(_) => {}
+                    Err(err) => panic!("poll over the children's pipes failed: {err}"),
+                }
+                open.iter()
+                    .zip(&fds)
+                    .filter(|(_, fd)| fd.revents().is_some_and(|r| !r.is_empty()))
+                    .map(|(&i, _)| i)
+                    .collect()
+            };
+            let mut batch = Vec::new();
+            let mut closed = Vec::new();
+            for i in ready {
+                if self.drain(i, &mut batch) {
+                    closed.push(i);
+                }
+            }
+            // Two children's lines read in one wake-up are shown in the order they happened.
+            batch.sort_by(|a: &Event, b: &Event| a.t.total_cmp(&b.t));
+            for event in batch {
+                self.recorder.emit(event);
+            }
+            for i in closed {
+                self.reap(i);
+            }
+        }
+    }
+
+    /// Reads what child `i` has sent. Returns true when its pipe has closed.
+    fn drain(&mut self, i: usize, batch: &mut Vec<Event>) -> bool {
+        let child = &mut self.children[i];
+        let mut buf = [0u8; 64 * 1024];
+        let closed = loop {
+            match child.events.as_ref().expect("open").read(&mut buf) {
+                Ok(0) => break true,
+                Ok(n) => child.pending.extend_from_slice(&buf[..n]),
+                Err(err) if err.kind() == ErrorKind::WouldBlock => break false,
+                Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => break true,
+            }
+        };
+        while let Some(end) = child.pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = child.pending.drain(..=end).collect();
+            match serde_json::from_slice::<Wire>(&line) {
+                Ok(Wire::Event(event)) => batch.push(event),
+                Err(_) => batch.push(Event::new(
+                    self.clock.now(),
+                    &child.name,
+                    child.pid.as_raw(),
+                    Kind::Warn,
+                    "sent a line the tutor could not read",
+                )),
+            }
+        }
+        closed
+    }
+
+    /// Waits for child `i`, whose pipe has closed, and records how it ended.
+    fn reap(&mut self, i: usize) {
+        let child = &mut self.children[i];
+        child.events = None;
+        let status = loop {
+            match waitpid(child.pid, None) {
+                Ok(WaitStatus::Exited(_, code)) => break ExitStatus::Code(code),
+                Ok(WaitStatus::Signaled(_, sig, _)) => break ExitStatus::Signal(sig),
+                Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
+                Err(err) => panic!("waitpid({}) failed: {err}", child.pid),
+            }
+        };
+        cleanup::unregister(child.pid.as_raw());
+        let t = self.clock.now();
+        child.ended = Some((t, status));
+        let mut event = Event::new(t, &child.name, child.pid.as_raw(), Kind::Exit, "");
+        event.text = format!("{} {status} after {:.2} s", child.name, t - child.started);
+        match status {
+            ExitStatus::Code(code) => event.code = Some(code),
+            ExitStatus::Signal(sig) => event.signal = Some(sig.as_str().to_string()),
+        }
+        self.recorder.emit(event);
+    }
+
+    /// Kills and reaps every child still alive: the end of a lesson on any path.
+    pub(crate) fn kill_all(&mut self) {
+        for child in self.children.iter_mut().filter(|c| c.is_alive()) {
+            let _ = kill(child.pid, Signal::SIGKILL);
+            let _ = waitpid(child.pid, None);
+            cleanup::unregister(child.pid.as_raw());
+            child.events = None;
+            child.ended = Some((self.clock.now(), ExitStatus::Signal(Signal::SIGKILL)));
+        }
+    }
+}
+
+/// The whole life of a forked child. Never returns.
+fn run_child<F: FnOnce(&Lane)>(
+    name: &str,
+    parent: Pid,
+    clock: super::Clock,
+    pipe: OwnedFd,
+    target: F,
+) -> ! {
+    cleanup::become_child();
+    // If the tutor dies outright (even by SIGKILL), the kernel kills this child too.
+    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
+    if getppid() != parent {
+        // The parent died before the line above took effect.
+        unsafe { libc::_exit(1) };
+    }
+    let lane = Lane::in_child(name, clock, pipe);
+    panic::set_hook(Box::new(|_| {}));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| target(&lane)));
+    let code = match outcome {
+        Ok(()) => 0,
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".to_string());
+            lane.emit(Kind::Warn, format!("panicked: {why}"));
+            101
+        }
+    };
+    // SAFETY: ends the child without running destructors or atexit handlers that
+    // belong to the parent's copy of the program.
+    unsafe { libc::_exit(code) }
+}
+
+/// `6.0` as `6`, `0.5` as `0.5`: how a timeout reads in Python source.
+fn short(secs: f64) -> String {
+    format!("{secs}")
+}

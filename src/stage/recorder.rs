@@ -1,0 +1,71 @@
+//! The recorder: where every event of a run goes. It renders each event at once
+//! (human text or NDJSON) and keeps the whole log, so the Stage can later answer
+//! questions about the run ("what did p2 print last?", "how many ticks?").
+//!
+//! Thread lanes call it directly (it is behind a mutex); forked children never do
+//! (fork safety): their events reach it through the parent's poll loop.
+
+use std::io;
+use std::sync::{Mutex, MutexGuard};
+
+use super::cleanup;
+use super::event::Event;
+
+/// Draws events for a reader: human text, NDJSON, …
+pub trait Render: Send {
+    /// Draws one event.
+    fn event(&mut self, event: &Event) -> io::Result<()>;
+}
+
+/// Renders and records every event of a run.
+pub struct Recorder {
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    render: Box<dyn Render>,
+    log: Vec<Event>,
+}
+
+impl Recorder {
+    /// A recorder that draws with `render`.
+    pub fn new(render: Box<dyn Render>) -> Recorder {
+        Recorder {
+            inner: Mutex::new(Inner {
+                render,
+                log: Vec::new(),
+            }),
+        }
+    }
+
+    /// Renders and records one event. A closed stdout ends the run quietly,
+    /// after killing and reaping every child.
+    pub fn emit(&self, event: Event) {
+        let mut inner = self.lock();
+        if let Err(err) = inner.render.event(&event) {
+            if err.kind() == io::ErrorKind::BrokenPipe {
+                cleanup::exit_quietly(0);
+            }
+            eprintln!("concur-tutor: cannot write output: {err}");
+            cleanup::exit_quietly(1);
+        }
+        inner.log.push(event);
+    }
+
+    /// Every event so far, in the order they were rendered.
+    pub fn log(&self) -> Vec<Event> {
+        self.lock().log.clone()
+    }
+
+    /// Runs `f` over the log without copying it.
+    pub fn with_log<R>(&self, f: impl FnOnce(&[Event]) -> R) -> R {
+        f(&self.lock().log)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A lane that panicked while emitting leaves the log intact: keep going.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -7,45 +7,24 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 /// The chapters of LESSONS.md, in order; a lesson's `chapter` indexes this from 1.
-pub const CHAPTERS: [&str; 6] = [
-    "Processes",
-    "Pools",
-    "Communication",
-    "Synchronisation",
-    "Threads and patterns",
-    "Performance",
-];
+pub const CHAPTERS: [&str; 6] =
+    ["Processes", "Pools", "Communication", "Synchronisation", "Threads and patterns", "Performance"];
 
 /// The lesson data files, in catalogue order.
 const SOURCES: [(&str, &str); 15] = [
-    (
-        "process-basics",
-        include_str!("../lessons/process-basics.toml"),
-    ),
-    (
-        "start-methods",
-        include_str!("../lessons/start-methods.toml"),
-    ),
+    ("process-basics", include_str!("../lessons/process-basics.toml")),
+    ("start-methods", include_str!("../lessons/start-methods.toml")),
     ("join-daemon", include_str!("../lessons/join-daemon.toml")),
     ("globals", include_str!("../lessons/globals.toml")),
     ("pool-async", include_str!("../lessons/pool-async.toml")),
     ("queue", include_str!("../lessons/queue.toml")),
     ("pipe", include_str!("../lessons/pipe.toml")),
-    (
-        "queue-deadlock",
-        include_str!("../lessons/queue-deadlock.toml"),
-    ),
-    (
-        "shared-memory",
-        include_str!("../lessons/shared-memory.toml"),
-    ),
+    ("queue-deadlock", include_str!("../lessons/queue-deadlock.toml")),
+    ("shared-memory", include_str!("../lessons/shared-memory.toml")),
     ("locks", include_str!("../lessons/locks.toml")),
     ("deadlock", include_str!("../lessons/deadlock.toml")),
     ("threads", include_str!("../lessons/threads.toml")),
-    (
-        "producer-consumer",
-        include_str!("../lessons/producer-consumer.toml"),
-    ),
+    ("producer-consumer", include_str!("../lessons/producer-consumer.toml")),
     ("gil", include_str!("../lessons/gil.toml")),
     ("costs", include_str!("../lessons/costs.toml")),
 ];
@@ -103,9 +82,7 @@ pub fn all() -> &'static [Lesson] {
     LESSONS.get_or_init(|| {
         SOURCES
             .iter()
-            .map(|(file, text)| {
-                parse(file, text).unwrap_or_else(|err| panic!("lessons/{file}.toml: {err}"))
-            })
+            .map(|(file, text)| parse(file, text).unwrap_or_else(|err| panic!("lessons/{file}.toml: {err}")))
             .collect()
     })
 }
@@ -117,11 +94,7 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, String> {
         return Err(format!("id '{}' does not match the file name", lesson.id));
     }
     if !(1..=CHAPTERS.len()).contains(&lesson.chapter) {
-        return Err(format!(
-            "chapter {} is not between 1 and {}",
-            lesson.chapter,
-            CHAPTERS.len()
-        ));
+        return Err(format!("chapter {} is not between 1 and {}", lesson.chapter, CHAPTERS.len()));
     }
     Ok(lesson)
 }
@@ -156,10 +129,7 @@ pub fn find(id: &str) -> Result<&'static Lesson, UnknownLesson> {
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, id)| id);
-    Err(UnknownLesson {
-        id: id.to_string(),
-        suggestion,
-    })
+    Err(UnknownLesson { id: id.to_string(), suggestion })
 }
 
 #[cfg(test)]
@@ -173,10 +143,7 @@ mod tests {
 
     #[test]
     fn a_typo_gets_a_suggestion() {
-        assert_eq!(
-            find("pool-asink").unwrap_err().suggestion,
-            Some("pool-async")
-        );
+        assert_eq!(find("pool-asink").unwrap_err().suggestion, Some("pool-async"));
         assert_eq!(find("zzzz").unwrap_err().suggestion, None);
     }
 }

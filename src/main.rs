@@ -59,7 +59,7 @@ struct LessonArgs {
 
     /// Run X times faster: every sleep and timeout is divided by X, and timestamps
     /// are still shown in the notes' own seconds
-    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed, allow_negative_numbers = true)]
     speed: f64,
 
     /// Run only scene N (scenes are numbered from 1)
@@ -137,18 +137,8 @@ fn run_lesson(args: LessonArgs, color: ColorChoice) -> Result<(), Failure> {
     let renderer: Box<dyn Render> = if args.json {
         Box::new(Json)
     } else {
-        println!(
-            "{}",
-            paint.bold(&format!("{} · {}", lesson.id, lesson.title))
-        );
-        println!(
-            "{}",
-            paint.dim(&format!(
-                "lesson time at {}× speed · t in seconds · lane · pid",
-                args.speed
-            ))
-        );
-        Box::new(Human::new(paint_on(color), render::width()))
+        page(render::print_header(lesson, args.speed, paint))?;
+        Box::new(Human::new(paint.is_on(), render::width()))
     };
     let mut stage = Stage::new(Clock::start(args.speed), Arc::new(Recorder::new(renderer)));
     lessons::run(&mut stage, lesson, program, args.scene).map_err(Failure::Run)?;
@@ -157,10 +147,6 @@ fn run_lesson(args: LessonArgs, color: ColorChoice) -> Result<(), Failure> {
         page(render::print_reading(lesson, paint))?;
     }
     Ok(())
-}
-
-fn paint_on(color: ColorChoice) -> bool {
-    color.enabled()
 }
 
 /// A page written to a stdout that closed early (`| head`) ends quietly.
@@ -174,23 +160,17 @@ fn page(result: io::Result<()>) -> Result<(), Failure> {
 
 /// `--speed` must be a positive, finite number.
 fn parse_speed(text: &str) -> Result<f64, String> {
-    let speed: f64 = text
-        .parse()
-        .map_err(|_| format!("'{text}' is not a number (try 2, or 0.5 to slow down)"))?;
+    let speed: f64 =
+        text.parse().map_err(|_| format!("'{text}' is not a number (try 2, or 0.5 to slow down)"))?;
     if !speed.is_finite() || speed <= 0.0 {
-        return Err(
-            "the speed must be a positive, finite number (try 2, or 0.5 to slow down)".to_string(),
-        );
+        return Err("the speed must be a positive, finite number (try 2, or 0.5 to slow down)".to_string());
     }
     Ok(speed)
 }
 
 /// clap's errors, as one line (help and version are printed whole).
 fn parse_failure(err: clap::Error) -> ExitCode {
-    if matches!(
-        err.kind(),
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
-    ) {
+    if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
         let _ = err.print();
         return ExitCode::SUCCESS;
     }
@@ -201,21 +181,21 @@ fn parse_failure(err: clap::Error) -> ExitCode {
         .map(str::trim)
         .collect();
     let mut line = message.join(" ");
-    let suggestion = [
-        ContextKind::SuggestedSubcommand,
-        ContextKind::SuggestedArg,
-        ContextKind::SuggestedValue,
-    ]
-    .into_iter()
-    .find_map(|kind| match err.get(kind) {
-        Some(ContextValue::String(s)) => Some(s.clone()),
-        Some(ContextValue::Strings(v)) => v.first().cloned(),
-        _ => None,
-    });
-    if let Some(near) = suggestion {
-        line.push_str(&format!(" (did you mean '{near}'?)"));
-    } else {
-        line.push_str(" (see 'concur-tutor --help')");
+    let suggestion =
+        [ContextKind::SuggestedSubcommand, ContextKind::SuggestedArg, ContextKind::SuggestedValue]
+            .into_iter()
+            .find_map(|kind| match err.get(kind) {
+                Some(ContextValue::String(s)) => Some(s.clone()),
+                Some(ContextValue::Strings(v)) => v.first().cloned(),
+                _ => None,
+            });
+    match suggestion {
+        Some(near) => line.push_str(&format!(" (did you mean '{near}'?)")),
+        // A bad value's message already says what is wanted.
+        None if !matches!(err.kind(), ErrorKind::InvalidValue | ErrorKind::ValueValidation) => {
+            line.push_str(" (see 'concur-tutor --help')")
+        }
+        None => {}
     }
     eprintln!("{line}");
     ExitCode::from(2)

@@ -42,10 +42,7 @@ fn join_with_timeout(stage: &mut Stage) -> Result<()> {
 fn daemon_dies_with_program(stage: &mut Stage) -> Result<()> {
     stage.say(format!("Main Process: {}", stage.pid()));
     let p1 = stage.process("p1", |lane| run_sleep(lane, 5.0)).start()?;
-    let p2 = stage
-        .process("p2", |lane| run_sleep(lane, 10.0))
-        .daemon(true)
-        .start()?;
+    let p2 = stage.process("p2", |lane| run_sleep(lane, 10.0)).daemon(true).start()?;
     stage.join_timeout(p1, 6.0);
     stage.join_timeout(p2, 3.0);
     stage.say("Main process end.");
@@ -72,10 +69,7 @@ fn parent_does_not_join(stage: &mut Stage) -> Result<()> {
 /// Here `daemon` exists only on the builder, and `start()` consumes the builder,
 /// so the late assignment cannot be written at all.
 fn daemon_before_start(stage: &mut Stage) -> Result<()> {
-    let p = stage
-        .process("p", |lane| run_sleep(lane, 10.0))
-        .daemon(true)
-        .start()?;
+    let p = stage.process("p", |lane| run_sleep(lane, 10.0)).daemon(true).start()?;
     stage.note(
         "Python: setting p.daemon after p.start() raises AssertionError('process has already started'), \
          at run time. Rust: after start() you hold a Proc, which has no daemon() at all. Writing \

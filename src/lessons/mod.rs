@@ -35,12 +35,7 @@ pub fn program(id: &str) -> Option<&'static Program> {
 
 /// Runs `scenes` (numbers from 1; all when empty) of `lesson` on `stage`. Each
 /// scene stands for one Python program, so each ends as CPython ends a program.
-pub fn run(
-    stage: &mut Stage,
-    lesson: &Lesson,
-    program: &Program,
-    only: Option<usize>,
-) -> anyhow::Result<()> {
+pub fn run(stage: &mut Stage, lesson: &Lesson, program: &Program, only: Option<usize>) -> anyhow::Result<()> {
     let total = lesson.scenes.len();
     for (index, (scene, body)) in lesson.scenes.iter().zip(program.scenes).enumerate() {
         let number = index + 1;

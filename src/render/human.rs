@@ -10,14 +10,8 @@ use super::Paint;
 use crate::stage::{Event, Kind, Render};
 
 /// Colours handed to lanes in the order they first appear (main stays plain).
-const LANE_COLORS: [Color; 6] = [
-    Color::Cyan,
-    Color::Green,
-    Color::Magenta,
-    Color::Blue,
-    Color::Yellow,
-    Color::Red,
-];
+const LANE_COLORS: [Color; 6] =
+    [Color::Cyan, Color::Green, Color::Magenta, Color::Blue, Color::Yellow, Color::Red];
 const LANE_WIDTH: usize = 9;
 /// `   5.004  p1        4101  ` : where the lane's own text starts.
 const TEXT_COLUMN: usize = 8 + 2 + LANE_WIDTH + 1 + 7 + 2;
@@ -32,11 +26,7 @@ pub struct Human {
 impl Human {
     /// A renderer that colours when `color` and wraps at `width` columns.
     pub fn new(color: bool, width: usize) -> Human {
-        Human {
-            paint: Paint::new(color),
-            width,
-            lanes: Vec::new(),
-        }
+        Human { paint: Paint::new(color), width, lanes: Vec::new() }
     }
 
     fn lane_color(&mut self, lane: &str) -> Option<Color> {
@@ -61,11 +51,7 @@ impl Human {
             Some(color) => self.paint.color(&name, color),
             None => self.paint.bold(&name),
         };
-        format!(
-            "{:>8.3}  {name} {:>7}  ",
-            event.t,
-            self.paint.dim(&event.pid.to_string())
-        )
+        format!("{:>8.3}  {name} {:>7}  ", event.t, self.paint.dim(&event.pid.to_string()))
     }
 
     /// The tutor's lines: time, a marker, text wrapped under itself.
@@ -78,11 +64,7 @@ impl Human {
         let wrapped = textwrap::fill(&event.text, options);
         // Colour the text, not the time.
         let body = wrapped.strip_prefix(&lead).unwrap_or(&wrapped);
-        format!(
-            "{:>8.3}  {}",
-            event.t,
-            self.paint.color(&format!("{marker} {body}"), color)
-        )
+        format!("{:>8.3}  {}", event.t, self.paint.color(&format!("{marker} {body}"), color))
     }
 }
 
@@ -107,11 +89,9 @@ impl Render for Human {
                 block
             }
             Kind::Say => format!("{}{}", self.lane_prefix(event), event.text),
-            Kind::Spawn => format!(
-                "{}{}",
-                self.lane_prefix(event),
-                self.paint.dim(&format!("┬ {}", event.text))
-            ),
+            Kind::Spawn => {
+                format!("{}{}", self.lane_prefix(event), self.paint.dim(&format!("┬ {}", event.text)))
+            }
             Kind::Exit => {
                 let line = format!("┴ {}", event.text);
                 let line = if event.signal.is_some() {

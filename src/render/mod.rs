@@ -12,7 +12,7 @@ use crossterm::style::{Color, Stylize};
 
 pub use human::Human;
 pub use json::Json;
-pub use pages::{print_list, print_list_json, print_reading, print_show};
+pub use pages::{print_header, print_list, print_list_json, print_reading, print_show};
 
 /// When to use colour (`--color`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -60,6 +60,11 @@ impl Paint {
     /// A painter that colours when `on`.
     pub fn new(on: bool) -> Paint {
         Paint { on }
+    }
+
+    /// Whether colour is on.
+    pub fn is_on(self) -> bool {
+        self.on
     }
 
     fn with(self, text: &str, style: impl FnOnce(&str) -> String) -> String {

@@ -16,43 +16,22 @@ const ID_WIDTH: usize = 19;
 /// it is built yet.
 pub fn print_list(paint: Paint, width: usize) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    let ready = catalogue::all()
-        .iter()
-        .filter(|l| lessons::program(&l.id).is_some())
-        .count();
+    let ready = catalogue::all().iter().filter(|l| lessons::program(&l.id).is_some()).count();
     writeln!(
         out,
         "{} lessons, {ready} ready. Run one with: concur-tutor lesson <id>",
         catalogue::all().len()
     )?;
     for (number, chapter) in CHAPTERS.iter().enumerate() {
-        writeln!(
-            out,
-            "\n{}",
-            paint.bold(&format!("{}. {chapter}", number + 1))
-        )?;
+        writeln!(out, "\n{}", paint.bold(&format!("{}. {chapter}", number + 1)))?;
         for lesson in catalogue::all().iter().filter(|l| l.chapter == number + 1) {
             let pad = " ".repeat(ID_WIDTH.saturating_sub(lesson.id.width()));
-            let status = if lessons::program(&lesson.id).is_some() {
-                String::new()
-            } else {
-                paint.dim("  (coming)")
-            };
-            writeln!(
-                out,
-                "  {}{pad}{}{status}",
-                paint.bold(&lesson.id),
-                lesson.title
-            )?;
+            let status =
+                if lessons::program(&lesson.id).is_some() { String::new() } else { paint.dim("  (coming)") };
+            writeln!(out, "  {}{pad}{}{status}", paint.bold(&lesson.id), lesson.title)?;
             let indent = " ".repeat(2 + ID_WIDTH);
-            let options = textwrap::Options::new(width)
-                .initial_indent(&indent)
-                .subsequent_indent(&indent);
-            writeln!(
-                out,
-                "{}",
-                paint.dim(&textwrap::fill(&lesson.summary, options))
-            )?;
+            let options = textwrap::Options::new(width).initial_indent(&indent).subsequent_indent(&indent);
+            writeln!(out, "{}", paint.dim(&textwrap::fill(&lesson.summary, options)))?;
         }
     }
     Ok(())
@@ -79,34 +58,33 @@ pub fn print_list_json() -> io::Result<()> {
 /// `concur-tutor show <id>`: each scene's Python, then the Rust source that runs.
 pub fn print_show(lesson: &Lesson, paint: Paint) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    writeln!(
-        out,
-        "{}",
-        paint.bold(&format!("{} · {}", lesson.id, lesson.title))
-    )?;
+    writeln!(out, "{}", paint.bold(&format!("{} · {}", lesson.id, lesson.title)))?;
     writeln!(out, "{}", lesson.summary)?;
     for (i, scene) in lesson.scenes.iter().enumerate() {
-        writeln!(
-            out,
-            "\n{}",
-            paint.bold(&format!("Scene {} · {}", i + 1, scene.title))
-        )?;
+        writeln!(out, "\n{}", paint.bold(&format!("Scene {} · {}", i + 1, scene.title)))?;
         for line in scene.python.trim_matches('\n').lines() {
             writeln!(out, "{}", paint.dim(&format!("   py │ {line}")))?;
         }
     }
     match lessons::program(&lesson.id) {
         Some(program) => {
-            writeln!(
-                out,
-                "\n{}",
-                paint.bold(&format!("The Rust that runs ({}):", program.path))
-            )?;
+            writeln!(out, "\n{}", paint.bold(&format!("The Rust that runs ({}):", program.path)))?;
             write!(out, "{}", program.source)?;
         }
         None => writeln!(out, "\nThis lesson is coming: its Rust is not written yet.")?,
     }
     Ok(())
+}
+
+/// The two lines that open a lesson's human output.
+pub fn print_header(lesson: &Lesson, speed: f64, paint: Paint) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{}", paint.bold(&format!("{} · {}", lesson.id, lesson.title)))?;
+    writeln!(
+        out,
+        "{}",
+        paint.dim(&format!("columns: lesson time (s, at {speed}× speed) · lane · pid · what it printed"))
+    )
 }
 
 /// The closing list of documentation for a lesson.

@@ -20,10 +20,7 @@ const INTERRUPTS: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP
 /// Remembers a live child. Returns false when the table is full (the caller
 /// must then kill the child itself).
 pub fn register(pid: i32) -> bool {
-    LIVE.iter().any(|slot| {
-        slot.compare_exchange(0, pid, Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok()
-    })
+    LIVE.iter().any(|slot| slot.compare_exchange(0, pid, Ordering::SeqCst, Ordering::SeqCst).is_ok())
 }
 
 /// Forgets a child that has been reaped.
@@ -50,11 +47,7 @@ pub fn kill_and_reap_all() {
 /// Installs the handlers that clean up and exit with the conventional status
 /// (128 + the signal number: 130 for Ctrl-C).
 pub fn install_interrupt_handlers() {
-    let action = SigAction::new(
-        SigHandler::Handler(on_interrupt),
-        SaFlags::empty(),
-        SigSet::empty(),
-    );
+    let action = SigAction::new(SigHandler::Handler(on_interrupt), SaFlags::empty(), SigSet::empty());
     for sig in INTERRUPTS {
         // SAFETY: the handler only makes async-signal-safe calls.
         unsafe { signal::sigaction(sig, &action) }.expect("installing a signal handler");

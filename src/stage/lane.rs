@@ -43,22 +43,12 @@ pub struct Lane {
 
 impl Lane {
     pub(crate) fn in_tutor(name: &str, clock: Clock, recorder: Arc<Recorder>) -> Lane {
-        Lane {
-            name: name.to_string(),
-            pid: std::process::id() as i32,
-            clock,
-            sink: Sink::Recorder(recorder),
-        }
+        Lane { name: name.to_string(), pid: std::process::id() as i32, clock, sink: Sink::Recorder(recorder) }
     }
 
     pub(crate) fn in_child(name: &str, clock: Clock, pipe: OwnedFd) -> Lane {
         let pipe = Arc::new(Mutex::new(File::from(pipe)));
-        Lane {
-            name: name.to_string(),
-            pid: std::process::id() as i32,
-            clock,
-            sink: Sink::Pipe(pipe),
-        }
+        Lane { name: name.to_string(), pid: std::process::id() as i32, clock, sink: Sink::Pipe(pipe) }
     }
 
     /// The lane's name: `main`, `p1`, `ticker`, …
@@ -101,10 +91,7 @@ impl Lane {
     where
         F: FnOnce(&Lane) + Send + 'static,
     {
-        let lane = Lane {
-            name: name.to_string(),
-            ..self.clone()
-        };
+        let lane = Lane { name: name.to_string(), ..self.clone() };
         lane.emit(Kind::Spawn, format!("thread started in pid {}", lane.pid));
         thread::Builder::new()
             .name(name.to_string())
@@ -113,21 +100,14 @@ impl Lane {
     }
 
     pub(crate) fn emit(&self, kind: Kind, text: String) {
-        self.send(Event::new(
-            self.clock.now(),
-            &self.name,
-            self.pid,
-            kind,
-            text,
-        ));
+        self.send(Event::new(self.clock.now(), &self.name, self.pid, kind, text));
     }
 
     pub(crate) fn send(&self, event: Event) {
         match &self.sink {
             Sink::Recorder(recorder) => recorder.emit(event),
             Sink::Pipe(pipe) => {
-                let mut line =
-                    serde_json::to_vec(&Wire::Event(event)).expect("events always serialise");
+                let mut line = serde_json::to_vec(&Wire::Event(event)).expect("events always serialise");
                 line.push(b'\n');
                 let mut pipe = pipe.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 if pipe.write_all(&line).is_err() {

@@ -98,10 +98,7 @@ impl Stage {
     /// Everything lane `lane` has printed so far, in order.
     pub fn lines_of(&self, lane: &str) -> Vec<String> {
         self.recorder.with_log(|log| {
-            log.iter()
-                .filter(|e| e.lane == lane && e.kind == Kind::Say)
-                .map(|e| e.text.clone())
-                .collect()
+            log.iter().filter(|e| e.lane == lane && e.kind == Kind::Say).map(|e| e.text.clone()).collect()
         })
     }
 

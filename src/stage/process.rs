@@ -26,7 +26,16 @@ use super::lane::{Lane, Wire};
 use super::Stage;
 
 /// A started child process: what Python's `Process` object is after `start()`.
-/// It has no way to set `daemon`: that is decided before `start`, by the builder.
+/// It has no way to set `daemon`: that is decided before `start`, by the builder,
+/// so the mistake Python catches at run time does not compile here:
+///
+/// ```compile_fail,E0599
+/// fn late(stage: &mut concur_tutor::stage::Stage) -> anyhow::Result<()> {
+///     let p = stage.process("p", |_| {}).start()?;
+///     p.daemon(true); // error[E0599]: no method named `daemon` found for struct `Proc`
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Proc(pub(crate) usize);
 
@@ -91,20 +100,10 @@ impl Child {
 impl Stage {
     /// Python's `Process(target=…)`: names a child and its body; `start()` forks it.
     pub fn process<F: FnOnce(&Lane)>(&mut self, name: &str, target: F) -> ProcessBuilder<'_, F> {
-        ProcessBuilder {
-            stage: self,
-            name: name.to_string(),
-            daemon: false,
-            target,
-        }
+        ProcessBuilder { stage: self, name: name.to_string(), daemon: false, target }
     }
 
-    fn fork<F: FnOnce(&Lane)>(
-        &mut self,
-        name: String,
-        daemon: bool,
-        target: F,
-    ) -> anyhow::Result<Proc> {
+    fn fork<F: FnOnce(&Lane)>(&mut self, name: String, daemon: bool, target: F) -> anyhow::Result<Proc> {
         let (read_end, write_end) =
             pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a child process")?;
         let parent = getpid();
@@ -136,11 +135,8 @@ impl Stage {
                 });
                 let mut event = Event::new(started, &name, child.as_raw(), Kind::Spawn, "");
                 event.ppid = Some(parent.as_raw());
-                event.text = format!(
-                    "forked by main (pid {}){}",
-                    parent,
-                    if daemon { ", daemon" } else { "" }
-                );
+                event.text =
+                    format!("forked by main (pid {}){}", parent, if daemon { ", daemon" } else { "" });
                 self.recorder.emit(event);
                 Ok(Proc(self.children.len() - 1))
             }
@@ -163,10 +159,7 @@ impl Stage {
     /// happens meanwhile.
     pub fn join(&mut self, p: Proc) -> ExitStatus {
         self.pump_until(None, |stage| !stage.children[p.0].is_alive());
-        self.children[p.0]
-            .ended
-            .expect("a joined child has ended")
-            .1
+        self.children[p.0].ended.expect("a joined child has ended").1
     }
 
     /// Python's `p.join(timeout)`: waits at most `secs`, then says what happened:
@@ -221,9 +214,7 @@ impl Stage {
             ));
             self.terminate(Proc(i));
             let status = self.join(Proc(i));
-            let last = self
-                .last_said(&name)
-                .unwrap_or_else(|| "nothing".to_string());
+            let last = self.last_said(&name).unwrap_or_else(|| "nothing".to_string());
             self.note(format!(
                 "{name} {status} {:.2} s after it started. The last line it printed was \"{last}\": \
                  whatever it meant to print after that never happened.",
@@ -258,9 +249,8 @@ impl Stage {
             if deadline.is_some_and(|d| now >= d) {
                 return;
             }
-            let open: Vec<usize> = (0..self.children.len())
-                .filter(|&i| self.children[i].events.is_some())
-                .collect();
+            let open: Vec<usize> =
+                (0..self.children.len()).filter(|&i| self.children[i].events.is_some()).collect();
             if open.is_empty() {
                 match deadline {
                     Some(d) => {
@@ -271,8 +261,9 @@ impl Stage {
                 }
             }
             let timeout = match deadline {
-                Some(d) => PollTimeout::try_from((d - now).as_millis().saturating_add(1))
-                    .unwrap_or(PollTimeout::MAX),
+                Some(d) => {
+                    PollTimeout::try_from((d - now).as_millis().saturating_add(1)).unwrap_or(PollTimeout::MAX)
+                }
                 None => PollTimeout::NONE,
             };
             let ready: Vec<usize> = {
@@ -380,13 +371,7 @@ impl Stage {
 }
 
 /// The whole life of a forked child. Never returns.
-fn run_child<F: FnOnce(&Lane)>(
-    name: &str,
-    parent: Pid,
-    clock: super::Clock,
-    pipe: OwnedFd,
-    target: F,
-) -> ! {
+fn run_child<F: FnOnce(&Lane)>(name: &str, parent: Pid, clock: super::Clock, pipe: OwnedFd, target: F) -> ! {
     cleanup::become_child();
     // If the tutor dies outright (even by SIGKILL), the kernel kills this child too.
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);

@@ -30,12 +30,7 @@ struct Inner {
 impl Recorder {
     /// A recorder that draws with `render`.
     pub fn new(render: Box<dyn Render>) -> Recorder {
-        Recorder {
-            inner: Mutex::new(Inner {
-                render,
-                log: Vec::new(),
-            }),
-        }
+        Recorder { inner: Mutex::new(Inner { render, log: Vec::new() }) }
     }
 
     /// Renders and records one event. A closed stdout ends the run quietly,
@@ -64,8 +59,6 @@ impl Recorder {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A lane that panicked while emitting leaves the log intact: keep going.
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

@@ -1,0 +1,122 @@
+//! Helpers for the black-box tests: run the binary, parse its `--json` trace,
+//! check that nothing it started is left behind.
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The speed tests run lessons at: fast, yet with gaps of 100 ms or more
+/// between the events whose order a lesson guarantees.
+pub const SPEED: &str = "10";
+
+/// The binary under test.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_concur-tutor"))
+}
+
+/// A lesson's `--json` output, parsed.
+pub struct Trace {
+    pub events: Vec<Value>,
+}
+
+/// Runs `lesson <id> --json --speed SPEED <extra…>`, which must succeed.
+pub fn run_lesson(id: &str, extra: &[&str]) -> Trace {
+    let output = bin().args(["lesson", id, "--json", "--speed", SPEED]).args(extra).output().expect("run");
+    assert!(output.status.success(), "lesson {id} failed: {}", String::from_utf8_lossy(&output.stderr));
+    let trace = Trace::parse(&output);
+    trace.assert_nothing_left();
+    trace
+}
+
+impl Trace {
+    /// Parses NDJSON; every line must be an event with the contract's fields.
+    pub fn parse(output: &Output) -> Trace {
+        let text = String::from_utf8(output.stdout.clone()).expect("utf-8 stdout");
+        let events: Vec<Value> =
+            text.lines().map(|line| serde_json::from_str(line).expect("each line is JSON")).collect();
+        for e in &events {
+            for field in ["t", "lane", "pid", "kind", "text"] {
+                assert!(e.get(field).is_some(), "event without {field}: {e}");
+            }
+        }
+        Trace { events }
+    }
+
+    /// The events of scene `n` (from its `scene` event to the next).
+    pub fn scene(&self, n: u64) -> Trace {
+        let mut inside = false;
+        let mut events = Vec::new();
+        for e in &self.events {
+            if e["kind"] == "scene" {
+                inside = e["scene"] == n;
+            } else if inside {
+                events.push(e.clone());
+            }
+        }
+        assert!(!events.is_empty(), "scene {n} is missing");
+        Trace { events }
+    }
+
+    /// Position of the first event matching `pred`; panics with `what` if none.
+    pub fn pos(&self, what: &str, pred: impl Fn(&Value) -> bool) -> usize {
+        self.events.iter().position(pred).unwrap_or_else(|| panic!("no event: {what}\n{}", self.dump()))
+    }
+
+    /// Position of the first `say` of `text` by `lane`.
+    pub fn said(&self, lane: &str, text: &str) -> usize {
+        self.pos(&format!("{lane} says {text:?}"), |e| {
+            e["kind"] == "say" && e["lane"] == lane && e["text"] == text
+        })
+    }
+
+    /// Whether `lane` ever said `text`.
+    pub fn ever_said(&self, lane: &str, text: &str) -> bool {
+        self.events.iter().any(|e| e["kind"] == "say" && e["lane"] == lane && e["text"] == text)
+    }
+
+    /// The `exit` event of `lane`, and its position.
+    pub fn exit_of(&self, lane: &str) -> (usize, &Value) {
+        let i = self.pos(&format!("{lane} exits"), |e| e["kind"] == "exit" && e["lane"] == lane);
+        (i, &self.events[i])
+    }
+
+    /// Every `say` text of `lane`.
+    pub fn lines_of(&self, lane: &str) -> Vec<String> {
+        self.events
+            .iter()
+            .filter(|e| e["kind"] == "say" && e["lane"] == lane)
+            .map(|e| e["text"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// Every pid the trace announced with a `spawn` event.
+    pub fn spawned_pids(&self) -> Vec<i32> {
+        self.events
+            .iter()
+            .filter(|e| e["kind"] == "spawn")
+            .map(|e| e["pid"].as_i64().unwrap() as i32)
+            .collect()
+    }
+
+    /// No process the trace announced is alive or a zombie.
+    pub fn assert_nothing_left(&self) {
+        for pid in self.spawned_pids() {
+            assert_gone(pid);
+        }
+    }
+
+    fn dump(&self) -> String {
+        self.events.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// `pid` is neither running nor a zombie (as far as one of ours could be: a
+/// reused pid running something else is not ours).
+pub fn assert_gone(pid: i32) {
+    if let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let is_ours = cmdline.windows(12).any(|w| w == b"concur-tutor") || stat.contains("(concur-tutor)");
+        assert!(!is_ours, "process {pid} was left behind: {stat}");
+    }
+}

@@ -2,6 +2,7 @@
 //! like the Python they mirror. This module maps ids to them and runs them.
 
 mod join_daemon;
+mod pool_async;
 
 use crate::catalogue::Lesson;
 use crate::stage::Stage;
@@ -21,12 +22,20 @@ pub struct Program {
     pub source: &'static str,
 }
 
-const PROGRAMS: &[Program] = &[Program {
-    id: "join-daemon",
-    scenes: join_daemon::SCENES,
-    path: "src/lessons/join_daemon.rs",
-    source: include_str!("join_daemon.rs"),
-}];
+const PROGRAMS: &[Program] = &[
+    Program {
+        id: "join-daemon",
+        scenes: join_daemon::SCENES,
+        path: "src/lessons/join_daemon.rs",
+        source: include_str!("join_daemon.rs"),
+    },
+    Program {
+        id: "pool-async",
+        scenes: pool_async::SCENES,
+        path: "src/lessons/pool_async.rs",
+        source: include_str!("pool_async.rs"),
+    },
+];
 
 /// The code of lesson `id`, if it is built.
 pub fn program(id: &str) -> Option<&'static Program> {

@@ -47,6 +47,9 @@ pub struct Event {
     /// `measure`: its unit (`s`, `ms`, `x`, `count`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// `measure`: what the value would be in an ideal run, in the same unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ideal: Option<f64>,
     /// `exit`: the exit code, when the lane exited normally.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i32>,
@@ -79,6 +82,7 @@ impl Event {
             name: None,
             value: None,
             unit: None,
+            ideal: None,
             code: None,
             signal: None,
             ppid: None,

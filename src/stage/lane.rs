@@ -20,6 +20,10 @@ use super::recorder::Recorder;
 pub(crate) enum Wire {
     /// Something to narrate.
     Event(Event),
+    /// A pool worker has taken task `task` and is running it.
+    Took { task: u64 },
+    /// A pool worker's result for task `task`.
+    Reply { task: u64, value: serde_json::Value, started: f64, finished: f64 },
 }
 
 /// Where a lane's events go.
@@ -86,6 +90,12 @@ impl Lane {
         thread::sleep(self.clock.real(secs));
     }
 
+    /// This lane under another name: for code that runs on a thread the tutor did
+    /// not start itself (a rayon worker, say).
+    pub fn named(&self, name: &str) -> Lane {
+        Lane { name: name.to_string(), ..self.clone() }
+    }
+
     /// Starts a thread lane named `name` in this lane's process, running `body`.
     pub fn thread<F>(&self, name: &str, body: F) -> JoinHandle<()>
     where
@@ -106,8 +116,16 @@ impl Lane {
     pub(crate) fn send(&self, event: Event) {
         match &self.sink {
             Sink::Recorder(recorder) => recorder.emit(event),
+            Sink::Pipe(_) => self.send_wire(&Wire::Event(event)),
+        }
+    }
+
+    /// Sends a message to the parent. Only lanes in a forked child have a parent to send to.
+    pub(crate) fn send_wire(&self, wire: &Wire) {
+        match &self.sink {
+            Sink::Recorder(_) => unreachable!("only a forked child talks to its parent over a pipe"),
             Sink::Pipe(pipe) => {
-                let mut line = serde_json::to_vec(&Wire::Event(event)).expect("events always serialise");
+                let mut line = serde_json::to_vec(wire).expect("wire messages always serialise");
                 line.push(b'\n');
                 let mut pipe = pipe.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 if pipe.write_all(&line).is_err() {

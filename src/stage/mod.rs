@@ -6,18 +6,22 @@ mod cleanup;
 mod clock;
 mod event;
 mod lane;
+mod pool;
 mod process;
 mod recorder;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use cleanup::{exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
 pub use event::{Event, Kind};
 pub use lane::Lane;
+pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use process::{ExitStatus, Proc, ProcessBuilder};
 pub use recorder::{Recorder, Render};
 
+use pool::Callback;
 use process::Child;
 
 /// The lane that narrates: notes and measures come from it.
@@ -30,6 +34,12 @@ pub struct Stage {
     main: Lane,
     tutor: Lane,
     children: Vec<Child>,
+    /// Pool tasks: the last id handed out, who took each, the finished ones,
+    /// and the callbacks still waiting for theirs.
+    next_task: u64,
+    taken: HashMap<u64, (String, i32)>,
+    finished: HashMap<u64, pool::Done>,
+    callbacks: HashMap<u64, Callback>,
 }
 
 impl Stage {
@@ -41,6 +51,10 @@ impl Stage {
             clock,
             recorder,
             children: Vec::new(),
+            next_task: 0,
+            taken: HashMap::new(),
+            finished: HashMap::new(),
+            callbacks: HashMap::new(),
         }
     }
 
@@ -86,6 +100,32 @@ impl Stage {
         event.value = Some(value);
         event.unit = Some(unit.to_string());
         self.recorder.emit(event);
+    }
+
+    /// Reports how long something took (lesson seconds) beside its ideal.
+    pub fn measure_time(&self, name: &str, took: f64, ideal: f64, what: &str) {
+        let mut event = Event::new(
+            self.now(),
+            TUTOR,
+            self.pid(),
+            Kind::Measure,
+            format!("{what}: {took:.2} s, {:.2}× the ideal {ideal:.2} s", took / ideal),
+        );
+        event.name = Some(name.to_string());
+        event.value = Some(took);
+        event.unit = Some("s".to_string());
+        event.ideal = Some(ideal);
+        self.recorder.emit(event);
+    }
+
+    /// Every line printed by any lane since lesson time `since`, as (lane, text).
+    pub fn said_since(&self, since: f64) -> Vec<(String, String)> {
+        self.recorder.with_log(|log| {
+            log.iter()
+                .filter(|e| e.kind == Kind::Say && e.t >= since)
+                .map(|e| (e.lane.clone(), e.text.clone()))
+                .collect()
+        })
     }
 
     /// The main program sleeps (Python's `time.sleep`), narrating whatever the

@@ -23,6 +23,7 @@ use nix::unistd::{fork, getpid, getppid, pipe2, ForkResult, Pid};
 use super::cleanup;
 use super::event::{Event, Kind};
 use super::lane::{Lane, Wire};
+use super::pool::Done;
 use super::Stage;
 
 /// A started child process: what Python's `Process` object is after `start()`.
@@ -288,9 +289,10 @@ impl Stage {
                     .collect()
             };
             let mut batch = Vec::new();
+            let mut replies = Vec::new();
             let mut closed = Vec::new();
             for i in ready {
-                if self.drain(i, &mut batch) {
+                if self.drain(i, &mut batch, &mut replies) {
                     closed.push(i);
                 }
             }
@@ -299,6 +301,14 @@ impl Stage {
             for event in batch {
                 self.recorder.emit(event);
             }
+            // Callbacks run after the lines their task printed, in the parent, as CPython's do.
+            for (task, done) in replies {
+                let value = done.value.clone();
+                self.finished.insert(task, done);
+                if let Some(callback) = self.callbacks.remove(&task) {
+                    callback(&self.main, value);
+                }
+            }
             for i in closed {
                 self.reap(i);
             }
@@ -306,7 +316,7 @@ impl Stage {
     }
 
     /// Reads what child `i` has sent. Returns true when its pipe has closed.
-    fn drain(&mut self, i: usize, batch: &mut Vec<Event>) -> bool {
+    fn drain(&mut self, i: usize, batch: &mut Vec<Event>, replies: &mut Vec<(u64, Done)>) -> bool {
         let child = &mut self.children[i];
         let mut buf = [0u8; 64 * 1024];
         let closed = loop {
@@ -322,6 +332,13 @@ impl Stage {
             let line: Vec<u8> = child.pending.drain(..=end).collect();
             match serde_json::from_slice::<Wire>(&line) {
                 Ok(Wire::Event(event)) => batch.push(event),
+                Ok(Wire::Took { task }) => {
+                    self.taken.insert(task, (child.name.clone(), child.pid.as_raw()));
+                }
+                Ok(Wire::Reply { task, value, started, finished }) => replies.push((
+                    task,
+                    Done { value, worker: child.name.clone(), pid: child.pid.as_raw(), started, finished },
+                )),
                 Err(_) => batch.push(Event::new(
                     self.clock.now(),
                     &child.name,

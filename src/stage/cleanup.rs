@@ -64,12 +64,10 @@ extern "C" fn on_interrupt(sig: libc::c_int) {
     }
 }
 
-/// In a freshly forked child: it is not responsible for its parent's other
-/// children, and an interrupt must simply end it (the parent cleans up).
+/// In a freshly forked child: an interrupt must simply end it (the parent
+/// cleans up). With the handlers gone, nothing in the child reads its copy of
+/// the parent's pid table, so it is left as it is (writing it would copy a page).
 pub fn become_child() {
-    for slot in &LIVE {
-        slot.store(0, Ordering::SeqCst);
-    }
     for sig in INTERRUPTS {
         // SAFETY: restoring the default disposition is always sound.
         let _ = unsafe { signal::signal(sig, SigHandler::SigDfl) };

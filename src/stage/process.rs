@@ -17,7 +17,7 @@ use anyhow::{bail, Context};
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::{waitpid, WaitStatus};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, getpid, getppid, pipe2, ForkResult, Pid};
 
 use super::cleanup;
@@ -356,7 +356,7 @@ impl Stage {
         let child = &mut self.children[i];
         child.events = None;
         let status = loop {
-            match waitpid(child.pid, None) {
+            match wait_briefly_then_block(child.pid) {
                 Ok(WaitStatus::Exited(_, code)) => break ExitStatus::Code(code),
                 Ok(WaitStatus::Signaled(_, sig, _)) => break ExitStatus::Signal(sig),
                 Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
@@ -414,6 +414,20 @@ fn run_child<F: FnOnce(&Lane)>(name: &str, parent: Pid, clock: super::Clock, pip
     // SAFETY: ends the child without running destructors or atexit handlers that
     // belong to the parent's copy of the program.
     unsafe { libc::_exit(code) }
+}
+
+/// Waits for a child whose pipe has just closed. The pipe closes a few
+/// microseconds before the exiting child becomes reapable; a short spin of
+/// non-blocking waits saves a second sleep and wake-up (a third of the cost of
+/// starting and reaping a short-lived lane).
+fn wait_briefly_then_block(pid: Pid) -> nix::Result<WaitStatus> {
+    for _ in 0..100 {
+        match waitpid(pid, Some(WaitPidFlag::WNOHANG))? {
+            WaitStatus::StillAlive => std::thread::yield_now(),
+            status => return Ok(status),
+        }
+    }
+    waitpid(pid, None)
 }
 
 /// `6.0` as `6`, `0.5` as `0.5`: how a timeout reads in Python source.

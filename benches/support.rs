@@ -1,0 +1,68 @@
+//! Shared by the benches: a silent stage, medians, CPython runs, and the table.
+#![allow(dead_code)] // each bench uses a different part
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use concur_tutor::stage::{Clock, Event, Recorder, Render, Stage};
+
+/// Discards events: a bench measures the machinery, not the terminal.
+struct Silent;
+
+impl Render for Silent {
+    fn event(&mut self, _: &Event) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A stage at real speed whose events go nowhere.
+pub fn silent_stage() -> Stage {
+    Stage::new(Clock::start(1.0), Arc::new(Recorder::new(Box::new(Silent))))
+}
+
+/// The median of `runs` timings of `f`.
+pub fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+/// Runs `benches/python/<script>` with `python3`; its `name seconds` lines, or
+/// `None` when there is no python3.
+pub fn cpython(script: &str, args: &[&str]) -> Option<Vec<(String, f64)>> {
+    let path = format!("{}/benches/python/{script}", env!("CARGO_MANIFEST_DIR"));
+    let output = Command::new("python3").arg(path).args(args).output().ok()?;
+    if !output.status.success() {
+        eprintln!("python3 {script} failed: {}", String::from_utf8_lossy(&output.stderr));
+        return None;
+    }
+    Some(
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| {
+                let (name, secs) = line.split_once(' ')?;
+                Some((name.to_string(), secs.parse().ok()?))
+            })
+            .collect(),
+    )
+}
+
+/// The figure `name` from a CPython run.
+pub fn figure(cpython: &Option<Vec<(String, f64)>>, name: &str) -> Option<f64> {
+    cpython.as_ref()?.iter().find(|(n, _)| n == name).map(|(_, s)| *s)
+}
+
+/// One row: what, ours, the reference, the goal and whether it is met.
+pub fn row(what: &str, ours: f64, unit: &str, reference: &str, goal: &str, met: bool) {
+    println!(
+        "{what:<44} {ours:>10.3} {unit:<3} {reference:<28} {goal:<24} {}",
+        if met { "ok" } else { "MISSED" }
+    );
+}

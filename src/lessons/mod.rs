@@ -3,6 +3,8 @@
 
 mod join_daemon;
 mod pool_async;
+mod producer_consumer;
+mod threads;
 
 use crate::catalogue::Lesson;
 use crate::stage::Stage;
@@ -34,6 +36,18 @@ const PROGRAMS: &[Program] = &[
         scenes: pool_async::SCENES,
         path: "src/lessons/pool_async.rs",
         source: include_str!("pool_async.rs"),
+    },
+    Program {
+        id: "threads",
+        scenes: threads::SCENES,
+        path: "src/lessons/threads.rs",
+        source: include_str!("threads.rs"),
+    },
+    Program {
+        id: "producer-consumer",
+        scenes: producer_consumer::SCENES,
+        path: "src/lessons/producer_consumer.rs",
+        source: include_str!("producer_consumer.rs"),
     },
 ];
 

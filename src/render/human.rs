@@ -12,7 +12,7 @@ use crate::stage::{Event, Kind, Render};
 /// Colours handed to lanes in the order they first appear (main stays plain).
 const LANE_COLORS: [Color; 6] =
     [Color::Cyan, Color::Green, Color::Magenta, Color::Blue, Color::Yellow, Color::Red];
-const LANE_WIDTH: usize = 9;
+const LANE_WIDTH: usize = 11;
 /// `   5.004  p1        4101  ` : where the lane's own text starts.
 const TEXT_COLUMN: usize = 8 + 2 + LANE_WIDTH + 1 + 7 + 2;
 

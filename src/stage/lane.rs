@@ -6,6 +6,7 @@
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::OwnedFd;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 
@@ -101,11 +102,28 @@ impl Lane {
     where
         F: FnOnce(&Lane) + Send + 'static,
     {
-        let lane = Lane { name: name.to_string(), ..self.clone() };
+        let lane = self.named(name);
         lane.emit(Kind::Spawn, format!("thread started in pid {}", lane.pid));
         thread::Builder::new()
             .name(name.to_string())
-            .spawn(move || body(&lane))
+            .spawn(move || {
+                let outcome = panic::catch_unwind(AssertUnwindSafe(|| body(&lane)));
+                let mut event = Event::new(lane.now(), &lane.name, lane.pid, Kind::Exit, "");
+                match &outcome {
+                    Ok(()) => {
+                        event.code = Some(0);
+                        event.text = format!("thread {} finished", lane.name);
+                    }
+                    Err(_) => {
+                        event.code = Some(101);
+                        event.text = format!("thread {} panicked", lane.name);
+                    }
+                }
+                lane.send(event);
+                if let Err(payload) = outcome {
+                    panic::resume_unwind(payload);
+                }
+            })
             .expect("the OS refused to start a thread")
     }
 

@@ -137,9 +137,26 @@ impl Stage {
 
     /// Everything lane `lane` has printed so far, in order.
     pub fn lines_of(&self, lane: &str) -> Vec<String> {
+        self.said_by(lane).into_iter().map(|(_, text)| text).collect()
+    }
+
+    /// Everything lane `lane` has printed so far, with the lesson time of each line.
+    pub fn said_by(&self, lane: &str) -> Vec<(f64, String)> {
         self.recorder.with_log(|log| {
-            log.iter().filter(|e| e.lane == lane && e.kind == Kind::Say).map(|e| e.text.clone()).collect()
+            log.iter()
+                .filter(|e| e.lane == lane && e.kind == Kind::Say)
+                .map(|e| (e.t, e.text.clone()))
+                .collect()
         })
+    }
+
+    /// Python's `threading.Thread(target=…).start()` in the main program: a thread
+    /// lane named `name` in the tutor's own process.
+    pub fn thread<F>(&self, name: &str, body: F) -> std::thread::JoinHandle<()>
+    where
+        F: FnOnce(&Lane) + Send + 'static,
+    {
+        self.main.thread(name, body)
     }
 
     /// The last line lane `lane` printed.

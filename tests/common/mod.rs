@@ -22,7 +22,12 @@ pub struct Trace {
 
 /// Runs `lesson <id> --json --speed SPEED <extra…>`, which must succeed.
 pub fn run_lesson(id: &str, extra: &[&str]) -> Trace {
-    let output = bin().args(["lesson", id, "--json", "--speed", SPEED]).args(extra).output().expect("run");
+    run_lesson_at(id, SPEED, extra)
+}
+
+/// Runs `lesson <id> --json --speed <speed> <extra…>`, which must succeed.
+pub fn run_lesson_at(id: &str, speed: &str, extra: &[&str]) -> Trace {
+    let output = bin().args(["lesson", id, "--json", "--speed", speed]).args(extra).output().expect("run");
     assert!(output.status.success(), "lesson {id} failed: {}", String::from_utf8_lossy(&output.stderr));
     let trace = Trace::parse(&output);
     trace.assert_nothing_left();

@@ -3,7 +3,7 @@
 
 mod join_daemon;
 mod pool_async;
-mod producer_consumer;
+pub mod producer_consumer;
 mod threads;
 
 use crate::catalogue::Lesson;

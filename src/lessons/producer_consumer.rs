@@ -75,7 +75,7 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
 
 /// A bounded buffer made by hand: the lock guards the items; `not_full` wakes a
 /// waiting producer, `not_empty` a waiting consumer.
-struct BoundedBuffer<T> {
+pub struct BoundedBuffer<T> {
     state: Mutex<Buffered<T>>,
     not_full: Condvar,
     not_empty: Condvar,
@@ -88,15 +88,17 @@ struct Buffered<T> {
 }
 
 impl<T> BoundedBuffer<T> {
-    fn new(capacity: usize) -> Self {
+    /// An empty buffer with room for `capacity` items.
+    pub fn new(capacity: usize) -> Self {
         let state = Mutex::new(Buffered { items: VecDeque::new(), closed: false });
         BoundedBuffer { state, not_full: Condvar::new(), not_empty: Condvar::new(), capacity }
     }
 
-    fn put(&self, lane: &Lane, item: T) {
+    /// Adds `item`, waiting while the buffer is full; `on_full` runs first if it is.
+    pub fn put(&self, item: T, on_full: impl FnOnce()) {
         let mut state = self.state.lock().unwrap();
         if state.items.len() == self.capacity {
-            lane.say(format!("Buffer is full, waiting... {}", gauge(self.capacity, self.capacity)));
+            on_full();
         }
         state = self.not_full.wait_while(state, |s| s.items.len() == self.capacity).unwrap();
         state.items.push_back(item);
@@ -104,7 +106,7 @@ impl<T> BoundedBuffer<T> {
     }
 
     /// The next item, or `None` once the buffer is closed and empty.
-    fn get(&self) -> Option<T> {
+    pub fn get(&self) -> Option<T> {
         let state = self.state.lock().unwrap();
         let mut state = self.not_empty.wait_while(state, |s| s.items.is_empty() && !s.closed).unwrap();
         let item = state.items.pop_front();
@@ -112,12 +114,14 @@ impl<T> BoundedBuffer<T> {
         item
     }
 
-    fn close(&self) {
+    /// No more items will come: `get` returns `None` once the rest are taken.
+    pub fn close(&self) {
         self.state.lock().unwrap().closed = true;
         self.not_empty.notify_all();
     }
 
-    fn len(&self) -> usize {
+    /// How many items are waiting.
+    pub fn len(&self) -> usize {
         self.state.lock().unwrap().items.len()
     }
 }
@@ -128,7 +132,7 @@ fn condvar_buffer(stage: &mut Stage) -> Result<()> {
     let shelf = Arc::clone(&buffer);
     let producer = stage.thread("producer", move |lane| {
         for item in 1..=8 {
-            shelf.put(lane, item);
+            shelf.put(item, || lane.say(format!("Buffer is full, waiting... {}", gauge(3, 3))));
             lane.say(format!("Produced item {item}  {}", gauge(shelf.len(), 3)));
             lane.sleep(0.5);
         }

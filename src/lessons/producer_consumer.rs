@@ -10,7 +10,7 @@ use crossbeam_channel::{bounded, TryRecvError, TrySendError};
 use crossbeam_utils::sync::WaitGroup;
 
 use super::SceneFn;
-use crate::stage::{Lane, Stage};
+use crate::stage::Stage;
 
 pub const SCENES: &[SceneFn] =
     &[bounded_channel, condvar_buffer, task_done_and_join, many_producers_many_consumers];
@@ -121,7 +121,7 @@ impl<T> BoundedBuffer<T> {
     }
 
     /// How many items are waiting.
-    pub fn len(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.state.lock().unwrap().items.len()
     }
 }
@@ -133,7 +133,7 @@ fn condvar_buffer(stage: &mut Stage) -> Result<()> {
     let producer = stage.thread("producer", move |lane| {
         for item in 1..=8 {
             shelf.put(item, || lane.say(format!("Buffer is full, waiting... {}", gauge(3, 3))));
-            lane.say(format!("Produced item {item}  {}", gauge(shelf.len(), 3)));
+            lane.say(format!("Produced item {item}  {}", gauge(shelf.count(), 3)));
             lane.sleep(0.5);
         }
         shelf.close();
@@ -141,7 +141,7 @@ fn condvar_buffer(stage: &mut Stage) -> Result<()> {
     let shelf = Arc::clone(&buffer);
     let consumer = stage.thread("consumer", move |lane| {
         while let Some(item) = shelf.get() {
-            lane.say(format!("Consumed item {item}  {}", gauge(shelf.len(), 3)));
+            lane.say(format!("Consumed item {item}  {}", gauge(shelf.count(), 3)));
             lane.sleep(1.0);
         }
     });

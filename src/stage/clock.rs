@@ -16,13 +16,8 @@ pub struct Clock {
 impl Clock {
     /// Starts the clock now.
     pub fn start(speed: f64) -> Clock {
-        Clock::resume(Instant::now(), speed)
-    }
-
-    /// A clock that started at `start`.
-    pub fn resume(start: Instant, speed: f64) -> Clock {
         assert!(speed.is_finite() && speed > 0.0, "speed must be positive");
-        Clock { start, speed }
+        Clock { start: Instant::now(), speed }
     }
 
     /// Lesson seconds since the start.

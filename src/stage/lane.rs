@@ -66,11 +66,6 @@ impl Lane {
         self.pid
     }
 
-    /// The parent's pid (Python's `os.getppid()`).
-    pub fn ppid(&self) -> i32 {
-        nix::unistd::getppid().as_raw()
-    }
-
     /// Lesson seconds since the lesson started.
     pub fn now(&self) -> f64 {
         self.clock.now()

@@ -136,11 +136,6 @@ fn serve<A: DeserializeOwned, R: Serialize>(
 }
 
 impl<A: Serialize, R: DeserializeOwned + 'static> Pool<A, R> {
-    /// The workers, in order.
-    pub fn workers(&self) -> &[Proc] {
-        &self.workers
-    }
-
     /// Python's `apply_async`: hands the task to the pool and returns at once.
     pub fn apply_async(&mut self, stage: &mut Stage, arg: A) -> AsyncResult<R> {
         let task = stage.next_task_id();
@@ -230,12 +225,6 @@ impl<R: DeserializeOwned> AsyncResult<R> {
             Some(_) => Ok(self.decode(stage)),
             None => Err(TimeoutError),
         }
-    }
-
-    /// Python's `ready()`.
-    pub fn ready(&self, stage: &mut Stage) -> bool {
-        stage.pump_until(Some(std::time::Instant::now()), |_| false);
-        stage.done(self.task).is_some()
     }
 
     /// Who ran the task and when, once it is done.

@@ -150,12 +150,6 @@ impl Stage {
         self.children[p.0].pid.as_raw()
     }
 
-    /// Python's `p.is_alive()`.
-    pub fn is_alive(&mut self, p: Proc) -> bool {
-        self.pump_until(Some(Instant::now()), |_| false);
-        self.children[p.0].is_alive()
-    }
-
     /// Python's `p.join()`: waits until the child has ended, narrating whatever
     /// happens meanwhile.
     pub fn join(&mut self, p: Proc) -> ExitStatus {

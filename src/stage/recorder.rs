@@ -47,11 +47,6 @@ impl Recorder {
         inner.log.push(event);
     }
 
-    /// Every event so far, in the order they were rendered.
-    pub fn log(&self) -> Vec<Event> {
-        self.lock().log.clone()
-    }
-
     /// Runs `f` over the log without copying it.
     pub fn with_log<R>(&self, f: impl FnOnce(&[Event]) -> R) -> R {
         f(&self.lock().log)

@@ -111,11 +111,11 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(err.to_string()))?;
             page(render::print_show(lesson, paint))
         }
-        Some(Command::Lesson(args)) => run_lesson(args, cli.color),
+        Some(Command::Lesson(args)) => run_lesson(args, paint),
     }
 }
 
-fn run_lesson(args: LessonArgs, color: ColorChoice) -> Result<(), Failure> {
+fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
     let lesson = catalogue::find(&args.id).map_err(|err| Failure::Usage(err.to_string()))?;
     let program = lessons::program(&lesson.id).ok_or_else(|| {
         Failure::Usage(format!(
@@ -133,7 +133,6 @@ fn run_lesson(args: LessonArgs, color: ColorChoice) -> Result<(), Failure> {
         }
     }
     stage::install_interrupt_handlers();
-    let paint = Paint::new(color.enabled());
     let renderer: Box<dyn Render> = if args.json {
         Box::new(Json)
     } else {

@@ -95,27 +95,23 @@ impl Stage {
 
     /// The tutor reports a number it measured.
     pub fn measure(&self, name: &str, value: f64, unit: &str, text: impl Into<String>) {
-        let mut event = Event::new(self.now(), TUTOR, self.pid(), Kind::Measure, text);
-        event.name = Some(name.to_string());
-        event.value = Some(value);
-        event.unit = Some(unit.to_string());
-        self.recorder.emit(event);
+        self.recorder.emit(self.measure_event(name, value, unit, text.into()));
     }
 
     /// Reports how long something took (lesson seconds) beside its ideal.
     pub fn measure_time(&self, name: &str, took: f64, ideal: f64, what: &str) {
-        let mut event = Event::new(
-            self.now(),
-            TUTOR,
-            self.pid(),
-            Kind::Measure,
-            format!("{what}: {took:.2} s, {:.2}× the ideal {ideal:.2} s", took / ideal),
-        );
-        event.name = Some(name.to_string());
-        event.value = Some(took);
-        event.unit = Some("s".to_string());
+        let text = format!("{what}: {took:.2} s, {:.2}× the ideal {ideal:.2} s", took / ideal);
+        let mut event = self.measure_event(name, took, "s", text);
         event.ideal = Some(ideal);
         self.recorder.emit(event);
+    }
+
+    fn measure_event(&self, name: &str, value: f64, unit: &str, text: String) -> Event {
+        let mut event = Event::new(self.now(), TUTOR, self.pid(), Kind::Measure, text);
+        event.name = Some(name.to_string());
+        event.value = Some(value);
+        event.unit = Some(unit.to_string());
+        event
     }
 
     /// Every line printed by any lane since lesson time `since`, as (lane, text).

@@ -297,10 +297,15 @@ impl Stage {
             }
             // Callbacks run after the lines their task printed, in the parent, as CPython's do.
             for (task, done) in replies {
-                let value = done.value.clone();
-                self.finished.insert(task, done);
-                if let Some(callback) = self.callbacks.remove(&task) {
-                    callback(&self.main, value);
+                match self.callbacks.remove(&task) {
+                    Some(callback) => {
+                        let value = done.value.clone();
+                        self.finished.insert(task, done);
+                        callback(&self.main, value);
+                    }
+                    None => {
+                        self.finished.insert(task, done);
+                    }
                 }
             }
             for i in closed {

@@ -25,7 +25,9 @@ pub fn register(pid: i32) -> bool {
 
 /// Forgets a child that has been reaped.
 pub fn unregister(pid: i32) {
-    for slot in &LIVE {
+    // Only the matching slot is written: a failed compare-exchange still writes on
+    // x86, and every page written while a child shares memory is a copy-on-write fault.
+    if let Some(slot) = LIVE.iter().find(|slot| slot.load(Ordering::SeqCst) == pid) {
         let _ = slot.compare_exchange(pid, 0, Ordering::SeqCst, Ordering::SeqCst);
     }
 }

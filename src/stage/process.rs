@@ -108,8 +108,15 @@ impl Stage {
         let (read_end, write_end) =
             pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a child process")?;
         let parent = getpid();
-        // Stamped before the fork so the spawn event sorts before anything the child says.
+        // Everything the parent records about the child is built before the fork:
+        // after it, each heap page the parent writes is a copy-on-write fault, and
+        // these faults are most of what a lane costs over a bare fork.
+        // Stamped before the fork, so it sorts before anything the child says.
         let started = self.clock.now();
+        let mut spawn = Event::new(started, &name, 0, Kind::Spawn, "");
+        spawn.ppid = Some(parent.as_raw());
+        spawn.text = format!("forked by main (pid {}){}", parent, if daemon { ", daemon" } else { "" });
+        self.children.reserve(1);
         // SAFETY: the child only runs `run_child`, which never returns and never
         // touches a lock the parent's other threads may hold.
         match unsafe { fork() } {
@@ -125,8 +132,10 @@ impl Stage {
                     bail!("too many live child processes to track");
                 }
                 fcntl(read_end.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
+                spawn.pid = child.as_raw();
+                self.recorder.emit(spawn);
                 self.children.push(Child {
-                    name: name.clone(),
+                    name,
                     pid: child,
                     daemon,
                     events: Some(File::from(read_end)),
@@ -134,11 +143,6 @@ impl Stage {
                     started,
                     ended: None,
                 });
-                let mut event = Event::new(started, &name, child.as_raw(), Kind::Spawn, "");
-                event.ppid = Some(parent.as_raw());
-                event.text =
-                    format!("forked by main (pid {}){}", parent, if daemon { ", daemon" } else { "" });
-                self.recorder.emit(event);
                 Ok(Proc(self.children.len() - 1))
             }
             Err(err) => Err(err).with_context(|| format!("could not fork {name}")),
@@ -317,7 +321,10 @@ impl Stage {
     /// Reads what child `i` has sent. Returns true when its pipe has closed.
     fn drain(&mut self, i: usize, batch: &mut Vec<Event>, replies: &mut Vec<(u64, Done)>) -> bool {
         let child = &mut self.children[i];
-        let mut buf = [0u8; 64 * 1024];
+        // One pipe-atomic record at a time. A bigger stack buffer costs more than it
+        // saves: every page of it the parent writes while a child shares its memory
+        // is a copy-on-write fault.
+        let mut buf = [0u8; libc::PIPE_BUF];
         let closed = loop {
             match child.events.as_ref().expect("open").read(&mut buf) {
                 Ok(0) => break true,

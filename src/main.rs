@@ -50,6 +50,12 @@ enum Command {
         /// The lesson id (see `concur-tutor list`)
         id: String,
     },
+    /// How a spawned child starts: this program again, told what to run
+    #[command(name = stage::HIDDEN_COMMAND, hide = true)]
+    Spawned {
+        /// The parent's order, as JSON
+        order: String,
+    },
 }
 
 #[derive(Args)]
@@ -80,6 +86,7 @@ enum Failure {
 }
 
 fn main() -> ExitCode {
+    stage::record_start_up();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return parse_failure(err),
@@ -112,6 +119,10 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             page(render::print_show(lesson, paint))
         }
         Some(Command::Lesson(args)) => run_lesson(args, paint),
+        Some(Command::Spawned { order }) => match stage::run_spawned(&order, lessons::ENTRIES) {
+            Ok(never) => match never {},
+            Err(err) => Err(Failure::Usage(format!("{err:#}"))),
+        },
     }
 }
 
@@ -187,7 +198,9 @@ fn parse_failure(err: clap::Error) -> ExitCode {
                 Some(ContextValue::String(s)) => Some(s.clone()),
                 Some(ContextValue::Strings(v)) => v.first().cloned(),
                 _ => None,
-            });
+            })
+            // The entry point of spawned children is not for people.
+            .filter(|near| near != stage::HIDDEN_COMMAND);
     match suggestion {
         Some(near) => line.push_str(&format!(" (did you mean '{near}'?)")),
         // A bad value's message already says what is wanted.

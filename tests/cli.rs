@@ -83,7 +83,7 @@ fn a_lesson_not_built_yet_says_so_with_status_2() {
 
 #[test]
 fn bad_flag_values_get_one_line_and_status_2() {
-    let bad: [&[&str]; 12] = [
+    let bad: [&[&str]; 14] = [
         &["lesson", "join-daemon", "--speed", "0"],
         &["lesson", "join-daemon", "--speed", "-1"],
         &["lesson", "join-daemon", "--speed", "NaN"],
@@ -96,6 +96,8 @@ fn bad_flag_values_get_one_line_and_status_2() {
         &["lesson"],
         &["lesso", "join-daemon"],
         &["show", "nothing-like-it"],
+        &["spawned"],
+        &["__spawned", "{not an order}"],
     ];
     for args in bad {
         let (code, out, err) = run(args);
@@ -104,6 +106,7 @@ fn bad_flag_values_get_one_line_and_status_2() {
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
         assert!(err.starts_with("error: "), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("'__spawned'?"), "never suggest the hidden command: {err}");
     }
 }
 

@@ -1,13 +1,16 @@
 //! The lessons that run: one module per lesson, each a list of scenes written
 //! like the Python they mirror. This module maps ids to them and runs them.
 
+mod globals;
 mod join_daemon;
 mod pool_async;
+mod process_basics;
 pub mod producer_consumer;
+mod start_methods;
 mod threads;
 
 use crate::catalogue::Lesson;
-use crate::stage::Stage;
+use crate::stage::{Entry, Stage};
 
 /// One scene's code: it drives the Stage, which narrates.
 pub type SceneFn = fn(&mut Stage) -> anyhow::Result<()>;
@@ -24,12 +27,34 @@ pub struct Program {
     pub source: &'static str,
 }
 
+/// The code spawned children may run, looked up by name in the new process
+/// (see [`Entry`]).
+pub const ENTRIES: &[Entry] = start_methods::ENTRIES;
+
 const PROGRAMS: &[Program] = &[
+    Program {
+        id: "process-basics",
+        scenes: process_basics::SCENES,
+        path: "src/lessons/process_basics.rs",
+        source: include_str!("process_basics.rs"),
+    },
+    Program {
+        id: "start-methods",
+        scenes: start_methods::SCENES,
+        path: "src/lessons/start_methods.rs",
+        source: include_str!("start_methods.rs"),
+    },
     Program {
         id: "join-daemon",
         scenes: join_daemon::SCENES,
         path: "src/lessons/join_daemon.rs",
         source: include_str!("join_daemon.rs"),
+    },
+    Program {
+        id: "globals",
+        scenes: globals::SCENES,
+        path: "src/lessons/globals.rs",
+        source: include_str!("globals.rs"),
     },
     Program {
         id: "pool-async",

@@ -66,6 +66,11 @@ impl Lane {
         self.pid
     }
 
+    /// The pid of this process's parent (Python's `os.getppid()`).
+    pub fn ppid(&self) -> i32 {
+        nix::unistd::getppid().as_raw()
+    }
+
     /// Lesson seconds since the lesson started.
     pub fn now(&self) -> f64 {
         self.clock.now()

@@ -4,22 +4,29 @@
 
 mod cleanup;
 mod clock;
+mod cpython;
 mod event;
 mod lane;
 mod pool;
 mod process;
 mod recorder;
+mod spawn;
+mod watchdog;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub use cleanup::{exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
+pub use cpython::Figures;
 pub use event::{Event, Kind};
 pub use lane::Lane;
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
-pub use process::{ExitStatus, Proc, ProcessBuilder};
+pub use process::{ExitStatus, Proc, ProcessBuilder, Run};
 pub use recorder::{Recorder, Render};
+pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
+pub use watchdog::{ProcState, Stuck, Watched};
 
 use pool::Callback;
 use process::Child;
@@ -40,6 +47,9 @@ pub struct Stage {
     taken: HashMap<u64, (String, i32)>,
     finished: HashMap<u64, pool::Done>,
     callbacks: HashMap<u64, Callback>,
+    /// While true, children start and end without `spawn` and `exit` lines: for
+    /// timing many starts without narrating each.
+    hushed: bool,
 }
 
 impl Stage {
@@ -55,6 +65,7 @@ impl Stage {
             taken: HashMap::new(),
             finished: HashMap::new(),
             callbacks: HashMap::new(),
+            hushed: false,
         }
     }
 
@@ -66,6 +77,47 @@ impl Stage {
     /// The tutor's own pid (Python's `os.getpid()` in the main program).
     pub fn pid(&self) -> i32 {
         self.main.pid()
+    }
+
+    /// Python's `multiprocessing.cpu_count()`: how many threads can run at once
+    /// on this machine (as far as this process is allowed).
+    pub fn cpu_count(&self) -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+
+    /// Python's `multiprocessing.active_children()`: the children still running,
+    /// as (name, pid). Like Python, it first collects any that have just ended.
+    pub fn active_children(&mut self) -> Vec<(String, i32)> {
+        self.pump_until(Some(Instant::now()), |_| false);
+        self.children.iter().filter(|c| c.is_alive()).map(|c| (c.name.clone(), c.pid.as_raw())).collect()
+    }
+
+    /// Runs `f` with the children's `spawn` and `exit` lines left out: for
+    /// measuring many starts without a line for each.
+    pub fn quietly<T>(&mut self, f: impl FnOnce(&mut Stage) -> T) -> T {
+        self.hushed = true;
+        let result = f(self);
+        self.hushed = false;
+        result
+    }
+
+    /// Runs `f` `runs` times quietly (see [`Stage::quietly`]) and returns the
+    /// median real time of one run. Real time: a measurement is never scaled by `--speed`.
+    pub fn median_time(
+        &mut self,
+        runs: usize,
+        mut f: impl FnMut(&mut Stage) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Duration> {
+        self.quietly(|stage| {
+            let mut times = Vec::with_capacity(runs);
+            for _ in 0..runs {
+                let start = Instant::now();
+                f(stage)?;
+                times.push(start.elapsed());
+            }
+            times.sort();
+            Ok(times[runs / 2])
+        })
     }
 
     /// The lesson's clock.

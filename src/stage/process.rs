@@ -58,6 +58,13 @@ impl fmt::Display for ExitStatus {
     }
 }
 
+/// Python's `Process` subclass with its own `run()`: a value that knows what its
+/// process does. Start one with [`Stage::process_from`].
+pub trait Run {
+    /// The body of the process, run in the child.
+    fn run(self, lane: &Lane);
+}
+
 /// A child process not started yet: Python's `Process(target=…)` before `start()`.
 pub struct ProcessBuilder<'s, F> {
     stage: &'s mut Stage,
@@ -89,6 +96,8 @@ pub(crate) struct Child {
     events: Option<File>,
     pending: Vec<u8>,
     pub started: f64,
+    /// When the child last sent anything (or started): what the watchdog watches.
+    pub last_heard: f64,
     pub ended: Option<(f64, ExitStatus)>,
 }
 
@@ -104,6 +113,12 @@ impl Stage {
         ProcessBuilder { stage: self, name: name.to_string(), daemon: false, target }
     }
 
+    /// Python's `MyProcess(…)` for a `Process` subclass: a child whose body is
+    /// `body`'s [`Run::run`].
+    pub fn process_from<R: Run>(&mut self, name: &str, body: R) -> ProcessBuilder<'_, impl FnOnce(&Lane)> {
+        self.process(name, move |lane| body.run(lane))
+    }
+
     fn fork<F: FnOnce(&Lane)>(&mut self, name: String, daemon: bool, target: F) -> anyhow::Result<Proc> {
         let (read_end, write_end) =
             pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a child process")?;
@@ -111,11 +126,7 @@ impl Stage {
         // Everything the parent records about the child is built before the fork:
         // after it, each heap page the parent writes is a copy-on-write fault, and
         // these faults are most of what a lane costs over a bare fork.
-        // Stamped before the fork, so it sorts before anything the child says.
-        let started = self.clock.now();
-        let mut spawn = Event::new(started, &name, 0, Kind::Spawn, "");
-        spawn.ppid = Some(parent.as_raw());
-        spawn.text = format!("forked by main (pid {}){}", parent, if daemon { ", daemon" } else { "" });
+        let spawn = self.spawn_event(&name, "forked", if daemon { ", daemon" } else { "" });
         self.children.reserve(1);
         // SAFETY: the child only runs `run_child`, which never returns and never
         // touches a lock the parent's other threads may hold.
@@ -126,26 +137,57 @@ impl Stage {
             }
             Ok(ForkResult::Parent { child }) => {
                 drop(write_end);
-                if !cleanup::register(child.as_raw()) {
-                    let _ = kill(child, Signal::SIGKILL);
-                    let _ = waitpid(child, None);
-                    bail!("too many live child processes to track");
-                }
-                fcntl(read_end.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
-                spawn.pid = child.as_raw();
-                self.recorder.emit(spawn);
-                self.children.push(Child {
-                    name,
-                    pid: child,
-                    daemon,
-                    events: Some(File::from(read_end)),
-                    pending: Vec::new(),
-                    started,
-                    ended: None,
-                });
-                Ok(Proc(self.children.len() - 1))
+                self.adopt(child, read_end, name, daemon, spawn)
             }
             Err(err) => Err(err).with_context(|| format!("could not fork {name}")),
+        }
+    }
+
+    /// The `spawn` event of a child about to start, stamped now so that it sorts
+    /// before anything the child says. Its pid is filled in by [`Stage::adopt`].
+    pub(crate) fn spawn_event(&self, name: &str, how: &str, detail: &str) -> Event {
+        let mut spawn = Event::new(self.clock.now(), name, 0, Kind::Spawn, "");
+        spawn.ppid = Some(self.pid());
+        spawn.text = format!("{how} by main (pid {}){detail}", self.pid());
+        spawn
+    }
+
+    /// Takes charge of a child that has just started: tracks it for cleanup and
+    /// reads its events from `read_end` from now on.
+    pub(crate) fn adopt(
+        &mut self,
+        pid: Pid,
+        read_end: OwnedFd,
+        name: String,
+        daemon: bool,
+        mut spawn: Event,
+    ) -> anyhow::Result<Proc> {
+        if !cleanup::register(pid.as_raw()) {
+            let _ = kill(pid, Signal::SIGKILL);
+            let _ = waitpid(pid, None);
+            bail!("too many live child processes to track");
+        }
+        fcntl(read_end.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
+        let started = spawn.t;
+        spawn.pid = pid.as_raw();
+        self.emit_lifecycle(spawn);
+        self.children.push(Child {
+            name,
+            pid,
+            daemon,
+            events: Some(File::from(read_end)),
+            pending: Vec::new(),
+            started,
+            last_heard: started,
+            ended: None,
+        });
+        Ok(Proc(self.children.len() - 1))
+    }
+
+    /// Emits a child's `spawn` or `exit`, unless the stage is measuring quietly.
+    fn emit_lifecycle(&self, event: Event) {
+        if !self.hushed {
+            self.recorder.emit(event);
         }
     }
 
@@ -197,6 +239,15 @@ impl Stage {
         }
     }
 
+    /// Python's `p.kill()` followed by `p.join()`: SIGKILL, which no process can
+    /// catch or ignore, then the reaping.
+    pub fn kill(&mut self, p: Proc) -> ExitStatus {
+        if self.children[p.0].is_alive() {
+            let _ = kill(self.children[p.0].pid, Signal::SIGKILL);
+        }
+        self.join(p)
+    }
+
     /// What CPython does when the main module's code is done: terminate the live
     /// daemon children, then wait for every other child. Called after each scene,
     /// since each scene stands for one whole Python program.
@@ -245,21 +296,21 @@ impl Stage {
                 return;
             }
             let now = Instant::now();
-            if deadline.is_some_and(|d| now >= d) {
-                return;
-            }
+            // Past the deadline, one last look without waiting, then return.
+            let expired = deadline.is_some_and(|d| now >= d);
             let open: Vec<usize> =
                 (0..self.children.len()).filter(|&i| self.children[i].events.is_some()).collect();
             if open.is_empty() {
                 match deadline {
-                    Some(d) => {
+                    Some(d) if !expired => {
                         std::thread::sleep(d - now);
                         continue;
                     }
-                    None => return,
+                    _ => return,
                 }
             }
             let timeout = match deadline {
+                Some(_) if expired => PollTimeout::ZERO,
                 Some(d) => {
                     PollTimeout::try_from((d - now).as_millis().saturating_add(1)).unwrap_or(PollTimeout::MAX)
                 }
@@ -276,6 +327,7 @@ impl Stage {
                     })
                     .collect();
                 match poll(&mut fds, timeout) {
+                    Ok(0) if expired => return,
                     Ok(0) | Err(nix::errno::Errno::EINTR) => continue,
                     Ok(_) => {}
                     Err(err) => panic!("poll over the children's pipes failed: {err}"),
@@ -315,6 +367,9 @@ impl Stage {
             for i in closed {
                 self.reap(i);
             }
+            if expired {
+                return;
+            }
         }
     }
 
@@ -328,7 +383,10 @@ impl Stage {
         let closed = loop {
             match child.events.as_ref().expect("open").read(&mut buf) {
                 Ok(0) => break true,
-                Ok(n) => child.pending.extend_from_slice(&buf[..n]),
+                Ok(n) => {
+                    child.pending.extend_from_slice(&buf[..n]);
+                    child.last_heard = self.clock.now();
+                }
                 Err(err) if err.kind() == ErrorKind::WouldBlock => break false,
                 Err(err) if err.kind() == ErrorKind::Interrupted => continue,
                 Err(_) => break true,
@@ -378,7 +436,7 @@ impl Stage {
             ExitStatus::Code(code) => event.code = Some(code),
             ExitStatus::Signal(sig) => event.signal = Some(sig.as_str().to_string()),
         }
-        self.recorder.emit(event);
+        self.emit_lifecycle(event);
     }
 
     /// Kills and reaps every child still alive: the end of a lesson on any path.
@@ -394,7 +452,13 @@ impl Stage {
 }
 
 /// The whole life of a forked child. Never returns.
-fn run_child<F: FnOnce(&Lane)>(name: &str, parent: Pid, clock: super::Clock, pipe: OwnedFd, target: F) -> ! {
+pub(crate) fn run_child<F: FnOnce(&Lane)>(
+    name: &str,
+    parent: Pid,
+    clock: super::Clock,
+    pipe: OwnedFd,
+    target: F,
+) -> ! {
     cleanup::become_child();
     // If the tutor dies outright (even by SIGKILL), the kernel kills this child too.
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);

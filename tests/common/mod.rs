@@ -2,7 +2,8 @@
 //! check that nothing it started is left behind.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
-use std::process::{Command, Output};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
@@ -26,11 +27,23 @@ pub fn run_lesson(id: &str, extra: &[&str]) -> Trace {
 }
 
 /// Runs `lesson <id> --json --speed <speed> <extra…>`, which must succeed.
+/// The tutor runs in a process group of its own, so that every process it
+/// started, announced in the trace or not, can be found afterwards.
 pub fn run_lesson_at(id: &str, speed: &str, extra: &[&str]) -> Trace {
-    let output = bin().args(["lesson", id, "--json", "--speed", speed]).args(extra).output().expect("run");
+    let child = bin()
+        .args(["lesson", id, "--json", "--speed", speed])
+        .args(extra)
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    let group = child.id() as i32;
+    let output = child.wait_with_output().expect("run");
     assert!(output.status.success(), "lesson {id} failed: {}", String::from_utf8_lossy(&output.stderr));
     let trace = Trace::parse(&output);
     trace.assert_nothing_left();
+    assert_group_gone(group);
     trace
 }
 
@@ -123,5 +136,16 @@ pub fn assert_gone(pid: i32) {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         let is_ours = cmdline.windows(12).any(|w| w == b"concur-tutor") || stat.contains("(concur-tutor)");
         assert!(!is_ours, "process {pid} was left behind: {stat}");
+    }
+}
+
+/// No process is left in process group `group` (running or a zombie).
+pub fn assert_group_gone(group: i32) {
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // Fields after the command name: state, ppid, pgrp, …
+        let Some((_, rest)) = stat.rsplit_once(')') else { continue };
+        let pgrp: Option<i32> = rest.split_whitespace().nth(2).and_then(|f| f.parse().ok());
+        assert_ne!(pgrp, Some(group), "a process of the lesson's group was left behind: {stat}");
     }
 }

@@ -1,0 +1,42 @@
+# CPython's start costs on this machine: start + join of a process that does
+# nothing, under each start method, and of a thread. Run by the start-methods
+# lesson with `python3 -c`; prints `name seconds` lines (medians).
+import multiprocessing as mp
+import platform
+import threading
+import time
+
+
+def median_time(runs, start_and_join):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        start_and_join()
+        times.append(time.perf_counter() - start)
+    return sorted(times)[runs // 2]
+
+
+def process_start(method):
+    ctx = mp.get_context(method)
+
+    def start_and_join():
+        p = ctx.Process(target=time.sleep, args=(0,))
+        p.start()
+        p.join()
+
+    return start_and_join
+
+
+def thread_start():
+    t = threading.Thread(target=time.sleep, args=(0,))
+    t.start()
+    t.join()
+
+
+if __name__ == "__main__":
+    print("version", platform.python_version())
+    for method, runs in (("fork", 9), ("spawn", 5), ("forkserver", 5)):
+        start_and_join = process_start(method)
+        start_and_join()  # forkserver starts its server on first use
+        print(method, median_time(runs, start_and_join))
+    print("thread", median_time(51, thread_start))

@@ -1,0 +1,215 @@
+//! start-methods: fork, spawn and a thread (notes 001 and 004). What each costs
+//! to start, measured now; that a spawned child starts this program from
+//! scratch while a forked one is a copy; and why forking while another thread
+//! holds a lock is a trap.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
+
+use anyhow::Result;
+
+use super::SceneFn;
+use crate::stage::{start_up_pid, Entry, Lane, Stage, Watched};
+
+pub const SCENES: &[SceneFn] = &[start_costs, spawn_starts_from_scratch, fork_while_a_thread_holds_a_lock];
+
+/// The code spawned children of this lesson may run, found by name.
+pub const ENTRIES: &[Entry] = &[DO_NOTHING, REPORT, TAKE_LOCK];
+
+const DO_NOTHING: Entry = Entry { name: "start-methods/do-nothing", body: |_| {} };
+const REPORT: Entry = Entry { name: "start-methods/report", body: report };
+const TAKE_LOCK: Entry = Entry { name: "start-methods/take-lock", body: take_lock };
+
+/// How many starts each median is taken over.
+const RUNS: usize = 11;
+
+/// Times `RUNS` starts of a child that does nothing, in milliseconds.
+fn start_ms(stage: &mut Stage, start_and_join: impl FnMut(&mut Stage) -> Result<()>) -> Result<f64> {
+    Ok(stage.median_time(RUNS, start_and_join)?.as_secs_f64() * 1e3)
+}
+
+/// Start + join of a child that does nothing, by fork, by spawn and as a
+/// thread, measured here, beside CPython's on this machine.
+fn start_costs(stage: &mut Stage) -> Result<()> {
+    let fork = start_ms(stage, |stage| {
+        let p = stage.process("fork", |_| {}).start()?;
+        stage.join(p);
+        Ok(())
+    })?;
+    let spawn = start_ms(stage, |stage| {
+        let p = stage.spawn("spawn", &DO_NOTHING)?;
+        stage.join(p);
+        Ok(())
+    })?;
+    let thread = start_ms(stage, |_| {
+        std::thread::spawn(|| {}).join().expect("an empty thread does not panic");
+        Ok(())
+    })?;
+    stage.measure("fork_start", fork, "ms", format!("fork: start + join {fork:.3} ms (median of {RUNS})"));
+    stage.measure(
+        "spawn_start",
+        spawn,
+        "ms",
+        format!("spawn: start + join {spawn:.3} ms (median of {RUNS})"),
+    );
+    stage.measure(
+        "thread_start",
+        thread,
+        "ms",
+        format!("thread (std::thread::spawn): start + join {thread:.3} ms (median of {RUNS})"),
+    );
+    stage.note(format!(
+        "Here spawn costs {:.0}× a fork: the child is a new program, so exec, loading and start-up all run \
+         again. A thread costs {:.0}× less than a fork: no new address space to set up at all.",
+        spawn / fork,
+        fork / thread
+    ));
+
+    stage.note("Now the same starts in CPython, run here by python3:");
+    match stage.cpython(include_str!("../../lessons/python/start_costs.py"), &[]) {
+        Ok(python) => {
+            let version = python.text("version").unwrap_or("3").to_string();
+            for (method, name) in [
+                ("fork", "cpython_fork_start"),
+                ("spawn", "cpython_spawn_start"),
+                ("forkserver", "cpython_forkserver_start"),
+                ("thread", "cpython_thread_start"),
+            ] {
+                if let Some(secs) = python.number(method) {
+                    let ms = secs * 1e3;
+                    stage.measure(
+                        name,
+                        ms,
+                        "ms",
+                        format!("CPython {version} {method}: start + join {ms:.3} ms"),
+                    );
+                }
+            }
+            if let (Some(py_fork), Some(py_spawn)) = (python.number("fork"), python.number("spawn")) {
+                stage.note(format!(
+                    "CPython's fork costs {:.1}× ours and its spawn {:.1}× ours: its child must start an \
+                     interpreter and import modules before it runs a line of yours, and its fork also \
+                     sets up a Process object, pipes and a sentinel.",
+                    py_fork * 1e3 / fork,
+                    py_spawn * 1e3 / spawn
+                ));
+            }
+        }
+        Err(why) => stage.note(format!("{why}; the Rust figures above stand alone.")),
+    }
+    Ok(())
+}
+
+/// A global that main changes before it starts children, as code under
+/// `if __name__ == '__main__':` would.
+static SETTING: AtomicI32 = AtomicI32::new(0);
+
+/// A child reports who it is, where its start-up code ran, and `SETTING`.
+fn report(lane: &Lane) {
+    lane.say(format!(
+        "pid {}: start-up code ran in pid {}; SETTING = {}",
+        lane.pid(),
+        start_up_pid(),
+        SETTING.load(Ordering::SeqCst)
+    ));
+}
+
+/// The pid after "start-up code ran in pid" and the value after "SETTING =" in a report.
+fn parse_report(line: &str) -> Option<(i32, i32)> {
+    let (_, rest) = line.split_once("start-up code ran in pid ")?;
+    let (pid, setting) = rest.split_once("; SETTING = ")?;
+    Some((pid.parse().ok()?, setting.parse().ok()?))
+}
+
+/// The same report from a forked child and from a spawned one: the forked one
+/// is a copy of main, the spawned one ran the program's start-up again.
+fn spawn_starts_from_scratch(stage: &mut Stage) -> Result<()> {
+    stage.say(format!("main is pid {}; start-up code ran in pid {}", stage.pid(), start_up_pid()));
+    SETTING.store(42, Ordering::SeqCst);
+    stage.say("main sets SETTING = 42");
+    let forked = stage.process("forked", report).start()?;
+    stage.join(forked);
+    let spawned = stage.spawn("spawned", &REPORT)?;
+    stage.join(spawned);
+
+    let said = |stage: &Stage, lane: &str| stage.last_said(lane).as_deref().and_then(parse_report);
+    if let Some((start_up, setting)) = said(stage, "forked") {
+        stage.note(format!(
+            "The forked child's start-up code ran in pid {start_up}{}, and it sees SETTING = {setting}: \
+             fork copied main mid-program, memory and all, and the child went on from there.",
+            if start_up == stage.pid() { ", which is main: it never ran its own" } else { "" }
+        ));
+    }
+    if let Some((start_up, setting)) = said(stage, "spawned") {
+        stage.note(format!(
+            "The spawned child's start-up code ran in pid {start_up}{}, and it sees SETTING = {setting}: \
+             it is this program started again, which never ran main's assignment. CPython's spawn does \
+             the same: the child imports __main__ again, so top-level code runs again and code under \
+             `if __name__ == '__main__':` does not. That guard is what stops a spawned child from \
+             starting children of its own.",
+            if start_up == stage.pid_of(spawned) { ", its own pid: it ran it itself" } else { "" }
+        ));
+    }
+    Ok(())
+}
+
+/// A lock in this program's memory, like the locks inside a logger or stdout.
+static LOCK: Mutex<()> = Mutex::new(());
+
+/// A child that takes `LOCK`.
+fn take_lock(lane: &Lane) {
+    lane.say("taking the lock...");
+    let _guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    lane.say("got the lock");
+}
+
+/// A thread holds a lock while main forks: the child's copy of the lock is
+/// locked, and nobody in the child will ever unlock it.
+fn fork_while_a_thread_holds_a_lock(stage: &mut Stage) -> Result<()> {
+    let holding = Arc::new(Barrier::new(2));
+    let holder_holding = Arc::clone(&holding);
+    let holder = stage.thread("holder", move |lane| {
+        let _guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        lane.say("took the lock; keeping it for 3 s");
+        holder_holding.wait();
+        lane.sleep(3.0);
+        lane.say("releases the lock");
+    });
+    holding.wait();
+    let child = stage.process("forked", take_lock).start()?;
+    match stage.join_with_watchdog(child, 4.0) {
+        Watched::Stuck(stuck) => {
+            let released = stage.said_by("holder").last().map(|(t, _)| *t);
+            let blocked_in =
+                stuck.state.as_ref().and_then(|s| s.syscall.clone()).unwrap_or("an unknown call".to_string());
+            stage.note(format!(
+                "forked was started while holder held the lock, so its copy of the lock says \"locked\". {} \
+                 In forked's memory no thread holds that lock: fork copies only the thread that calls it. \
+                 So it waits in {blocked_in}() for a wake-up that can never come. The watchdog ends it.",
+                released.map_or("holder has not released the lock yet.".to_string(), |t| format!(
+                    "holder released it at {t:.2} s, in main's memory; forked was still blocked {:.2} s later.",
+                    stage.now() - t
+                ))
+            ));
+            stage.kill(child);
+        }
+        Watched::Ended(status) => stage.warn(format!(
+            "forked {status} without getting stuck: this run did not show the hazard (the lock was free \
+             in its copy). Run the scene again."
+        )),
+    }
+    holder.join().expect("holder does not panic");
+    let spawned = stage.spawn("spawned", &TAKE_LOCK)?;
+    match stage.join_with_watchdog(spawned, 4.0) {
+        Watched::Ended(status) => stage.note(format!(
+            "The same child started by spawn got the lock at once and {status}: a fresh program has \
+             fresh, unlocked locks. CPython forks with the same hazard (the logging module's lock is \
+             the classic victim); 3.12 began to warn when a process with threads forks, and 3.14 made \
+             forkserver, which forks from a clean single-threaded server, the default on Linux."
+        )),
+        Watched::Stuck(_) => {
+            stage.kill(spawned);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! Spawned children: Python's `spawn` start method. The child is this very
+//! program run again from the start, through a hidden command, as CPython's
+//! spawn starts a fresh interpreter that imports `__main__` again. It inherits
+//! no memory, no locks and no threads; it reports over a pipe like a forked child.
+
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use anyhow::Context;
+use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
+use nix::unistd::{pipe2, Pid};
+use serde::{Deserialize, Serialize};
+
+use super::process::run_child;
+use super::{Clock, Lane, Proc, Stage};
+
+/// The hidden command a spawned child is started with. `--help` does not list it.
+pub const HIDDEN_COMMAND: &str = "__spawned";
+
+/// Code a spawned child can run. A closure cannot cross an `exec`, so the child
+/// finds its code by name, as CPython's spawn pickles a module-level function
+/// by its qualified name and the child imports it.
+pub struct Entry {
+    /// The name the child looks the code up by: `<lesson>/<function>`.
+    pub name: &'static str,
+    /// The code.
+    pub body: fn(&Lane),
+}
+
+/// What a parent tells its spawned child, as one JSON argument.
+#[derive(Serialize, Deserialize)]
+pub struct Order {
+    entry: String,
+    lane: String,
+    /// The child's end of its event pipe, inherited across `exec`.
+    fd: i32,
+    parent: i32,
+    clock_origin_nanos: u64,
+    speed: f64,
+}
+
+/// The pid of the process whose start-up code ran last: its own for a program
+/// started from scratch (the tutor, a spawned child), the parent's in a forked
+/// child, which starts as a copy of its parent's memory.
+static START_UP_PID: AtomicI32 = AtomicI32::new(0);
+
+/// The program's start-up code, the counterpart of a Python module's top level:
+/// `main` calls it before anything else.
+pub fn record_start_up() {
+    START_UP_PID.store(std::process::id() as i32, Ordering::SeqCst);
+}
+
+/// Which process ran this program's start-up code (see [`record_start_up`]).
+pub fn start_up_pid() -> i32 {
+    START_UP_PID.load(Ordering::SeqCst)
+}
+
+impl Stage {
+    /// Python's `get_context('spawn').Process(target=…).start()`: runs `entry` in
+    /// a new process that starts this program from scratch.
+    pub fn spawn(&mut self, name: &str, entry: &Entry) -> anyhow::Result<Proc> {
+        let program = std::env::current_exe().context("could not find this program to start it again")?;
+        let (read_end, write_end) =
+            pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a child process")?;
+        // A duplicate without close-on-exec: the one descriptor the child keeps.
+        let inherited = fcntl(write_end.as_raw_fd(), FcntlArg::F_DUPFD(3))
+            .context("could not pass a pipe to a child process")?;
+        // SAFETY: F_DUPFD just returned this new descriptor, and nothing else owns it.
+        let inherited = unsafe { OwnedFd::from_raw_fd(inherited) };
+        let (clock_origin_nanos, speed) = self.clock.to_monotonic();
+        let order = Order {
+            entry: entry.name.to_string(),
+            lane: name.to_string(),
+            fd: inherited.as_raw_fd(),
+            parent: self.pid(),
+            clock_origin_nanos,
+            speed,
+        };
+        let spawn = self.spawn_event(name, "spawned", ": this program, started again");
+        let child = Command::new(program)
+            .arg(HIDDEN_COMMAND)
+            .arg(serde_json::to_string(&order).expect("an order always serialises"))
+            .stdin(Stdio::null())
+            .spawn()
+            .with_context(|| format!("could not spawn {name}"))?;
+        drop((inherited, write_end));
+        // The Stage reaps by pid, like every other child; std's handle is not needed.
+        self.adopt(Pid::from_raw(child.id() as i32), read_end, name.to_string(), false, spawn)
+    }
+}
+
+/// The child's side of [`Stage::spawn`], run by the hidden command: finds the
+/// entry named in `order` among `entries` and runs it as a lane. Never returns.
+pub fn run_spawned(order: &str, entries: &[Entry]) -> anyhow::Result<std::convert::Infallible> {
+    let order: Order = serde_json::from_str(order).context("the spawn order is not valid")?;
+    let entry = entries
+        .iter()
+        .find(|entry| entry.name == order.entry)
+        .with_context(|| format!("no spawnable entry named '{}'", order.entry))?;
+    fcntl(order.fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC))
+        .context("the spawn order names a descriptor this process does not have")?;
+    // SAFETY: the parent passed this descriptor for this process alone, and it is open.
+    let pipe = unsafe { OwnedFd::from_raw_fd(order.fd) };
+    let clock = Clock::from_monotonic(order.clock_origin_nanos, order.speed);
+    run_child(&order.lane, Pid::from_raw(order.parent), clock, pipe, entry.body)
+}

@@ -1,0 +1,135 @@
+//! The watchdog: notices a child process that has stopped making progress and
+//! says why, from what the kernel shows of it in `/proc`.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::{ExitStatus, Proc, Stage};
+
+/// How often the watchdog looks, in real time. Events wake the join at once
+/// anyway; this only bounds how late a stall is noticed.
+const LOOK_EVERY: Duration = Duration::from_millis(20);
+
+/// What the kernel says a process is doing, read from `/proc/<pid>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcState {
+    /// The state letter of `/proc/<pid>/stat`: `R` running, `S` sleeping, `D`
+    /// waiting on a device, `T` stopped, `Z` a zombie.
+    pub state: char,
+    /// The system call it is blocked in, from `/proc/<pid>/syscall`, when the
+    /// kernel shows it.
+    pub syscall: Option<String>,
+    /// The kernel function it sleeps in, from `/proc/<pid>/wchan`, when shown.
+    pub wchan: Option<String>,
+}
+
+impl ProcState {
+    /// Reads the state of process `pid`; `None` when it is gone.
+    pub fn read(pid: i32) -> Option<ProcState> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // The command name may contain spaces and parentheses: the state follows the last ')'.
+        let state = stat.rsplit_once(')')?.1.trim_start().chars().next()?;
+        let syscall = std::fs::read_to_string(format!("/proc/{pid}/syscall"))
+            .ok()
+            .and_then(|text| text.split_whitespace().next()?.parse::<i64>().ok())
+            .map(syscall_name);
+        let wchan = std::fs::read_to_string(format!("/proc/{pid}/wchan"))
+            .ok()
+            .filter(|name| !name.is_empty() && name != "0");
+        Some(ProcState { state, syscall, wchan })
+    }
+
+    /// What the state letter means.
+    pub fn state_name(&self) -> &'static str {
+        match self.state {
+            'R' => "running",
+            'S' => "sleeping",
+            'D' => "waiting on a device",
+            'T' | 't' => "stopped",
+            'Z' => "a zombie",
+            _ => "in an unusual state",
+        }
+    }
+}
+
+impl fmt::Display for ProcState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "state {} ({})", self.state, self.state_name())?;
+        if let Some(syscall) = &self.syscall {
+            write!(f, ", blocked in the {syscall}() system call")?;
+        }
+        if let Some(wchan) = &self.wchan {
+            write!(f, ", asleep in the kernel's {wchan}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The name of system call number `nr` for the few a stuck lesson can be in.
+fn syscall_name(nr: i64) -> String {
+    let known = [
+        (libc::SYS_futex, "futex"),
+        (libc::SYS_write, "write"),
+        (libc::SYS_read, "read"),
+        (libc::SYS_wait4, "wait4"),
+        (libc::SYS_clock_nanosleep, "clock_nanosleep"),
+        (libc::SYS_ppoll, "ppoll"),
+        (libc::SYS_pselect6, "pselect6"),
+    ];
+    known
+        .iter()
+        .find(|(number, _)| *number == nr)
+        .map_or(format!("number {nr}"), |(_, name)| name.to_string())
+}
+
+/// A child the watchdog found stuck.
+#[derive(Clone, Debug)]
+pub struct Stuck {
+    /// Its pid.
+    pub pid: i32,
+    /// Lesson seconds since it last said anything.
+    pub silent_for: f64,
+    /// What the kernel said it was doing; `None` if it could not be read.
+    pub state: Option<ProcState>,
+}
+
+/// How a watched join ended.
+#[derive(Clone, Debug)]
+pub enum Watched {
+    /// The child ended by itself.
+    Ended(ExitStatus),
+    /// The child is alive but made no progress for the whole patience.
+    Stuck(Stuck),
+}
+
+impl Stage {
+    /// Python's `p.join()`, with a watchdog Python does not have: while the child
+    /// keeps talking, this waits; once it is alive and silent for `patience`
+    /// lesson seconds, the watchdog reads its state from `/proc`, warns with what
+    /// it saw, and the join gives up. The child is left as it is: the lesson
+    /// decides what to do with it.
+    pub fn join_with_watchdog(&mut self, p: Proc, patience: f64) -> Watched {
+        loop {
+            let until = std::time::Instant::now() + LOOK_EVERY;
+            self.pump_until(Some(until), |stage| !stage.children[p.0].is_alive());
+            let child = &self.children[p.0];
+            if let Some((_, status)) = child.ended {
+                return Watched::Ended(status);
+            }
+            let silent_for = self.clock.now() - child.last_heard;
+            if silent_for >= patience {
+                let stuck =
+                    Stuck { pid: child.pid.as_raw(), silent_for, state: ProcState::read(child.pid.as_raw()) };
+                let seen = stuck
+                    .state
+                    .as_ref()
+                    .map_or("its /proc entry could not be read".to_string(), |s| s.to_string());
+                self.warn(format!(
+                    "watchdog: {} (pid {}) is alive but has said nothing for {silent_for:.1} s. /proc/{} shows {seen}.",
+                    child.name, stuck.pid, stuck.pid
+                ));
+                return Watched::Stuck(stuck);
+            }
+        }
+    }
+}

@@ -9,23 +9,11 @@ mod support;
 use std::time::Duration;
 
 use concur_tutor::stage::{AsyncResult, Lane};
-use support::{cpython, figure, median, row, silent_stage};
+use support::{cpython, figure, fork_costs, median, row, silent_stage};
 
 fn nap(_: &Lane, secs: f64) -> f64 {
     std::thread::sleep(Duration::from_secs_f64(secs));
     secs
-}
-
-/// fork + _exit + waitpid, nothing else: what C pays.
-fn bare_fork() {
-    // SAFETY: the child only calls _exit.
-    unsafe {
-        let pid = libc::fork();
-        if pid == 0 {
-            libc::_exit(0);
-        }
-        libc::waitpid(pid, std::ptr::null_mut(), 0);
-    }
 }
 
 fn main() {
@@ -43,12 +31,7 @@ fn main() {
     pool.close();
     pool.join(&mut stage);
 
-    let lane_start = median(500, || {
-        let p = stage.process("p", |_| {}).start().expect("fork");
-        stage.join(p);
-    })
-    .as_secs_f64();
-    let c_fork = median(500, bare_fork).as_secs_f64();
+    let (lane_start, c_fork) = fork_costs(&mut stage);
 
     let py = cpython("pool.py", &["10"]);
     let py_five =

@@ -66,3 +66,24 @@ pub fn row(what: &str, ours: f64, unit: &str, reference: &str, goal: &str, met: 
         if met { "ok" } else { "MISSED" }
     );
 }
+
+/// fork + _exit + waitpid, nothing else: what C pays.
+fn bare_fork() {
+    // SAFETY: the child only calls _exit.
+    unsafe {
+        let pid = libc::fork();
+        if pid == 0 {
+            libc::_exit(0);
+        }
+        libc::waitpid(pid, std::ptr::null_mut(), 0);
+    }
+}
+
+/// Median seconds to start + reap a forked lane, and a bare C fork, in this process.
+pub fn fork_costs(stage: &mut Stage) -> (f64, f64) {
+    let lane = median(500, || {
+        let p = stage.process("p", |_| {}).start().expect("fork");
+        stage.join(p);
+    });
+    (lane.as_secs_f64(), median(500, bare_fork).as_secs_f64())
+}

@@ -1,8 +1,10 @@
 //! The lessons that run: one module per lesson, each a list of scenes written
 //! like the Python they mirror. This module maps ids to them and runs them.
 
+mod deadlock;
 mod globals;
 mod join_daemon;
+mod locks;
 mod pool_async;
 mod process_basics;
 pub mod producer_consumer;
@@ -61,6 +63,18 @@ const PROGRAMS: &[Program] = &[
         scenes: pool_async::SCENES,
         path: "src/lessons/pool_async.rs",
         source: include_str!("pool_async.rs"),
+    },
+    Program {
+        id: "locks",
+        scenes: locks::SCENES,
+        path: "src/lessons/locks.rs",
+        source: include_str!("locks.rs"),
+    },
+    Program {
+        id: "deadlock",
+        scenes: deadlock::SCENES,
+        path: "src/lessons/deadlock.rs",
+        source: include_str!("deadlock.rs"),
     },
     Program {
         id: "threads",

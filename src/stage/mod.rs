@@ -10,7 +10,9 @@ mod lane;
 mod pool;
 mod process;
 mod recorder;
+mod shared;
 mod spawn;
+mod traced;
 mod watchdog;
 
 use std::collections::HashMap;
@@ -25,7 +27,9 @@ pub use lane::Lane;
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use process::{ExitStatus, Proc, ProcessBuilder, Run};
 pub use recorder::{Recorder, Render};
+pub use shared::{interpreter_pause, SharedGuard, SharedInt, SharedLock};
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
+pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use watchdog::{ProcState, Stuck, Watched};
 
 use pool::Callback;

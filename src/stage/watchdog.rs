@@ -1,9 +1,13 @@
 //! The watchdog: notices a child process that has stopped making progress and
-//! says why, from what the kernel shows of it in `/proc`.
+//! says why, from what the kernel shows of it in `/proc`; and finds deadlocks
+//! in the wait-for graph of traced locks (threads) or shared locks (processes).
 
 use std::fmt;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
+use super::shared::SharedLock;
+use super::traced::{find_cycle, Cycle, LockSet};
 use super::{ExitStatus, Proc, Stage};
 
 /// How often the watchdog looks, in real time. Events wake the join at once
@@ -131,5 +135,54 @@ impl Stage {
                 return Watched::Stuck(stuck);
             }
         }
+    }
+}
+
+impl Stage {
+    /// Waits for `threads` to finish, with a watchdog on the wait-for graph of
+    /// `locks`: once they form a cycle whose every member has waited `patience`
+    /// lesson seconds, warns with the cycle and returns it. They are still stuck
+    /// then: the lesson decides how to end it (see [`LockSet::refuse`]).
+    pub fn join_threads_with_watchdog(
+        &mut self,
+        threads: &[&JoinHandle<()>],
+        locks: &LockSet,
+        patience: f64,
+    ) -> Option<Cycle> {
+        loop {
+            if threads.iter().all(|thread| thread.is_finished()) {
+                return None;
+            }
+            if let Some(cycle) = locks.deadlock(patience) {
+                self.warn(format!(
+                    "watchdog: deadlock. {cycle}. They have been stuck for {:.1} s, and none of them can \
+                     ever go on: each waits for a lock that only the other would release.",
+                    cycle.stuck_for
+                ));
+                return Some(cycle);
+            }
+            let until = std::time::Instant::now() + LOOK_EVERY;
+            self.pump_until(Some(until), |_| false);
+        }
+    }
+
+    /// The deadlock among this stage's child processes over `locks` (name, lock),
+    /// read from the locks' own records of owner and waiter, if there is one.
+    pub fn process_deadlock(&self, locks: &[(&str, &SharedLock)]) -> Option<Cycle> {
+        let now = self.clock.now();
+        let child = |pid: i32| self.children.iter().find(|c| c.pid.as_raw() == pid && c.is_alive());
+        let mut waits: Vec<(String, String, f64)> = locks
+            .iter()
+            .filter_map(|(name, lock)| {
+                let waiter = child(lock.waiter()?)?;
+                Some((waiter.name.clone(), name.to_string(), now - waiter.last_heard))
+            })
+            .collect();
+        waits.sort_by(|a, b| a.0.cmp(&b.0));
+        let holders: Vec<(String, String)> = locks
+            .iter()
+            .filter_map(|(name, lock)| Some((name.to_string(), child(lock.owner()?)?.name.clone())))
+            .collect();
+        find_cycle(&waits, &holders)
     }
 }

@@ -1,0 +1,189 @@
+//! Memory shared between forked processes: an integer (Python's
+//! `multiprocessing.Value('i')`) and a lock (Python's `multiprocessing.Lock`),
+//! each in its own `mmap(MAP_SHARED | MAP_ANONYMOUS)` page. Created in the parent
+//! before the fork, they are the same memory in every child; the parent unmaps
+//! them when it drops them, after the children are gone.
+
+use std::num::NonZeroUsize;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+
+use anyhow::Context;
+use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
+
+/// One shared mapping holding a `T`.
+struct Mapping<T> {
+    ptr: NonNull<T>,
+}
+
+impl<T> Mapping<T> {
+    /// Maps zeroed shared memory for a `T`.
+    ///
+    /// # Safety
+    /// All-zero bytes must be a valid `T` (true of atomics and structs of them).
+    unsafe fn zeroed() -> anyhow::Result<Mapping<T>> {
+        let len = NonZeroUsize::new(size_of::<T>().max(1)).expect("not zero");
+        let ptr =
+            mmap_anonymous(None, len, ProtFlags::PROT_READ | ProtFlags::PROT_WRITE, MapFlags::MAP_SHARED)
+                .context("could not map shared memory")?;
+        Ok(Mapping { ptr: ptr.cast() })
+    }
+
+    fn get(&self) -> &T {
+        // SAFETY: the mapping lives as long as `self` and holds a valid `T`.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl<T> Drop for Mapping<T> {
+    fn drop(&mut self) {
+        // SAFETY: this mapping was made by `zeroed` with this size and is dropped once.
+        let _ = unsafe { munmap(self.ptr.cast(), size_of::<T>().max(1)) };
+    }
+}
+
+/// An integer in shared memory: Python's `multiprocessing.Value('i', 0)`.
+pub struct SharedInt {
+    cell: Mapping<AtomicI32>,
+}
+
+impl SharedInt {
+    /// A new shared integer, 0.
+    pub fn new() -> anyhow::Result<SharedInt> {
+        // SAFETY: zero is a valid AtomicI32.
+        Ok(SharedInt { cell: unsafe { Mapping::zeroed()? } })
+    }
+
+    /// Its value now.
+    pub fn get(&self) -> i32 {
+        self.cell.get().load(Ordering::SeqCst)
+    }
+
+    /// Sets its value.
+    pub fn set(&self, value: i32) {
+        self.cell.get().store(value, Ordering::SeqCst);
+    }
+
+    /// `v.value += n` as CPython runs it: read the value, add, write the result,
+    /// as separate steps. Another process may write between the read and the
+    /// write; its update is then overwritten and lost.
+    ///
+    /// Between the read and the write CPython interprets a few bytecodes; a short
+    /// pause ([`interpreter_pause`]) stands in for them, so the
+    /// race window, and the time 10 000 additions take, are CPython-sized:
+    /// long enough for two processes to overlap even on a busy machine.
+    pub fn racy_add(&self, n: i32) -> i32 {
+        let sum = self.get() + n;
+        interpreter_pause();
+        self.set(sum);
+        sum
+    }
+
+    /// `n` added in one indivisible step (a `lock xadd` on x86): never lost.
+    pub fn atomic_add(&self, n: i32) -> i32 {
+        self.cell.get().fetch_add(n, Ordering::SeqCst) + n
+    }
+}
+
+/// How many spin-loop hints stand for CPython's bytecodes inside `+=`.
+const INTERPRETER_PAUSE: u32 = 20;
+
+/// The stand-in for CPython's work between the read and the write of `+=`.
+pub fn interpreter_pause() {
+    for _ in 0..INTERPRETER_PAUSE {
+        std::hint::spin_loop();
+    }
+}
+
+/// The words of a process-shared lock.
+#[derive(Default)]
+struct LockWords {
+    /// 0 free, 1 held, 2 held and someone may be waiting (Drepper's futex mutex).
+    state: AtomicU32,
+    /// The pid holding it, 0 when free.
+    owner: AtomicI32,
+    /// The pid that last began to wait for it, 0 when nobody waits.
+    waiter: AtomicI32,
+}
+
+/// A lock shared by forked processes: Python's `multiprocessing.Lock`. Built on
+/// a futex in shared memory, so a process waiting for it sleeps in the kernel,
+/// and it records who holds it and who waits, for the watchdog.
+pub struct SharedLock {
+    words: Mapping<LockWords>,
+}
+
+/// Holding a [`SharedLock`]; dropping it releases the lock.
+pub struct SharedGuard<'l> {
+    lock: &'l SharedLock,
+}
+
+impl SharedLock {
+    /// A new, free lock.
+    pub fn new() -> anyhow::Result<SharedLock> {
+        // SAFETY: all-zero LockWords is a free lock with no owner and no waiter.
+        Ok(SharedLock { words: unsafe { Mapping::zeroed()? } })
+    }
+
+    /// Python's `lock.acquire()`: waits until the lock is free, then takes it.
+    pub fn lock(&self) -> SharedGuard<'_> {
+        let words = self.words.get();
+        let me = std::process::id() as i32;
+        if words.state.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_err() {
+            words.waiter.store(me, Ordering::SeqCst);
+            while words.state.swap(2, Ordering::Acquire) != 0 {
+                futex_wait(&words.state, 2);
+            }
+            let _ = words.waiter.compare_exchange(me, 0, Ordering::SeqCst, Ordering::SeqCst);
+        }
+        words.owner.store(me, Ordering::SeqCst);
+        SharedGuard { lock: self }
+    }
+
+    /// The pid holding the lock, if any.
+    pub fn owner(&self) -> Option<i32> {
+        Some(self.words.get().owner.load(Ordering::SeqCst)).filter(|&pid| pid != 0)
+    }
+
+    /// The pid waiting for the lock, if any.
+    pub fn waiter(&self) -> Option<i32> {
+        Some(self.words.get().waiter.load(Ordering::SeqCst)).filter(|&pid| pid != 0)
+    }
+
+    fn unlock(&self) {
+        let words = self.words.get();
+        words.owner.store(0, Ordering::SeqCst);
+        if words.state.swap(0, Ordering::Release) == 2 {
+            futex_wake_one(&words.state);
+        }
+    }
+}
+
+impl Drop for SharedGuard<'_> {
+    fn drop(&mut self) {
+        self.lock.unlock();
+    }
+}
+
+/// Sleeps in the kernel while `word` is `expected`. Not a private futex: the
+/// word is shared between processes.
+fn futex_wait(word: &AtomicU32, expected: u32) {
+    // SAFETY: FUTEX_WAIT reads the word at a valid address; no timeout.
+    unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word.as_ptr(),
+            libc::FUTEX_WAIT,
+            expected,
+            std::ptr::null::<libc::timespec>(),
+        );
+    }
+}
+
+/// Wakes one process sleeping on `word`.
+fn futex_wake_one(word: &AtomicU32) {
+    // SAFETY: FUTEX_WAKE only uses the address as a key.
+    unsafe {
+        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAKE, 1);
+    }
+}

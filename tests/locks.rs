@@ -1,0 +1,138 @@
+//! Lessons locks and deadlock, asserted on their `--json` traces: lost updates
+//! counted, locks that serialise, and deadlocks named while they hang.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use common::{run_lesson, Trace};
+
+fn locks() -> &'static Trace {
+    static TRACE: OnceLock<Trace> = OnceLock::new();
+    TRACE.get_or_init(|| run_lesson("locks", &[]))
+}
+
+fn deadlock() -> &'static Trace {
+    static TRACE: OnceLock<Trace> = OnceLock::new();
+    TRACE.get_or_init(|| run_lesson("deadlock", &[]))
+}
+
+/// The value of measure `name`.
+fn measure(s: &Trace, name: &str) -> f64 {
+    let i = s.pos(name, |e| e["kind"] == "measure" && e["name"] == name);
+    s.events[i]["value"].as_f64().unwrap()
+}
+
+/// The lanes of the `say` events, in order, among `lanes`.
+fn speakers(s: &Trace, lanes: &[&str]) -> Vec<String> {
+    s.events
+        .iter()
+        .filter(|e| e["kind"] == "say" && lanes.iter().any(|lane| e["lane"] == *lane))
+        .map(|e| e["lane"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn without_a_lock_updates_are_lost_and_with_one_none_are() {
+    // A race: the lesson already retries; a few whole runs more before failing.
+    let lost = (0..3)
+        .map(|attempt| {
+            let s =
+                if attempt == 0 { locks().scene(3) } else { run_lesson("locks", &["--scene", "3"]).scene(3) };
+            assert_eq!(measure(&s, "lost_locked"), 0.0);
+            assert_eq!(measure(&s, "lost_atomic"), 0.0);
+            measure(&s, "lost_racy")
+        })
+        .find(|&lost| lost > 0.0);
+    assert!(lost.is_some(), "no update was lost without a lock in three runs");
+}
+
+#[test]
+fn with_the_lock_one_process_adds_five_times_in_a_row() {
+    let s = locks().scene(2);
+    let order = speakers(&s, &["p1", "p2"]);
+    assert_eq!(order.len(), 10);
+    assert_eq!(order.windows(2).filter(|pair| pair[0] != pair[1]).count(), 1, "{order:?}");
+    assert_eq!(s.lines_of("main").pop().unwrap().split('|').nth(9), Some("20"));
+}
+
+#[test]
+fn threads_fill_the_list_one_after_the_other() {
+    let s = locks().scene(4);
+    let order = speakers(&s, &["task1", "task2"]);
+    assert_eq!(order.len(), 20);
+    assert_eq!(order.windows(2).filter(|pair| pair[0] != pair[1]).count(), 1, "{order:?}");
+    let second = order.last().unwrap();
+    let expected = if second == "task2" { "------------> 1" } else { "------------> 9" };
+    assert_eq!(s.lines_of(second).last().unwrap(), expected);
+}
+
+#[test]
+fn an_rlock_is_taken_twice_where_a_mutex_would_block() {
+    let lines = locks().scene(5).lines_of("worker");
+    assert!(lines[0].starts_with("Mutex: taking it again would block"), "{lines:?}");
+    assert_eq!(lines[1], "RLock: taken at depth 1, then again at depth 2");
+}
+
+#[test]
+fn the_condition_waiter_returns_only_after_the_third_item() {
+    let s = locks().scene(6);
+    let got = s.pos("the waiter's result", |e| {
+        e["lane"] == "waiter" && e["text"].as_str().unwrap().starts_with("got [1, 2, 3]")
+    });
+    assert!(s.said("main", "put item 3; notify") < got);
+}
+
+#[test]
+fn the_deadlock_is_named_while_it_hangs_then_broken() {
+    let s = deadlock().scene(1);
+    let cycle = s.pos("the cycle", |e| e["kind"] == "warn");
+    assert!(s.events[cycle]["text"]
+        .as_str()
+        .unwrap()
+        .contains("thread-1 holds A and waits for B; thread-2 holds B and waits for A"));
+    assert!(s.said("thread-1", "waiting for B...") < cycle);
+    assert!(s.said("thread-2", "waiting for A...") < cycle);
+    let gave_up = s.pos("thread-2 gives up", |e| {
+        e["lane"] == "thread-2" && e["text"].as_str().unwrap().starts_with("gave up waiting for A")
+    });
+    assert!(cycle < gave_up && gave_up < s.said("thread-1", "got B"));
+}
+
+#[test]
+fn a_timeout_ends_the_wait_and_the_other_thread_proceeds() {
+    let s = deadlock().scene(2);
+    let timed_out = s.said("thread-2", "timed out waiting for A; releasing B");
+    assert!(timed_out < s.said("thread-1", "got B"));
+    assert!(!s.events.iter().any(|e| e["kind"] == "warn"), "the timeout, not the watchdog, ends it");
+    assert!(!s.ever_said("thread-2", "got A"));
+}
+
+#[test]
+fn one_lock_order_and_try_lock_both_finish() {
+    for scene in [3, 4] {
+        let s = deadlock().scene(scene);
+        assert!(!s.events.iter().any(|e| e["kind"] == "warn"), "scene {scene} deadlocked");
+        for thread in ["thread-1", "thread-2"] {
+            assert_eq!(s.exit_of(thread).1["code"], 0);
+        }
+    }
+    assert!(deadlock().scene(3).ever_said("thread-2", "took A then B 1000 times"));
+}
+
+#[test]
+fn two_processes_deadlock_and_the_watchdog_ends_both() {
+    let s = deadlock().scene(5);
+    let cycle = s.pos("the process cycle", |e| {
+        e["kind"] == "warn" && e["text"].as_str().unwrap().starts_with("watchdog: deadlock between processes")
+    });
+    assert!(s.events[cycle]["text"]
+        .as_str()
+        .unwrap()
+        .contains("p1 holds A and waits for B; p2 holds B and waits for A"));
+    for p in ["p1", "p2"] {
+        let (killed, exit) = s.exit_of(p);
+        assert!(killed > cycle);
+        assert_eq!(exit["signal"], "SIGKILL");
+    }
+}

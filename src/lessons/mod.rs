@@ -5,9 +5,13 @@ mod deadlock;
 mod globals;
 mod join_daemon;
 mod locks;
+mod pipe;
 mod pool_async;
 mod process_basics;
 pub mod producer_consumer;
+mod queue;
+mod queue_deadlock;
+mod shared_memory;
 mod start_methods;
 mod threads;
 
@@ -63,6 +67,30 @@ const PROGRAMS: &[Program] = &[
         scenes: pool_async::SCENES,
         path: "src/lessons/pool_async.rs",
         source: include_str!("pool_async.rs"),
+    },
+    Program {
+        id: "queue",
+        scenes: queue::SCENES,
+        path: "src/lessons/queue.rs",
+        source: include_str!("queue.rs"),
+    },
+    Program {
+        id: "pipe",
+        scenes: pipe::SCENES,
+        path: "src/lessons/pipe.rs",
+        source: include_str!("pipe.rs"),
+    },
+    Program {
+        id: "queue-deadlock",
+        scenes: queue_deadlock::SCENES,
+        path: "src/lessons/queue_deadlock.rs",
+        source: include_str!("queue_deadlock.rs"),
+    },
+    Program {
+        id: "shared-memory",
+        scenes: shared_memory::SCENES,
+        path: "src/lessons/shared_memory.rs",
+        source: include_str!("shared_memory.rs"),
     },
     Program {
         id: "locks",

@@ -4,11 +4,14 @@
 
 mod cleanup;
 mod clock;
+mod connection;
 mod cpython;
 mod event;
+mod frame;
 mod lane;
 mod pool;
 mod process;
+mod queue;
 mod recorder;
 mod shared;
 mod spawn;
@@ -21,13 +24,17 @@ use std::time::{Duration, Instant};
 
 pub use cleanup::{exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
+pub use connection::Connection;
 pub use cpython::Figures;
 pub use event::{Event, Kind};
 pub use lane::Lane;
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use process::{ExitStatus, Proc, ProcessBuilder, Run};
+pub use queue::{Empty, Full, ProcQueue};
 pub use recorder::{Recorder, Render};
-pub use shared::{interpreter_pause, SharedGuard, SharedInt, SharedLock};
+pub use shared::{
+    interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedSem, SharedUsize,
+};
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use watchdog::{ProcState, Stuck, Watched};

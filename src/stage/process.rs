@@ -9,7 +9,7 @@
 use std::fmt;
 use std::fs::File;
 use std::io::{ErrorKind, Read};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::panic::{self, AssertUnwindSafe};
 use std::time::Instant;
 
@@ -291,22 +291,33 @@ impl Stage {
     /// Reads every child's pipe until `done` holds or `deadline` passes, rendering
     /// events as they arrive and reaping children whose pipe closed.
     pub(crate) fn pump_until(&mut self, deadline: Option<Instant>, done: impl Fn(&Stage) -> bool) {
+        self.pump(deadline, None, done);
+    }
+
+    /// [`Stage::pump_until`], also watching `watch`: returns true as soon as it
+    /// is readable (a queue or pipe the main program waits on).
+    pub(crate) fn pump(
+        &mut self,
+        deadline: Option<Instant>,
+        watch: Option<BorrowedFd<'_>>,
+        done: impl Fn(&Stage) -> bool,
+    ) -> bool {
         loop {
             if done(self) {
-                return;
+                return false;
             }
             let now = Instant::now();
             // Past the deadline, one last look without waiting, then return.
             let expired = deadline.is_some_and(|d| now >= d);
             let open: Vec<usize> =
                 (0..self.children.len()).filter(|&i| self.children[i].events.is_some()).collect();
-            if open.is_empty() {
+            if open.is_empty() && watch.is_none() {
                 match deadline {
                     Some(d) if !expired => {
                         std::thread::sleep(d - now);
                         continue;
                     }
-                    _ => return,
+                    _ => return false,
                 }
             }
             let timeout = match deadline {
@@ -316,7 +327,7 @@ impl Stage {
                 }
                 None => PollTimeout::NONE,
             };
-            let ready: Vec<usize> = {
+            let (ready, watched): (Vec<usize>, bool) = {
                 let mut fds: Vec<PollFd> = open
                     .iter()
                     .map(|&i| {
@@ -326,17 +337,17 @@ impl Stage {
                         )
                     })
                     .collect();
+                fds.extend(watch.map(|fd| PollFd::new(fd, PollFlags::POLLIN)));
                 match poll(&mut fds, timeout) {
-                    Ok(0) if expired => return,
+                    Ok(0) if expired => return false,
                     Ok(0) | Err(nix::errno::Errno::EINTR) => continue,
                     Ok(_) => {}
                     Err(err) => panic!("poll over the children's pipes failed: {err}"),
                 }
-                open.iter()
-                    .zip(&fds)
-                    .filter(|(_, fd)| fd.revents().is_some_and(|r| !r.is_empty()))
-                    .map(|(&i, _)| i)
-                    .collect()
+                let is_ready = |fd: &PollFd| fd.revents().is_some_and(|r| !r.is_empty());
+                let watched = watch.is_some() && fds.last().is_some_and(is_ready);
+                let ready = open.iter().zip(&fds).filter(|(_, fd)| is_ready(fd)).map(|(&i, _)| i).collect();
+                (ready, watched)
             };
             let mut batch = Vec::new();
             let mut replies = Vec::new();
@@ -367,8 +378,11 @@ impl Stage {
             for i in closed {
                 self.reap(i);
             }
+            if watched {
+                return true;
+            }
             if expired {
-                return;
+                return false;
             }
         }
     }

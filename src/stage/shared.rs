@@ -6,7 +6,8 @@
 
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
@@ -85,6 +86,92 @@ impl SharedInt {
     }
 }
 
+/// A float in shared memory: Python's `multiprocessing.Value('d')` (a C double).
+pub struct SharedF64 {
+    bits: Mapping<AtomicU64>,
+}
+
+impl SharedF64 {
+    /// A new shared float, `value`.
+    pub fn new(value: f64) -> anyhow::Result<SharedF64> {
+        // SAFETY: zero is a valid AtomicU64.
+        let shared = SharedF64 { bits: unsafe { Mapping::zeroed()? } };
+        shared.set(value);
+        Ok(shared)
+    }
+
+    /// Its value now.
+    pub fn get(&self) -> f64 {
+        f64::from_bits(self.bits.get().load(Ordering::SeqCst))
+    }
+
+    /// Sets its value.
+    pub fn set(&self, value: f64) {
+        self.bits.get().store(value.to_bits(), Ordering::SeqCst);
+    }
+
+    /// Where it lives in this process's address space.
+    pub fn address(&self) -> usize {
+        self.bits.ptr.as_ptr() as usize
+    }
+}
+
+/// `N` integers in shared memory: Python's `multiprocessing.Array('i', N)`.
+pub struct SharedArray<const N: usize> {
+    cells: Mapping<[AtomicI32; N]>,
+}
+
+impl<const N: usize> SharedArray<N> {
+    /// A new shared array holding `values`.
+    pub fn new(values: [i32; N]) -> anyhow::Result<SharedArray<N>> {
+        // SAFETY: all-zero bytes are N valid AtomicI32s.
+        let array = SharedArray { cells: unsafe { Mapping::zeroed()? } };
+        for (i, value) in values.into_iter().enumerate() {
+            array.set(i, value);
+        }
+        Ok(array)
+    }
+
+    /// Element `i`.
+    pub fn get(&self, i: usize) -> i32 {
+        self.cells.get()[i].load(Ordering::SeqCst)
+    }
+
+    /// Sets element `i`.
+    pub fn set(&self, i: usize, value: i32) {
+        self.cells.get()[i].store(value, Ordering::SeqCst);
+    }
+
+    /// All the elements now.
+    pub fn to_vec(&self) -> Vec<i32> {
+        (0..N).map(|i| self.get(i)).collect()
+    }
+}
+
+/// A machine word in shared memory, for an address: what Python's
+/// `Value(c_char_p)` really stores.
+pub struct SharedUsize {
+    cell: Mapping<AtomicUsize>,
+}
+
+impl SharedUsize {
+    /// A new shared word, 0.
+    pub fn new() -> anyhow::Result<SharedUsize> {
+        // SAFETY: zero is a valid AtomicUsize.
+        Ok(SharedUsize { cell: unsafe { Mapping::zeroed()? } })
+    }
+
+    /// Its value now.
+    pub fn get(&self) -> usize {
+        self.cell.get().load(Ordering::SeqCst)
+    }
+
+    /// Sets its value.
+    pub fn set(&self, value: usize) {
+        self.cell.get().store(value, Ordering::SeqCst);
+    }
+}
+
 /// How many spin-loop hints stand for CPython's bytecodes inside `+=`.
 const INTERPRETER_PAUSE: u32 = 20;
 
@@ -132,7 +219,7 @@ impl SharedLock {
         if words.state.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_err() {
             words.waiter.store(me, Ordering::SeqCst);
             while words.state.swap(2, Ordering::Acquire) != 0 {
-                futex_wait(&words.state, 2);
+                futex_wait(&words.state, 2, None);
             }
             let _ = words.waiter.compare_exchange(me, 0, Ordering::SeqCst, Ordering::SeqCst);
         }
@@ -165,18 +252,62 @@ impl Drop for SharedGuard<'_> {
     }
 }
 
-/// Sleeps in the kernel while `word` is `expected`. Not a private futex: the
-/// word is shared between processes.
-fn futex_wait(word: &AtomicU32, expected: u32) {
-    // SAFETY: FUTEX_WAIT reads the word at a valid address; no timeout.
+/// A counting semaphore shared by forked processes: the bound of a process
+/// queue, as a `BoundedSemaphore` is for CPython's `multiprocessing.Queue`.
+pub struct SharedSem {
+    count: Mapping<AtomicU32>,
+}
+
+impl SharedSem {
+    /// A semaphore holding `count` units.
+    pub fn new(count: u32) -> anyhow::Result<SharedSem> {
+        // SAFETY: zero is a valid AtomicU32.
+        let sem = SharedSem { count: unsafe { Mapping::zeroed()? } };
+        sem.count.get().store(count, Ordering::SeqCst);
+        Ok(sem)
+    }
+
+    /// Takes a unit, waiting for one until `deadline` (for ever if `None`).
+    /// Returns false if the deadline came first.
+    pub fn acquire(&self, deadline: Option<Instant>) -> bool {
+        let count = self.count.get();
+        loop {
+            let units = count.load(Ordering::SeqCst);
+            if units > 0 {
+                if count.compare_exchange(units, units - 1, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+                    return true;
+                }
+                continue;
+            }
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if left.is_some_and(|left| left.is_zero()) {
+                return false;
+            }
+            futex_wait(count, 0, left);
+        }
+    }
+
+    /// Gives a unit back, waking one waiter.
+    pub fn release(&self) {
+        self.count.get().fetch_add(1, Ordering::SeqCst);
+        futex_wake_one(self.count.get());
+    }
+
+    /// The units left now.
+    pub fn value(&self) -> u32 {
+        self.count.get().load(Ordering::SeqCst)
+    }
+}
+
+/// Sleeps in the kernel while `word` is `expected`, at most `timeout` (or
+/// until woken). Not a private futex: the word is shared between processes.
+fn futex_wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) {
+    let timeout =
+        timeout.map(|t| libc::timespec { tv_sec: t.as_secs() as _, tv_nsec: t.subsec_nanos() as _ });
+    let timeout_ptr = timeout.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: FUTEX_WAIT reads the word at a valid address, and the timespec if any.
     unsafe {
-        libc::syscall(
-            libc::SYS_futex,
-            word.as_ptr(),
-            libc::FUTEX_WAIT,
-            expected,
-            std::ptr::null::<libc::timespec>(),
-        );
+        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAIT, expected, timeout_ptr);
     }
 }
 

@@ -107,6 +107,23 @@ pub enum Watched {
 }
 
 impl Stage {
+    /// Waits for child `p` to end, unless it blocks in system call `syscall`
+    /// first (as `/proc` shows it): then returns `None` and leaves it blocked.
+    /// For finding out whether something would hang, without waiting for a timeout.
+    pub fn join_unless_blocked_in(&mut self, p: Proc, syscall: &str) -> Option<ExitStatus> {
+        loop {
+            let until = std::time::Instant::now() + Duration::from_millis(1);
+            self.pump_until(Some(until), |stage| !stage.children[p.0].is_alive());
+            if let Some((_, status)) = self.children[p.0].ended {
+                return Some(status);
+            }
+            let state = ProcState::read(self.children[p.0].pid.as_raw());
+            if state.is_some_and(|s| s.state == 'S' && s.syscall.as_deref() == Some(syscall)) {
+                return None;
+            }
+        }
+    }
+
     /// Python's `p.join()`, with a watchdog Python does not have: while the child
     /// keeps talking, this waits; once it is alive and silent for `patience`
     /// lesson seconds, the watchdog reads its state from `/proc`, warns with what

@@ -1,0 +1,141 @@
+//! queue-deadlock: the Python docs' "joining processes that use queues"
+//! warning, for real (note 002). The child puts a 1 MB item; the parent joins
+//! before it gets: the child cannot finish writing into the full pipe, the
+//! parent waits for the child to finish, and the program hangs until the
+//! watchdog steps in.
+
+use anyhow::Result;
+
+use super::SceneFn;
+use crate::stage::{ProcQueue, Stage, Watched};
+
+pub const SCENES: &[SceneFn] =
+    &[join_before_get_hangs, a_small_item_does_not, the_threshold, get_before_join];
+
+/// The notes' item: a megabyte.
+const BIG: usize = 1_000_000;
+
+/// An item of `n` bytes of payload.
+fn item(n: usize) -> String {
+    "x".repeat(n)
+}
+
+/// `p.join()` then `q.get()` with a 1 MB item: a real hang, caught.
+fn join_before_get_hangs(stage: &mut Stage) -> Result<()> {
+    let q = stage.queue::<String>(None)?;
+    let p = stage
+        .process("child", |lane| {
+            lane.say(format!("putting an item of {BIG} bytes"));
+            q.put(&item(BIG));
+            lane.say("put returned");
+        })
+        .start()?;
+    stage.say("p.join()");
+    match stage.join_with_watchdog(p, 2.0) {
+        Watched::Stuck(stuck) => {
+            let blocked_in = stuck.state.and_then(|s| s.syscall).unwrap_or("an unknown call".to_string());
+            stage.note(format!(
+                "The child is blocked in {blocked_in}(): the queue's pipe holds {} bytes (F_GETPIPE_SZ), \
+                 the item's frame is {} bytes, and nobody reads, because main, the only reader, is in \
+                 join() waiting for the child to end. Each waits for the other: the program would hang \
+                 for ever. The watchdog recovers by doing what the program should have done first: \
+                 it gets the item, which drains the pipe.",
+                q.pipe_capacity(),
+                ProcQueue::frame_len(&item(BIG))
+            ));
+            let got = stage.get(&q);
+            stage.say(format!("q.get() returned {} bytes", got.len()));
+            let status = stage.join(p);
+            stage.note(format!("With the pipe drained, the child's write completed and it {status}."));
+        }
+        Watched::Ended(status) => {
+            stage.warn(format!("the child {status} without hanging: this pipe is bigger than the item"))
+        }
+    }
+    Ok(())
+}
+
+/// The same order with a small item: it fits in the pipe, so the child ends.
+fn a_small_item_does_not(stage: &mut Stage) -> Result<()> {
+    let q = stage.queue::<String>(None)?;
+    let p = stage.process("child", |lane| {
+        q.put(&item(1000));
+        lane.say("put 1000 bytes; returned at once");
+    });
+    let p = p.start()?;
+    stage.say("p.join()");
+    let status = stage.join(p);
+    let got = stage.get(&q);
+    stage.say(format!("q.get() returned {} bytes", got.len()));
+    stage.note(format!(
+        "The child {status}: its {}-byte frame fit in the {}-byte pipe, so the write finished with \
+         nobody reading yet. The hang depends on the size of the item, which is what makes it nasty.",
+        ProcQueue::frame_len(&item(1000)),
+        q.pipe_capacity()
+    ));
+    Ok(())
+}
+
+/// Whether a child can put an item of `n` bytes with nobody reading: it either
+/// ends, or blocks in `write`. A blocked one is then drained and reaped.
+fn fits(stage: &mut Stage, n: usize) -> Result<bool> {
+    let q = stage.queue::<String>(None)?;
+    let p = stage.process("probe", |_| q.put(&item(n))).start()?;
+    let ended = stage.join_unless_blocked_in(p, "write").is_some();
+    if !ended {
+        stage.get(&q);
+        stage.join(p);
+    }
+    Ok(ended)
+}
+
+/// Bisection for the largest item that does not hang.
+fn the_threshold(stage: &mut Stage) -> Result<()> {
+    let (mut fit, mut hang) = (0, BIG);
+    let probes = stage.quietly(|stage| -> Result<u32> {
+        let mut probes = 0;
+        while hang - fit > 1 {
+            let middle = (fit + hang) / 2;
+            probes += 1;
+            if fits(stage, middle)? {
+                fit = middle;
+            } else {
+                hang = middle;
+            }
+        }
+        Ok(probes)
+    })?;
+    let capacity = stage.queue::<String>(None)?.pipe_capacity();
+    let text = format!("the largest item that does not hang: {fit} bytes ({probes} probes)");
+    stage.measure("largest_item_that_fits", fit as f64, "bytes", text);
+    let frame = ProcQueue::frame_len(&item(fit));
+    stage.note(format!(
+        "{fit} bytes fit, {hang} hang. The pipe holds {capacity} bytes and each item travels as a frame: \
+         a 4-byte length and the JSON string with its 2 quotes, {frame} bytes for the largest that fits{}. \
+         Each probe watched /proc until its child ended or sat blocked in write(), so no probe had to \
+         wait for a timeout.",
+        if frame == capacity { ": exactly the pipe's capacity" } else { "" }
+    ));
+    Ok(())
+}
+
+/// The fix: get first, then join.
+fn get_before_join(stage: &mut Stage) -> Result<()> {
+    let q = stage.queue::<String>(None)?;
+    let p = stage
+        .process("child", |lane| {
+            q.put(&item(BIG));
+            lane.say("put returned");
+        })
+        .start()?;
+    let got = stage.get(&q);
+    stage.say(format!("q.get() returned {} bytes", got.len()));
+    let status = stage.join(p);
+    stage.say("p.join() returned");
+    stage.note(format!(
+        "Swapping the two lines is the whole fix: main reads while the child writes, and the child {status}. \
+         The rule from the Python docs: a process that has put items on a queue does not end until \
+         they are all in the pipe, so get everything before joining."
+    ));
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! Lessons queue, pipe, queue-deadlock and shared-memory, asserted on their
+//! `--json` traces.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use common::{run_lesson, Trace};
+
+fn lesson(id: &'static str) -> &'static Trace {
+    static TRACES: OnceLock<std::sync::Mutex<Vec<(&'static str, &'static Trace)>>> = OnceLock::new();
+    let traces = TRACES.get_or_init(Default::default);
+    let mut traces = traces.lock().unwrap();
+    if let Some((_, trace)) = traces.iter().find(|(name, _)| *name == id) {
+        return trace;
+    }
+    let trace: &'static Trace = Box::leak(Box::new(run_lesson(id, &[])));
+    traces.push((id, trace));
+    trace
+}
+
+fn measure(s: &Trace, name: &str) -> f64 {
+    let i = s.pos(name, |e| e["kind"] == "measure" && e["name"] == name);
+    s.events[i]["value"].as_f64().unwrap()
+}
+
+#[test]
+fn the_reader_prints_each_letter_after_it_is_put() {
+    let s = lesson("queue").scene(1);
+    let mut last = 0;
+    for letter in ["A", "B", "C", "D"] {
+        let put = s.said("writer", &format!("put {letter}"));
+        let got = s.said("reader", letter);
+        assert!(got > last, "{letter} out of order");
+        let put_t = s.events[put]["t"].as_f64().unwrap();
+        let got_t = s.events[got]["t"].as_f64().unwrap();
+        assert!(got_t >= put_t - 0.01, "{letter} printed before it was put");
+        last = got;
+    }
+    let (_, exit) = s.exit_of("reader");
+    assert_eq!(exit["signal"], "SIGTERM", "the endless reader is terminated");
+}
+
+#[test]
+fn a_sentinel_and_a_closed_channel_end_their_readers() {
+    let s = lesson("queue").scene(2);
+    assert_eq!(s.lines_of("reader"), ["A", "B", "C", "D", "got the sentinel; reader ends"]);
+    assert_eq!(s.exit_of("reader").1["code"], 0);
+    assert_eq!(s.lines_of("thread-r"), ["A", "B", "C", "D", "the channel closed; reader ends"]);
+}
+
+#[test]
+fn a_full_queue_times_out_on_put_and_an_empty_one_on_get() {
+    let lines = lesson("queue").scene(3).lines_of("main");
+    assert_eq!(lines[0], "qsize 5, full true");
+    assert!(lines[1].starts_with("put F, timeout 3: queue.Full"), "{lines:?}");
+    assert_eq!(lines[2..7], ["A", "B", "C", "D", "E"]);
+    assert!(lines[7].starts_with("get, timeout 2: queue.Empty"), "{lines:?}");
+}
+
+#[test]
+fn the_saver_saves_everything_then_ends_by_a_timeout() {
+    let lines = lesson("queue").scene(4).lines_of("getfile");
+    assert_eq!(lines[..3], ["a.png saved", "b.png saved", "c.png saved"]);
+    assert!(lines[3].starts_with("queue.Empty"), "{lines:?}");
+}
+
+#[test]
+fn a_message_crosses_both_ways() {
+    let s = lesson("pipe").scene(1);
+    assert_eq!(s.lines_of("main"), [r#"received (42, None, "hello")"#]);
+    assert_eq!(s.lines_of("child")[1], r#"received (43, None, "hello back")"#);
+    assert!(lesson("pipe").scene(2).lines_of("main")[1].starts_with("reader.send(...) failed"));
+}
+
+#[test]
+fn small_records_arrive_whole() {
+    let s = lesson("pipe").scene(3);
+    assert_eq!(measure(&s, "torn_small"), 0.0);
+    // Large records may or may not tear on a given run: only that they were counted.
+    assert!(measure(&s, "torn_large") >= 0.0);
+}
+
+#[test]
+fn join_before_get_hangs_in_write_and_recovers() {
+    let s = lesson("queue-deadlock").scene(1);
+    let stuck = s.pos("the watchdog", |e| e["kind"] == "warn");
+    assert!(s.events[stuck]["text"].as_str().unwrap().contains("blocked in the write() system call"));
+    let got = s.said("main", "q.get() returned 1000000 bytes");
+    assert!(stuck < got);
+    let (exit, status) = s.exit_of("child");
+    assert!(got < exit);
+    assert_eq!(status["code"], 0);
+}
+
+#[test]
+fn a_small_item_does_not_hang_and_get_before_join_fixes_it() {
+    let s = lesson("queue-deadlock").scene(2);
+    assert!(s.exit_of("child").0 < s.said("main", "q.get() returned 1000 bytes"));
+    let s = lesson("queue-deadlock").scene(4);
+    assert!(s.said("main", "q.get() returned 1000000 bytes") < s.said("main", "p.join() returned"));
+    assert!(!s.events.iter().any(|e| e["kind"] == "warn"));
+}
+
+#[test]
+fn the_threshold_is_the_pipe_capacity() {
+    let fit = measure(&lesson("queue-deadlock").scene(3), "largest_item_that_fits");
+    assert!((64_512.0..=66_560.0).contains(&fit), "{fit}");
+}
+
+#[test]
+fn shared_memory_values_are_read_back_exactly() {
+    let lines = lesson("shared-memory").scene(1).lines_of("main");
+    assert_eq!(lines, ["3.1415927", "[0, -1, -2, -3, -4, -5, -6, -7, -8, -9]"]);
+}
+
+#[test]
+fn a_pointer_does_not_carry_its_bytes() {
+    let s = lesson("shared-memory").scene(2);
+    let hello = "[48, 65, 6c, 6c, 6f, 20, 57, 6f, 72, 6c, 64]";
+    assert!(s.lines_of("main")[1].ends_with(hello));
+    assert!(!s.lines_of("child")[0].contains(hello));
+}

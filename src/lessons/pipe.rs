@@ -6,7 +6,7 @@
 use anyhow::Result;
 
 use super::SceneFn;
-use crate::stage::{Lane, Stage};
+use crate::stage::{Connection, Lane, Stage};
 
 pub const SCENES: &[SceneFn] = &[a_message_both_ways, a_one_way_pipe, two_writers_on_one_end];
 
@@ -31,12 +31,16 @@ fn a_message_both_ways(stage: &mut Stage) -> Result<()> {
     }
     parent_conn.send(&(43, None::<()>, "hello back".to_string()))?;
     stage.join(p);
-    let wire = serde_json::to_string(&(42, None::<()>, "hello"))?;
+    let message: Message = (42, None, "hello".to_string());
+    let encoded = postcard::to_allocvec(&message)?;
     stage.note(format!(
-        "A socket pair is duplex: each end both sends and receives. The message crossed as {} bytes: \
-         a 4-byte length, then the JSON {wire}. CPython pickles instead of JSON, with the same idea: \
-         the value is turned into bytes, sent, and rebuilt on the other side; nothing is shared.",
-        4 + wire.len()
+        "A socket pair is duplex: each end both sends and receives. The message crossed in a frame of \
+         {} bytes: a 4-byte length, the {} bytes {encoded:02x?} (postcard: 42 as a variable-length \
+         integer, 0 for None, then the string's length and its bytes), and padding. CPython pickles \
+         instead; the idea is the same: the value becomes bytes, crosses, and is rebuilt on the other \
+         side. Nothing is shared.",
+        Connection::frame_len(&message),
+        encoded.len()
     ));
     Ok(())
 }

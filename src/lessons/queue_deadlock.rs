@@ -111,10 +111,11 @@ fn the_threshold(stage: &mut Stage) -> Result<()> {
     let frame = ProcQueue::frame_len(&item(fit));
     stage.note(format!(
         "{fit} bytes fit, {hang} hang. The pipe holds {capacity} bytes and each item travels as a frame: \
-         a 4-byte length and the JSON string with its 2 quotes, {frame} bytes for the largest that fits{}. \
+         a 4-byte length, then the string's length (a variable-length integer) and its bytes: {frame} \
+         bytes for the largest that fits{}. \
          Each probe watched /proc until its child ended or sat blocked in write(), so no probe had to \
          wait for a timeout.",
-        if frame == capacity { ": exactly the pipe's capacity" } else { "" }
+        if frame == capacity { ", exactly the pipe's capacity" } else { "" }
     ));
     Ok(())
 }

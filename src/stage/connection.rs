@@ -28,7 +28,7 @@ impl Connection {
     /// Python's `conn.send(value)`: the whole value, as one frame. Fails on
     /// the receiving end of a one-way pipe, as the OS refuses the write.
     pub fn send<T: Serialize>(&self, value: &T) -> io::Result<()> {
-        (&self.end).write_all(&frame::encode(value))
+        frame::with_frame(value, |frame| (&self.end).write_all(frame))
     }
 
     /// Python's `conn.recv()`: waits for the next whole value; `None` once the
@@ -46,6 +46,11 @@ impl Connection {
     /// Reads exactly `buf.len()` bytes, unframed.
     pub fn read_raw(&self, buf: &mut [u8]) -> io::Result<()> {
         (&self.end).read_exact(buf)
+    }
+
+    /// How many bytes `value` takes on the wire: its whole frame.
+    pub fn frame_len<T: Serialize>(value: &T) -> usize {
+        frame::len(value)
     }
 
     /// This end's descriptor, for a poll loop.

@@ -168,15 +168,13 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
 
     /// How many bytes `item` takes in the pipe: its whole frame.
     pub fn frame_len(item: &T) -> usize {
-        frame::encode(item).len()
+        frame::len(item)
     }
 
     fn send(&self, item: &T) {
-        let frame = frame::encode(item);
         self.items.atomic_add(1);
         let _writing = self.writers.lock();
-        (&self.write_end)
-            .write_all(&frame)
+        frame::with_frame(item, |frame| (&self.write_end).write_all(frame))
             .expect("every queue user holds the read end, so the pipe stays open");
     }
 

@@ -3,21 +3,7 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
-use common::{run_lesson, Trace};
-
-fn lesson(id: &'static str) -> &'static Trace {
-    static TRACES: OnceLock<std::sync::Mutex<Vec<(&'static str, &'static Trace)>>> = OnceLock::new();
-    let traces = TRACES.get_or_init(Default::default);
-    let mut traces = traces.lock().unwrap();
-    if let Some((_, trace)) = traces.iter().find(|(name, _)| *name == id) {
-        return trace;
-    }
-    let trace: &'static Trace = Box::leak(Box::new(run_lesson(id, &[])));
-    traces.push((id, trace));
-    trace
-}
+use common::{lesson, Trace};
 
 fn measure(s: &Trace, name: &str) -> f64 {
     let i = s.pos(name, |e| e["kind"] == "measure" && e["name"] == name);

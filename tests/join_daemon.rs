@@ -2,19 +2,11 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
-use common::{run_lesson, Trace};
-
-/// The whole lesson runs once; each test reads its own scene.
-fn trace() -> &'static Trace {
-    static TRACE: OnceLock<Trace> = OnceLock::new();
-    TRACE.get_or_init(|| run_lesson("join-daemon", &[]))
-}
+use common::lesson;
 
 #[test]
 fn join_six_returns_when_the_five_second_child_exits() {
-    let s = trace().scene(1);
+    let s = lesson("join-daemon").scene(1);
     let (p1_exit, exit) = s.exit_of("p1");
     assert_eq!(exit["code"], 0);
     assert!(s.said("p1", "test...") < p1_exit);
@@ -24,7 +16,7 @@ fn join_six_returns_when_the_five_second_child_exits() {
 
 #[test]
 fn join_three_times_out_and_the_child_runs_on() {
-    let s = trace().scene(1);
+    let s = lesson("join-daemon").scene(1);
     let main_end = s.said("main", "Main process end.");
     // p2 had not finished when main ended: its test... and its exit come later.
     assert!(s.said("p2", "test...") > main_end);
@@ -37,7 +29,7 @@ fn join_three_times_out_and_the_child_runs_on() {
 
 #[test]
 fn a_daemon_child_is_killed_at_exit_and_never_prints_again() {
-    let s = trace().scene(2);
+    let s = lesson("join-daemon").scene(2);
     let main_end = s.said("main", "Main process end.");
     let (p2_exit, exit) = s.exit_of("p2");
     assert!(p2_exit > main_end);
@@ -52,7 +44,7 @@ fn a_daemon_child_is_killed_at_exit_and_never_prints_again() {
 
 #[test]
 fn a_parent_that_does_not_join_ends_first_and_the_program_waits() {
-    let s = trace().scene(3);
+    let s = lesson("join-daemon").scene(3);
     let parent_end = s.said("main", "parent ends");
     assert!(parent_end < s.said("child", "child ends"));
     let (child_exit, exit) = s.exit_of("child");
@@ -62,13 +54,13 @@ fn a_parent_that_does_not_join_ends_first_and_the_program_waits() {
 
 #[test]
 fn daemon_is_fixed_at_start() {
-    let s = trace().scene(4);
+    let s = lesson("join-daemon").scene(4);
     assert_eq!(s.exit_of("p").1["signal"], "SIGTERM");
 }
 
 #[test]
 fn returning_from_main_ends_the_threads() {
-    let s = trace().scene(5);
+    let s = lesson("join-daemon").scene(5);
     let ticks = s.lines_of("ticker");
     assert!(!ticks.is_empty() && ticks.len() < 10, "ticks: {ticks:?}");
     let (prog_exit, exit) = s.exit_of("prog");
@@ -81,7 +73,7 @@ fn returning_from_main_ends_the_threads() {
 
 #[test]
 fn spawn_events_name_the_parent() {
-    let t = trace();
+    let t = lesson("join-daemon");
     let main_pid = t.events.iter().find(|e| e["lane"] == "main").unwrap()["pid"].clone();
     for e in t.events.iter().filter(|e| e["kind"] == "spawn" && e["lane"] != "ticker") {
         assert_eq!(e["ppid"], main_pid, "{e}");

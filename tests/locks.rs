@@ -3,19 +3,7 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
-use common::{run_lesson, Trace};
-
-fn locks() -> &'static Trace {
-    static TRACE: OnceLock<Trace> = OnceLock::new();
-    TRACE.get_or_init(|| run_lesson("locks", &[]))
-}
-
-fn deadlock() -> &'static Trace {
-    static TRACE: OnceLock<Trace> = OnceLock::new();
-    TRACE.get_or_init(|| run_lesson("deadlock", &[]))
-}
+use common::{lesson, run_lesson, Trace};
 
 /// The value of measure `name`.
 fn measure(s: &Trace, name: &str) -> f64 {
@@ -37,8 +25,11 @@ fn without_a_lock_updates_are_lost_and_with_one_none_are() {
     // A race: the lesson already retries; a few whole runs more before failing.
     let lost = (0..3)
         .map(|attempt| {
-            let s =
-                if attempt == 0 { locks().scene(3) } else { run_lesson("locks", &["--scene", "3"]).scene(3) };
+            let s = if attempt == 0 {
+                lesson("locks").scene(3)
+            } else {
+                run_lesson("locks", &["--scene", "3"]).scene(3)
+            };
             assert_eq!(measure(&s, "lost_locked"), 0.0);
             assert_eq!(measure(&s, "lost_atomic"), 0.0);
             measure(&s, "lost_racy")
@@ -49,7 +40,7 @@ fn without_a_lock_updates_are_lost_and_with_one_none_are() {
 
 #[test]
 fn with_the_lock_one_process_adds_five_times_in_a_row() {
-    let s = locks().scene(2);
+    let s = lesson("locks").scene(2);
     let order = speakers(&s, &["p1", "p2"]);
     assert_eq!(order.len(), 10);
     assert_eq!(order.windows(2).filter(|pair| pair[0] != pair[1]).count(), 1, "{order:?}");
@@ -58,7 +49,7 @@ fn with_the_lock_one_process_adds_five_times_in_a_row() {
 
 #[test]
 fn threads_fill_the_list_one_after_the_other() {
-    let s = locks().scene(4);
+    let s = lesson("locks").scene(4);
     let order = speakers(&s, &["task1", "task2"]);
     assert_eq!(order.len(), 20);
     assert_eq!(order.windows(2).filter(|pair| pair[0] != pair[1]).count(), 1, "{order:?}");
@@ -69,14 +60,14 @@ fn threads_fill_the_list_one_after_the_other() {
 
 #[test]
 fn an_rlock_is_taken_twice_where_a_mutex_would_block() {
-    let lines = locks().scene(5).lines_of("worker");
+    let lines = lesson("locks").scene(5).lines_of("worker");
     assert!(lines[0].starts_with("Mutex: taking it again would block"), "{lines:?}");
     assert_eq!(lines[1], "RLock: taken at depth 1, then again at depth 2");
 }
 
 #[test]
 fn the_condition_waiter_returns_only_after_the_third_item() {
-    let s = locks().scene(6);
+    let s = lesson("locks").scene(6);
     let got = s.pos("the waiter's result", |e| {
         e["lane"] == "waiter" && e["text"].as_str().unwrap().starts_with("got [1, 2, 3]")
     });
@@ -85,7 +76,7 @@ fn the_condition_waiter_returns_only_after_the_third_item() {
 
 #[test]
 fn the_deadlock_is_named_while_it_hangs_then_broken() {
-    let s = deadlock().scene(1);
+    let s = lesson("deadlock").scene(1);
     let cycle = s.pos("the cycle", |e| e["kind"] == "warn");
     assert!(s.events[cycle]["text"]
         .as_str()
@@ -101,7 +92,7 @@ fn the_deadlock_is_named_while_it_hangs_then_broken() {
 
 #[test]
 fn a_timeout_ends_the_wait_and_the_other_thread_proceeds() {
-    let s = deadlock().scene(2);
+    let s = lesson("deadlock").scene(2);
     let timed_out = s.said("thread-2", "timed out waiting for A; releasing B");
     assert!(timed_out < s.said("thread-1", "got B"));
     assert!(!s.events.iter().any(|e| e["kind"] == "warn"), "the timeout, not the watchdog, ends it");
@@ -111,18 +102,18 @@ fn a_timeout_ends_the_wait_and_the_other_thread_proceeds() {
 #[test]
 fn one_lock_order_and_try_lock_both_finish() {
     for scene in [3, 4] {
-        let s = deadlock().scene(scene);
+        let s = lesson("deadlock").scene(scene);
         assert!(!s.events.iter().any(|e| e["kind"] == "warn"), "scene {scene} deadlocked");
         for thread in ["thread-1", "thread-2"] {
             assert_eq!(s.exit_of(thread).1["code"], 0);
         }
     }
-    assert!(deadlock().scene(3).ever_said("thread-2", "took A then B 1000 times"));
+    assert!(lesson("deadlock").scene(3).ever_said("thread-2", "took A then B 1000 times"));
 }
 
 #[test]
 fn two_processes_deadlock_and_the_watchdog_ends_both() {
-    let s = deadlock().scene(5);
+    let s = lesson("deadlock").scene(5);
     let cycle = s.pos("the process cycle", |e| {
         e["kind"] == "warn" && e["text"].as_str().unwrap().starts_with("watchdog: deadlock between processes")
     });

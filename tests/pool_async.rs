@@ -3,15 +3,9 @@
 mod common;
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
-use common::{run_lesson, Trace};
+use common::{lesson, Trace};
 use serde_json::Value;
-
-fn trace() -> &'static Trace {
-    static TRACE: OnceLock<Trace> = OnceLock::new();
-    TRACE.get_or_init(|| run_lesson("pool-async", &[]))
-}
 
 fn is_worker(e: &Value) -> bool {
     e["lane"].as_str().is_some_and(|l| l.starts_with("worker-"))
@@ -28,7 +22,7 @@ fn worker_lines(s: &Trace) -> Vec<(i64, String)> {
 
 #[test]
 fn apply_starts_each_task_after_the_previous_ended() {
-    let lines = worker_lines(&trace().scene(1));
+    let lines = worker_lines(&lesson("pool-async").scene(1));
     assert_eq!(lines.len(), 15);
     for task in lines.chunks(3) {
         let pid = task[0].0;
@@ -41,7 +35,7 @@ fn apply_starts_each_task_after_the_previous_ended() {
 
 #[test]
 fn apply_async_starts_all_five_before_any_ends() {
-    let s = trace().scene(2);
+    let s = lesson("pool-async").scene(2);
     let lines = worker_lines(&s);
     let first_test = lines.iter().position(|(_, t)| t == "test...").unwrap();
     let starts = lines.iter().filter(|(_, t)| t.starts_with("Process start")).count();
@@ -53,7 +47,7 @@ fn apply_async_starts_all_five_before_any_ends() {
 
 #[test]
 fn get_inside_the_loop_is_serial_and_collecting_first_is_not() {
-    let s = trace().scene(3);
+    let s = lesson("pool-async").scene(3);
     let main_results: Vec<usize> = s
         .events
         .iter()
@@ -82,7 +76,7 @@ fn get_inside_the_loop_is_serial_and_collecting_first_is_not() {
 
 #[test]
 fn callbacks_run_in_the_parent_once_per_task() {
-    let s = trace().scene(4);
+    let s = lesson("pool-async").scene(4);
     let main_pid = &s.events.iter().find(|e| e["lane"] == "main").unwrap()["pid"];
     let callbacks: Vec<&Value> = s
         .events
@@ -100,7 +94,7 @@ fn callbacks_run_in_the_parent_once_per_task() {
 
 #[test]
 fn ten_tasks_are_served_by_the_four_pool_workers_again_and_again() {
-    let s = trace().scene(5);
+    let s = lesson("pool-async").scene(5);
     let pool: HashSet<i64> =
         s.events.iter().filter(|e| e["kind"] == "spawn").map(|e| e["pid"].as_i64().unwrap()).collect();
     assert_eq!(pool.len(), 4);
@@ -112,7 +106,7 @@ fn ten_tasks_are_served_by_the_four_pool_workers_again_and_again() {
 
 #[test]
 fn map_and_imap_return_results_in_input_order() {
-    let s = trace().scene(6);
+    let s = lesson("pool-async").scene(6);
     s.said("main", "map returned [1, 4, 9, 16]");
     let imap: Vec<String> =
         s.lines_of("main").into_iter().filter(|t| t.starts_with("imap yielded")).collect();
@@ -124,7 +118,7 @@ fn map_and_imap_return_results_in_input_order() {
 
 #[test]
 fn get_with_a_timeout_raises_and_the_task_still_completes() {
-    let s = trace().scene(7);
+    let s = lesson("pool-async").scene(7);
     let timeout = s.said("main", "multiprocessing.TimeoutError");
     let finished = s.pos("the task's test...", |e| is_worker(e) && e["text"] == "test...");
     assert!(timeout < finished, "the timeout came after the task finished");
@@ -133,8 +127,8 @@ fn get_with_a_timeout_raises_and_the_task_still_completes() {
 
 #[test]
 fn rayon_lanes_are_threads_of_the_tutor_process() {
-    let s = trace().scene(8);
-    let main_pid = &trace().events.iter().find(|e| e["lane"] == "main").unwrap()["pid"];
+    let s = lesson("pool-async").scene(8);
+    let main_pid = &lesson("pool-async").events.iter().find(|e| e["lane"] == "main").unwrap()["pid"];
     let rayon: Vec<&Value> =
         s.events.iter().filter(|e| e["lane"].as_str().unwrap().starts_with("rayon-")).collect();
     assert!(!rayon.is_empty());
@@ -144,7 +138,7 @@ fn rayon_lanes_are_threads_of_the_tutor_process() {
 
 #[test]
 fn every_timed_scene_reports_a_measure_with_its_ideal() {
-    let names: Vec<&str> = trace()
+    let names: Vec<&str> = lesson("pool-async")
         .events
         .iter()
         .filter(|e| e["kind"] == "measure")

@@ -4,25 +4,8 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
-use common::{run_lesson, Trace};
+use common::{lesson, Trace};
 use serde_json::Value;
-
-fn basics() -> &'static Trace {
-    static TRACE: OnceLock<Trace> = OnceLock::new();
-    TRACE.get_or_init(|| run_lesson("process-basics", &[]))
-}
-
-fn globals() -> &'static Trace {
-    static TRACE: OnceLock<Trace> = OnceLock::new();
-    TRACE.get_or_init(|| run_lesson("globals", &[]))
-}
-
-fn start_methods() -> &'static Trace {
-    static TRACE: OnceLock<Trace> = OnceLock::new();
-    TRACE.get_or_init(|| run_lesson("start-methods", &[]))
-}
 
 /// The number after `prefix` in the first of `lines` that starts with it.
 fn number_after(lines: &[String], prefix: &str) -> i64 {
@@ -38,14 +21,14 @@ fn spawn_of<'t>(s: &'t Trace, lane: &str) -> &'t Value {
 
 #[test]
 fn each_child_names_main_as_its_parent() {
-    let s = basics().scene(1);
+    let s = lesson("process-basics").scene(1);
     let main_pid = number_after(&s.lines_of("main"), "process id:");
     let spawn = spawn_of(&s, "p");
     assert_eq!(number_after(&s.lines_of("p"), "parent process:"), main_pid);
     assert_eq!(number_after(&s.lines_of("p"), "process id:"), spawn["pid"].as_i64().unwrap());
     assert_eq!(spawn["ppid"].as_i64(), Some(main_pid));
     // Each task prints its own pid and its parent's: main.
-    let s = basics().scene(3);
+    let s = lesson("process-basics").scene(3);
     for task in ["task-1", "task-2"] {
         let pid = spawn_of(&s, task)["pid"].as_i64().unwrap();
         let lines = s.lines_of(task);
@@ -58,7 +41,7 @@ fn each_child_names_main_as_its_parent() {
 
 #[test]
 fn the_live_children_are_listed_while_they_run() {
-    let s = basics().scene(1);
+    let s = lesson("process-basics").scene(1);
     let p = spawn_of(&s, "p")["pid"].as_i64().unwrap();
     assert!(s.ever_said("main", &format!("child process name: p  id: {p}")));
     assert!(s.said("main", "process end") < s.exit_of("p").0);
@@ -66,7 +49,7 @@ fn the_live_children_are_listed_while_they_run() {
 
 #[test]
 fn a_struct_with_run_is_a_process_body() {
-    let s = basics().scene(2);
+    let s = lesson("process-basics").scene(2);
     let lines: Vec<String> = (1..=3).map(|n| format!("{n} custom process Xiaoming")).collect();
     assert_eq!(s.lines_of("xiaoming"), lines);
     assert_eq!(s.exit_of("xiaoming").1["code"], 0);
@@ -74,7 +57,7 @@ fn a_struct_with_run_is_a_process_body() {
 
 #[test]
 fn a_parent_that_does_not_join_prints_its_end_first() {
-    let s = basics().scene(3);
+    let s = lesson("process-basics").scene(3);
     let main_done = s.pos("main's last line", |e| {
         e["kind"] == "say" && e["lane"] == "main" && e["text"].as_str().unwrap().starts_with("task-2 ")
     });
@@ -86,7 +69,7 @@ fn a_parent_that_does_not_join_prints_its_end_first() {
 
 #[test]
 fn a_forked_child_changes_its_own_copy_of_a_global() {
-    let s = globals().scene(1);
+    let s = lesson("globals").scene(1);
     let child = &s.lines_of("child")[1];
     let parent = s.lines_of("main").pop().unwrap();
     assert!(child.starts_with("child num: 101 (at 0x"), "{child}");
@@ -97,7 +80,7 @@ fn a_forked_child_changes_its_own_copy_of_a_global() {
 
 #[test]
 fn a_thread_changes_the_one_global() {
-    let s = globals().scene(2);
+    let s = lesson("globals").scene(2);
     assert!(s.lines_of("thread")[0].starts_with("thread num: 101 "));
     let main = s.lines_of("main").pop().unwrap();
     assert!(main.starts_with("main ends. num: 101 ") && main.ends_with("local: 101"), "{main}");
@@ -105,7 +88,7 @@ fn a_thread_changes_the_one_global() {
 
 #[test]
 fn start_costs_are_measured() {
-    let s = start_methods().scene(1);
+    let s = lesson("start-methods").scene(1);
     for name in ["fork_start", "spawn_start", "thread_start"] {
         let i = s.pos(name, |e| e["kind"] == "measure" && e["name"] == name);
         assert!(s.events[i]["value"].as_f64().unwrap() > 0.0);
@@ -115,7 +98,7 @@ fn start_costs_are_measured() {
 
 #[test]
 fn spawn_runs_start_up_again_and_fork_does_not() {
-    let s = start_methods().scene(2);
+    let s = lesson("start-methods").scene(2);
     let main = s.events[0]["pid"].as_i64().unwrap();
     let forked = spawn_of(&s, "forked")["pid"].as_i64().unwrap();
     let spawned = spawn_of(&s, "spawned")["pid"].as_i64().unwrap();
@@ -131,7 +114,7 @@ fn spawn_runs_start_up_again_and_fork_does_not() {
 
 #[test]
 fn the_child_forked_while_a_lock_was_held_is_caught_stuck_and_killed() {
-    let s = start_methods().scene(3);
+    let s = lesson("start-methods").scene(3);
     let taking = s.said("forked", "taking the lock...");
     let stuck = s.pos("the watchdog's warning", |e| {
         e["kind"] == "warn" && e["text"].as_str().unwrap().starts_with("watchdog: forked")

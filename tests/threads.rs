@@ -3,23 +3,12 @@
 mod common;
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
-use common::{run_lesson, run_lesson_at, Trace};
-
-fn threads() -> &'static Trace {
-    static TRACE: OnceLock<Trace> = OnceLock::new();
-    TRACE.get_or_init(|| run_lesson("threads", &[]))
-}
-
-fn producer_consumer() -> &'static Trace {
-    static TRACE: OnceLock<Trace> = OnceLock::new();
-    TRACE.get_or_init(|| run_lesson_at("producer-consumer", "20", &[]))
-}
+use common::{lesson, lesson_at};
 
 #[test]
 fn is_alive_flips_once_the_thread_has_ended() {
-    let s = threads().scene(1);
+    let s = lesson("threads").scene(1);
     let alive = s.said("main", "greeter.is_alive() = true");
     let (ended, _) = s.exit_of("greeter");
     let dead = s.said("main", "2.5 s later: greeter.is_alive() = false");
@@ -28,7 +17,7 @@ fn is_alive_flips_once_the_thread_has_ended() {
 
 #[test]
 fn three_lanes_interleave_and_all_share_one_pid() {
-    let s = threads().scene(2);
+    let s = lesson("threads").scene(2);
     let main_pid = &s.events.iter().find(|e| e["lane"] == "main").unwrap()["pid"];
     for lane in ["download", "music"] {
         assert!(!s.lines_of(lane).is_empty());
@@ -41,8 +30,8 @@ fn three_lanes_interleave_and_all_share_one_pid() {
 
 #[test]
 fn scoped_threads_and_shared_memory_give_whole_answers() {
-    threads().scene(3).said("main", "125250 + 375250 = 500500");
-    threads().scene(4).said("main", "main sees counter = 2000");
+    lesson("threads").scene(3).said("main", "125250 + 375250 = 500500");
+    lesson("threads").scene(4).said("main", "main sees counter = 2000");
 }
 
 /// "Produced item 5  [#####.....] 5/10" → ("Produced", 5, 5)
@@ -57,7 +46,7 @@ fn parse(line: &str) -> Option<(String, u32, usize)> {
 
 #[test]
 fn every_item_is_consumed_exactly_once_and_in_order() {
-    let s = producer_consumer().scene(1);
+    let s = lesson_at("producer-consumer", "20").scene(1);
     let consumed: Vec<u32> =
         s.lines_of("consumer").iter().filter_map(|l| parse(l)).map(|(_, i, _)| i).collect();
     let produced: Vec<u32> =
@@ -68,7 +57,7 @@ fn every_item_is_consumed_exactly_once_and_in_order() {
 
 #[test]
 fn full_is_reported_only_with_ten_items_in_the_buffer() {
-    let s = producer_consumer().scene(1);
+    let s = lesson_at("producer-consumer", "20").scene(1);
     let full: Vec<String> =
         s.lines_of("producer").into_iter().filter(|l| l.starts_with("Buffer is full")).collect();
     assert!(!full.is_empty(), "the buffer never filled");
@@ -83,14 +72,14 @@ fn full_is_reported_only_with_ten_items_in_the_buffer() {
 
 #[test]
 fn join_returns_only_after_the_last_task_done() {
-    let s = producer_consumer().scene(3);
+    let s = lesson_at("producer-consumer", "20").scene(3);
     assert!(s.said("consumer", "task_done(4)") < s.said("main", "join returned: every item was processed"));
 }
 
 #[test]
 fn shutdown_ends_every_thread() {
     for scene in 1..=4 {
-        let s = producer_consumer().scene(scene);
+        let s = lesson_at("producer-consumer", "20").scene(scene);
         let started: HashSet<&str> =
             s.events.iter().filter(|e| e["kind"] == "spawn").map(|e| e["lane"].as_str().unwrap()).collect();
         let ended: HashSet<&str> =
@@ -101,7 +90,7 @@ fn shutdown_ends_every_thread() {
 
 #[test]
 fn many_consumers_take_each_item_once() {
-    let s = producer_consumer().scene(4);
+    let s = lesson_at("producer-consumer", "20").scene(4);
     let consumed: Vec<String> = ["consumer-1", "consumer-2", "consumer-3"]
         .iter()
         .flat_map(|c| s.lines_of(c))

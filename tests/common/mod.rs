@@ -2,8 +2,10 @@
 //! check that nothing it started is left behind.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+use std::collections::HashMap;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
 
@@ -19,6 +21,26 @@ pub fn bin() -> Command {
 /// A lesson's `--json` output, parsed.
 pub struct Trace {
     pub events: Vec<Value>,
+}
+
+/// The whole trace of lesson `id` at `SPEED`, run once per test binary however
+/// many tests read it.
+pub fn lesson(id: &'static str) -> &'static Trace {
+    lesson_at(id, SPEED)
+}
+
+/// [`lesson`] at `speed`.
+pub fn lesson_at(id: &'static str, speed: &'static str) -> &'static Trace {
+    type Runs = Mutex<HashMap<(&'static str, &'static str), &'static OnceLock<Trace>>>;
+    static RUNS: OnceLock<Runs> = OnceLock::new();
+    // The map only hands out each lesson's cell; lessons run outside its lock, in parallel.
+    let cell = *RUNS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .entry((id, speed))
+        .or_insert_with(|| Box::leak(Box::new(OnceLock::new())));
+    cell.get_or_init(|| run_lesson_at(id, speed, &[]))
 }
 
 /// Runs `lesson <id> --json --speed SPEED <extra…>`, which must succeed.

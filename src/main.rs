@@ -75,6 +75,10 @@ struct LessonArgs {
     /// Print the run as NDJSON events on stdout, one per line, and nothing else
     #[arg(long)]
     json: bool,
+
+    /// Measurement lessons (gil, costs) use a smaller job and fewer repetitions
+    #[arg(long)]
+    quick: bool,
 }
 
 /// Why the command failed.
@@ -151,6 +155,7 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
         Box::new(Human::new(paint.is_on(), render::width()))
     };
     let mut stage = Stage::new(Clock::start(args.speed), Arc::new(Recorder::new(renderer)));
+    stage.set_quick(args.quick);
     lessons::run(&mut stage, lesson, program, args.scene).map_err(Failure::Run)?;
     drop(stage);
     if !args.json {

@@ -2,6 +2,7 @@
 //! like the Python they mirror. This module maps ids to them and runs them.
 
 mod deadlock;
+mod gil;
 mod globals;
 mod join_daemon;
 mod locks;
@@ -104,6 +105,7 @@ const PROGRAMS: &[Program] = &[
         path: "src/lessons/deadlock.rs",
         source: include_str!("deadlock.rs"),
     },
+    Program { id: "gil", scenes: gil::SCENES, path: "src/lessons/gil.rs", source: include_str!("gil.rs") },
     Program {
         id: "threads",
         scenes: threads::SCENES,

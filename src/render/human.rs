@@ -69,6 +69,10 @@ impl Human {
 }
 
 impl Render for Human {
+    fn is_watched(&self) -> bool {
+        true
+    }
+
     fn event(&mut self, event: &Event) -> io::Result<()> {
         let text = match event.kind {
             Kind::Scene => {

@@ -11,6 +11,7 @@ mod frame;
 mod lane;
 mod pool;
 mod process;
+mod progress;
 mod queue;
 mod recorder;
 mod shared;
@@ -30,6 +31,7 @@ pub use event::{Event, Kind};
 pub use lane::Lane;
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use process::{ExitStatus, Proc, ProcessBuilder, Run};
+pub use progress::Bars;
 pub use queue::{Empty, Full, ProcQueue};
 pub use recorder::{Recorder, Render};
 pub use shared::{
@@ -61,6 +63,8 @@ pub struct Stage {
     /// While true, children start and end without `spawn` and `exit` lines: for
     /// timing many starts without narrating each.
     hushed: bool,
+    /// Measurement lessons use a smaller job and fewer repetitions.
+    quick: bool,
 }
 
 impl Stage {
@@ -77,7 +81,19 @@ impl Stage {
             finished: HashMap::new(),
             callbacks: HashMap::new(),
             hushed: false,
+            quick: false,
         }
+    }
+
+    /// Asks measurement lessons for a smaller job and fewer repetitions
+    /// (`--quick`): for a first look, and for the tests.
+    pub fn set_quick(&mut self, quick: bool) {
+        self.quick = quick;
+    }
+
+    /// Whether measurement lessons should be quick (see [`Stage::set_quick`]).
+    pub fn quick(&self) -> bool {
+        self.quick
     }
 
     /// The main lane, for starting threads from the lesson's main program.

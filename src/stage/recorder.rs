@@ -15,6 +15,11 @@ use super::event::Event;
 pub trait Render: Send {
     /// Draws one event.
     fn event(&mut self, event: &Event) -> io::Result<()>;
+
+    /// Whether a person is reading as it runs (so progress bars are worth drawing).
+    fn is_watched(&self) -> bool {
+        false
+    }
 }
 
 /// Renders and records every event of a run.
@@ -45,6 +50,11 @@ impl Recorder {
             cleanup::exit_quietly(1);
         }
         inner.log.push(event);
+    }
+
+    /// Whether a person is reading as it runs (see [`Render::is_watched`]).
+    pub fn is_watched(&self) -> bool {
+        self.lock().render.is_watched()
     }
 
     /// Runs `f` over the log without copying it.

@@ -1,0 +1,60 @@
+//! Progress bars for long measurements (indicatif), one per worker, so that a
+//! learner sees the workers move together, or take turns. Drawn on stderr only
+//! when a person watches a terminal; hidden under `--json` and in pipes.
+
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{Proc, Stage};
+
+/// A set of bars, one per worker.
+pub struct Bars {
+    multi: MultiProgress,
+    bars: Vec<ProgressBar>,
+}
+
+impl Bars {
+    /// Worker `i`'s bar: cheap to clone, safe to move into a thread.
+    pub fn bar(&self, i: usize) -> ProgressBar {
+        self.bars[i].clone()
+    }
+
+    /// Removes the bars from the screen.
+    pub fn clear(self) {
+        for bar in &self.bars {
+            bar.finish_and_clear();
+        }
+        let _ = self.multi.clear();
+    }
+}
+
+impl Stage {
+    /// One bar per name, each `len` steps long.
+    pub fn progress_bars(&self, names: &[String], len: u64) -> Bars {
+        let target = if self.recorder.is_watched() {
+            ProgressDrawTarget::stderr_with_hz(20)
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let multi = MultiProgress::with_draw_target(target);
+        let style = ProgressStyle::with_template("  {prefix:>14} {bar:40} {percent:>3}%")
+            .expect("a valid template")
+            .progress_chars("█▉▊▋▌▍▎▏ ");
+        let bars = names
+            .iter()
+            .map(|name| multi.add(ProgressBar::new(len).with_style(style.clone()).with_prefix(name.clone())))
+            .collect();
+        Bars { multi, bars }
+    }
+
+    /// Joins every child of `procs`, calling `tick` every `every` of real time
+    /// meanwhile (to move progress bars, say).
+    pub fn join_all_ticking(&mut self, procs: &[Proc], every: Duration, mut tick: impl FnMut()) {
+        while procs.iter().any(|p| self.children[p.0].is_alive()) {
+            let until = std::time::Instant::now() + every;
+            self.pump_until(Some(until), |stage| procs.iter().all(|p| !stage.children[p.0].is_alive()));
+            tick();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Lessons gil and costs in quick mode: every figure is there and positive,
+//! the emulated GIL never lets two threads compute at once, and CPython's part
+//! is skipped cleanly without python3. No assertion on speed: that is the
+//! lessons' output and the benches' job.
+
+mod common;
+
+use common::{bin, run_lesson, Trace};
+
+fn measure(s: &Trace, name: &str) -> f64 {
+    let i = s.pos(name, |e| e["kind"] == "measure" && e["name"] == name);
+    s.events[i]["value"].as_f64().unwrap()
+}
+
+#[test]
+fn every_way_of_running_the_job_is_timed_and_the_gil_admits_one_at_a_time() {
+    let s = run_lesson("gil", &["--quick"]);
+    for mode in ["serial", "threads", "processes", "rayon", "emulated_gil", "io_serial", "io_emulated_gil"] {
+        assert!(measure(&s, mode) > 0.0, "{mode}");
+    }
+    assert_eq!(measure(&s, "gil_most_at_once"), 1.0);
+}
+
+#[test]
+fn without_python3_the_cpython_part_is_skipped_cleanly() {
+    let output = bin()
+        .args(["lesson", "gil", "--quick", "--json", "--speed", "10", "--scene", "1"])
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let s = Trace::parse(&output);
+    assert!(s
+        .events
+        .iter()
+        .any(|e| e["kind"] == "note" && e["text"].as_str().unwrap().starts_with("python3 is not on PATH")));
+    assert!(!s.events.iter().any(|e| e["name"].as_str().is_some_and(|n| n.starts_with("cpython_"))));
+    s.assert_nothing_left();
+}

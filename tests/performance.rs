@@ -37,3 +37,21 @@ fn without_python3_the_cpython_part_is_skipped_cleanly() {
     assert!(!s.events.iter().any(|e| e["name"].as_str().is_some_and(|n| n.starts_with("cpython_"))));
     s.assert_nothing_left();
 }
+
+#[test]
+fn every_primitive_has_a_cost() {
+    let s = run_lesson("costs", &["--quick"]);
+    for name in [
+        "thread_start",
+        "fork_start",
+        "spawn_start",
+        "channel_message",
+        "pipe_round_trip",
+        "pipe_64k_write",
+        "lock_uncontended",
+        "lock_contended",
+        "atomic_increment",
+    ] {
+        assert!(measure(&s, name) > 0.0, "{name}");
+    }
+}

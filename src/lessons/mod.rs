@@ -1,6 +1,7 @@
 //! The lessons that run: one module per lesson, each a list of scenes written
 //! like the Python they mirror. This module maps ids to them and runs them.
 
+mod costs;
 mod deadlock;
 mod gil;
 mod globals;
@@ -107,6 +108,12 @@ const PROGRAMS: &[Program] = &[
     },
     Program { id: "gil", scenes: gil::SCENES, path: "src/lessons/gil.rs", source: include_str!("gil.rs") },
     Program {
+        id: "costs",
+        scenes: costs::SCENES,
+        path: "src/lessons/costs.rs",
+        source: include_str!("costs.rs"),
+    },
+    Program {
         id: "threads",
         scenes: threads::SCENES,
         path: "src/lessons/threads.rs",
@@ -120,9 +127,10 @@ const PROGRAMS: &[Program] = &[
     },
 ];
 
-/// The code of lesson `id`, if it is built.
-pub fn program(id: &str) -> Option<&'static Program> {
-    PROGRAMS.iter().find(|p| p.id == id)
+/// The code of lesson `id`, one of the catalogue's ids (a unit test checks
+/// that every lesson in the catalogue has its code).
+pub fn program(id: &str) -> &'static Program {
+    PROGRAMS.iter().find(|p| p.id == id).unwrap_or_else(|| panic!("lesson '{id}' has no code"))
 }
 
 /// Runs `scenes` (numbers from 1; all when empty) of `lesson` on `stage`. Each
@@ -145,6 +153,15 @@ pub fn run(stage: &mut Stage, lesson: &Lesson, program: &Program, only: Option<u
 mod tests {
     use super::*;
     use crate::catalogue;
+
+    #[test]
+    fn every_lesson_has_its_code_and_every_code_its_lesson() {
+        let ids: Vec<&str> = catalogue::all().iter().map(|l| l.id.as_str()).collect();
+        for id in &ids {
+            assert!(PROGRAMS.iter().any(|p| p.id == *id), "lesson {id} has no code");
+        }
+        assert_eq!(PROGRAMS.len(), ids.len(), "code without a lesson");
+    }
 
     #[test]
     fn every_program_has_one_function_per_scene_of_its_data() {

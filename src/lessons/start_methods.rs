@@ -16,7 +16,8 @@ pub const SCENES: &[SceneFn] = &[start_costs, spawn_starts_from_scratch, fork_wh
 /// The code spawned children of this lesson may run, found by name.
 pub const ENTRIES: &[Entry] = &[DO_NOTHING, REPORT, TAKE_LOCK];
 
-const DO_NOTHING: Entry = Entry { name: "start-methods/do-nothing", body: |_| {} };
+/// A spawned child that does nothing: what starting one costs (used by costs too).
+pub(super) const DO_NOTHING: Entry = Entry { name: "start-methods/do-nothing", body: |_| {} };
 const REPORT: Entry = Entry { name: "start-methods/report", body: report };
 const TAKE_LOCK: Entry = Entry { name: "start-methods/take-lock", body: take_lock };
 

@@ -12,23 +12,15 @@ use crate::lessons;
 
 const ID_WIDTH: usize = 19;
 
-/// `concur-tutor list`: every lesson by chapter, with title, summary and whether
-/// it is built yet.
+/// `concur-tutor list`: every lesson by chapter, with its title and summary.
 pub fn print_list(paint: Paint, width: usize) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    let ready = catalogue::all().iter().filter(|l| lessons::program(&l.id).is_some()).count();
-    writeln!(
-        out,
-        "{} lessons, {ready} ready. Run one with: concur-tutor lesson <id>",
-        catalogue::all().len()
-    )?;
+    writeln!(out, "{} lessons. Run one with: concur-tutor lesson <id>", catalogue::all().len())?;
     for (number, chapter) in CHAPTERS.iter().enumerate() {
         writeln!(out, "\n{}", paint.bold(&format!("{}. {chapter}", number + 1)))?;
         for lesson in catalogue::all().iter().filter(|l| l.chapter == number + 1) {
             let pad = " ".repeat(ID_WIDTH.saturating_sub(lesson.id.width()));
-            let status =
-                if lessons::program(&lesson.id).is_some() { String::new() } else { paint.dim("  (coming)") };
-            writeln!(out, "  {}{pad}{}{status}", paint.bold(&lesson.id), lesson.title)?;
+            writeln!(out, "  {}{pad}{}", paint.bold(&lesson.id), lesson.title)?;
             let indent = " ".repeat(2 + ID_WIDTH);
             let options = textwrap::Options::new(width).initial_indent(&indent).subsequent_indent(&indent);
             writeln!(out, "{}", paint.dim(&textwrap::fill(&lesson.summary, options)))?;
@@ -47,7 +39,6 @@ pub fn print_list_json() -> io::Result<()> {
             "chapter_name": lesson.chapter_name(),
             "title": lesson.title,
             "summary": lesson.summary,
-            "ready": lessons::program(&lesson.id).is_some(),
             "scenes": lesson.scenes.len(),
         });
         writeln!(out, "{line}")?;
@@ -66,13 +57,9 @@ pub fn print_show(lesson: &Lesson, paint: Paint) -> io::Result<()> {
             writeln!(out, "{}", paint.dim(&format!("   py │ {line}")))?;
         }
     }
-    match lessons::program(&lesson.id) {
-        Some(program) => {
-            writeln!(out, "\n{}", paint.bold(&format!("The Rust that runs ({}):", program.path)))?;
-            write!(out, "{}", program.source)?;
-        }
-        None => writeln!(out, "\nThis lesson is coming: its Rust is not written yet.")?,
-    }
+    let program = lessons::program(&lesson.id);
+    writeln!(out, "\n{}", paint.bold(&format!("The Rust that runs ({}):", program.path)))?;
+    write!(out, "{}", program.source)?;
     Ok(())
 }
 

@@ -39,9 +39,11 @@ impl Stage {
     /// group (a child subreaper), and ends and reaps the whole group before it
     /// goes on: nothing CPython started outlives this call.
     pub fn cpython(&mut self, script: &str, args: &[&str]) -> Result<Figures, String> {
+        let waiting = self.spinner("python3 is running");
         let _ = nix::sys::prctl::set_child_subreaper(true);
         let result = run_in_own_group(script, args);
         let _ = nix::sys::prctl::set_child_subreaper(false);
+        waiting.finish_and_clear();
         result
     }
 }

@@ -30,14 +30,30 @@ impl Bars {
 }
 
 impl Stage {
-    /// One bar per name, each `len` steps long.
-    pub fn progress_bars(&self, names: &[String], len: u64) -> Bars {
-        let target = if self.recorder.is_watched() {
+    /// Where bars go: stderr when a person watches, nowhere otherwise.
+    fn bar_target(&self) -> ProgressDrawTarget {
+        if self.recorder.is_watched() {
             ProgressDrawTarget::stderr_with_hz(20)
         } else {
             ProgressDrawTarget::hidden()
-        };
-        let multi = MultiProgress::with_draw_target(target);
+        }
+    }
+
+    /// A spinner saying `what` is going on, for a wait with nothing to show.
+    /// It turns on its own thread, so start no child process while it spins.
+    pub(crate) fn spinner(&self, what: &str) -> ProgressBar {
+        let spinner = ProgressBar::with_draw_target(None, self.bar_target())
+            .with_style(
+                ProgressStyle::with_template("  {spinner} {msg} {elapsed}").expect("a valid template"),
+            )
+            .with_message(what.to_string());
+        spinner.enable_steady_tick(Duration::from_millis(100));
+        spinner
+    }
+
+    /// One bar per name, each `len` steps long.
+    pub fn progress_bars(&self, names: &[String], len: u64) -> Bars {
+        let multi = MultiProgress::with_draw_target(self.bar_target());
         let style = ProgressStyle::with_template("  {prefix:>14} {bar:40} {percent:>3}%")
             .expect("a valid template")
             .progress_chars("█▉▊▋▌▍▎▏ ");

@@ -9,5 +9,6 @@
 
 pub mod catalogue;
 pub mod lessons;
+pub mod progress;
 pub mod render;
 pub mod stage;

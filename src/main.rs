@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand};
 
+use concur_tutor::progress::{self, Progress};
 use concur_tutor::render::{self, ColorChoice, Human, Json, Paint};
 use concur_tutor::stage::{self, Clock, Recorder, Render, Stage};
 use concur_tutor::{catalogue, lessons};
@@ -50,6 +51,12 @@ enum Command {
         /// The lesson id (see `concur-tutor list`)
         id: String,
     },
+    /// What you have done: lessons run to the end, quizzes answered
+    Progress {
+        /// Forget it all
+        #[arg(long)]
+        reset: bool,
+    },
     /// How a spawned child starts: this program again, told what to run
     #[command(name = stage::HIDDEN_COMMAND, hide = true)]
     Spawned {
@@ -79,6 +86,12 @@ struct LessonArgs {
     /// Measurement lessons (gil, costs) use a smaller job and fewer repetitions
     #[arg(long)]
     quick: bool,
+
+    /// Pause before each explanation and at each scene start; Enter goes on, q
+    /// quits. Only main stops: children and threads run on and their lines
+    /// appear as they happen, so every timestamp stays the time it happened
+    #[arg(long, conflicts_with = "json")]
+    step: bool,
 }
 
 /// Why the command failed.
@@ -112,12 +125,21 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
     let paint = Paint::new(cli.color.enabled());
     match cli.command {
         None => {
-            page(render::print_list(paint, render::width()))?;
+            page(render::print_list(paint, render::width(), &load_progress()))?;
             eprintln!("\nRun a lesson with: concur-tutor lesson <id>   (all commands: concur-tutor --help)");
             Ok(())
         }
-        Some(Command::List { json: true }) => page(render::print_list_json()),
-        Some(Command::List { json: false }) => page(render::print_list(paint, render::width())),
+        Some(Command::List { json: true }) => page(render::print_list_json(&load_progress())),
+        Some(Command::List { json: false }) => {
+            page(render::print_list(paint, render::width(), &load_progress()))
+        }
+        Some(Command::Progress { reset: true }) => {
+            Progress::reset()
+                .map_err(|err| Failure::Run(anyhow::anyhow!("could not reset progress: {err}")))?;
+            println!("Progress forgotten.");
+            Ok(())
+        }
+        Some(Command::Progress { reset: false }) => page(render::print_progress(&load_progress(), paint)),
         Some(Command::Show { id }) => {
             let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(err.to_string()))?;
             page(render::print_show(lesson, paint))
@@ -151,12 +173,27 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
     };
     let mut stage = Stage::new(Clock::start(args.speed), Arc::new(Recorder::new(renderer)));
     stage.set_quick(args.quick);
+    stage.set_step(args.step);
     lessons::run(&mut stage, lesson, program, args.scene).map_err(Failure::Run)?;
     drop(stage);
+    if args.scene.is_none() {
+        progress::update(|p| {
+            p.completed.insert(lesson.id.clone());
+        });
+    }
     if !args.json {
         page(render::print_reading(lesson, paint))?;
     }
     Ok(())
+}
+
+/// The remembered progress; a damaged file is reported, and treated as empty.
+fn load_progress() -> Progress {
+    let (progress, warning) = Progress::load();
+    if let Some(warning) = warning {
+        eprintln!("concur-tutor: {warning}");
+    }
+    progress
 }
 
 /// A page written to a stdout that closed early (`| head`) ends quietly.

@@ -43,7 +43,7 @@ fn list_shows_every_lesson() {
     for id in IDS {
         assert!(out.contains(id), "{id} missing from list");
     }
-    assert!(out.starts_with(&format!("{} lessons.", IDS.len())));
+    assert!(out.starts_with(&format!("{} lessons, ", IDS.len())), "{out}");
 }
 
 #[test]
@@ -168,4 +168,25 @@ fn one_scene_runs_alone() {
     assert_eq!(scenes.len(), 1);
     assert_eq!(scenes[0]["scene"], 3);
     trace.assert_nothing_left();
+}
+
+#[test]
+fn progress_is_remembered_and_a_damaged_file_is_replaced() {
+    let state = format!("{}/progress-test", env!("CARGO_TARGET_TMPDIR"));
+    let _ = std::fs::remove_dir_all(&state);
+    let run = |args: &[&str]| bin().env("XDG_STATE_HOME", &state).args(args).output().unwrap();
+    assert!(run(&["lesson", "globals", "--speed", "10", "--json"]).status.success());
+    let listed = String::from_utf8(run(&["list", "--color", "never"]).stdout).unwrap();
+    assert!(listed.lines().any(|l| l.starts_with("✓ globals")), "{listed}");
+    assert!(String::from_utf8(run(&["progress"]).stdout).unwrap().starts_with("1 of 15 lessons"));
+
+    std::fs::write(format!("{state}/concur-tutor/progress.json"), "not json").unwrap();
+    let damaged = run(&["progress"]);
+    assert!(damaged.status.success());
+    assert!(String::from_utf8_lossy(&damaged.stderr).contains("starting afresh"));
+    assert!(run(&["lesson", "globals", "--speed", "10", "--json"]).status.success());
+    assert!(String::from_utf8(run(&["progress"]).stdout).unwrap().starts_with("1 of 15 lessons"));
+
+    assert!(run(&["progress", "--reset"]).status.success());
+    assert!(String::from_utf8(run(&["progress"]).stdout).unwrap().starts_with("0 of 15 lessons"));
 }

@@ -1,7 +1,7 @@
 //! Human output: one line per event, lesson time right-aligned, each lane in its
 //! own colour, the tutor's notes set apart and wrapped to the terminal.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 
 use crossterm::style::Color;
 use unicode_width::UnicodeWidthStr;
@@ -21,12 +21,17 @@ pub struct Human {
     paint: Paint,
     width: usize,
     lanes: Vec<String>,
+    /// The step-mode prompt on show below the last event, if any.
+    prompt: Option<String>,
+    /// Whether stdout is a terminal, where the prompt can be redrawn in place.
+    terminal: bool,
 }
 
 impl Human {
     /// A renderer that colours when `color` and wraps at `width` columns.
     pub fn new(color: bool, width: usize) -> Human {
-        Human { paint: Paint::new(color), width, lanes: Vec::new() }
+        let terminal = io::stdout().is_terminal();
+        Human { paint: Paint::new(color), width, lanes: Vec::new(), prompt: None, terminal }
     }
 
     fn lane_color(&mut self, lane: &str) -> Option<Color> {
@@ -73,6 +78,25 @@ impl Render for Human {
         true
     }
 
+    fn prompt(&mut self, prompt: Option<&str>) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        if !self.terminal {
+            // Not a screen to redraw: the prompt is a line like any other.
+            if let Some(prompt) = prompt {
+                writeln!(out, "{prompt}")?;
+            }
+            return out.flush();
+        }
+        if self.prompt.is_some() {
+            write!(out, "\r\x1b[2K")?;
+        }
+        self.prompt = prompt.map(|p| self.paint.bold(p));
+        if let Some(prompt) = &self.prompt {
+            write!(out, "{prompt}")?;
+        }
+        out.flush()
+    }
+
     fn event(&mut self, event: &Event) -> io::Result<()> {
         let text = match event.kind {
             Kind::Scene => {
@@ -110,7 +134,14 @@ impl Render for Human {
             Kind::Warn => self.tutor_line(event, "!", Color::Red),
         };
         let mut out = io::stdout().lock();
+        // An event that arrives during a pause goes above the prompt, which stays last.
+        if self.prompt.is_some() {
+            write!(out, "\r\x1b[2K")?;
+        }
         writeln!(out, "{text}")?;
+        if let Some(prompt) = &self.prompt {
+            write!(out, "{prompt}")?;
+        }
         out.flush()
     }
 }

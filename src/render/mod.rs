@@ -12,7 +12,7 @@ use crossterm::style::{Color, Stylize};
 
 pub use human::Human;
 pub use json::Json;
-pub use pages::{print_header, print_list, print_list_json, print_reading, print_show};
+pub use pages::{print_header, print_list, print_list_json, print_progress, print_reading, print_show};
 
 /// When to use colour (`--color`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

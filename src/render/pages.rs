@@ -3,24 +3,35 @@
 
 use std::io::{self, Write};
 
+use crossterm::style::Color;
+
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
 use super::Paint;
 use crate::catalogue::{self, Lesson, CHAPTERS};
 use crate::lessons;
+use crate::progress::{self, Progress};
 
 const ID_WIDTH: usize = 19;
 
-/// `concur-tutor list`: every lesson by chapter, with its title and summary.
-pub fn print_list(paint: Paint, width: usize) -> io::Result<()> {
+/// `concur-tutor list`: every lesson by chapter, with its title and summary,
+/// and a mark on those run to the end.
+pub fn print_list(paint: Paint, width: usize, progress: &Progress) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    writeln!(out, "{} lessons. Run one with: concur-tutor lesson <id>", catalogue::all().len())?;
+    let done = catalogue::all().iter().filter(|l| progress.is_completed(&l.id)).count();
+    writeln!(
+        out,
+        "{} lessons, {done} done (✓). Run one with: concur-tutor lesson <id>",
+        catalogue::all().len()
+    )?;
     for (number, chapter) in CHAPTERS.iter().enumerate() {
         writeln!(out, "\n{}", paint.bold(&format!("{}. {chapter}", number + 1)))?;
         for lesson in catalogue::all().iter().filter(|l| l.chapter == number + 1) {
             let pad = " ".repeat(ID_WIDTH.saturating_sub(lesson.id.width()));
-            writeln!(out, "  {}{pad}{}", paint.bold(&lesson.id), lesson.title)?;
+            let mark =
+                if progress.is_completed(&lesson.id) { paint.color("✓", Color::Green) } else { " ".into() };
+            writeln!(out, "{mark} {}{pad}{}", paint.bold(&lesson.id), lesson.title)?;
             let indent = " ".repeat(2 + ID_WIDTH);
             let options = textwrap::Options::new(width).initial_indent(&indent).subsequent_indent(&indent);
             writeln!(out, "{}", paint.dim(&textwrap::fill(&lesson.summary, options)))?;
@@ -30,7 +41,7 @@ pub fn print_list(paint: Paint, width: usize) -> io::Result<()> {
 }
 
 /// `concur-tutor list --json`: one lesson per line.
-pub fn print_list_json() -> io::Result<()> {
+pub fn print_list_json(progress: &Progress) -> io::Result<()> {
     let mut out = io::stdout().lock();
     for lesson in catalogue::all() {
         let line = json!({
@@ -40,6 +51,7 @@ pub fn print_list_json() -> io::Result<()> {
             "title": lesson.title,
             "summary": lesson.summary,
             "scenes": lesson.scenes.len(),
+            "completed": progress.is_completed(&lesson.id),
         });
         writeln!(out, "{line}")?;
     }
@@ -85,4 +97,30 @@ pub fn print_reading(lesson: &Lesson, paint: Paint) -> io::Result<()> {
         writeln!(out, "  {}  {}", link.title, paint.dim(&link.url))?;
     }
     Ok(())
+}
+
+/// `concur-tutor progress`: what was done, and where it is kept.
+pub fn print_progress(progress: &Progress, paint: Paint) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    let all = catalogue::all();
+    let done: Vec<&str> =
+        all.iter().filter(|l| progress.is_completed(&l.id)).map(|l| l.id.as_str()).collect();
+    writeln!(out, "{}", paint.bold(&format!("{} of {} lessons run to the end", done.len(), all.len())))?;
+    if !done.is_empty() {
+        writeln!(out, "  {}", done.join(", "))?;
+    }
+    if !progress.quizzes.is_empty() {
+        writeln!(out, "{}", paint.bold("Quizzes (right / asked)"))?;
+        for (id, quiz) in &progress.quizzes {
+            writeln!(out, "  {id:<18} {} / {}", quiz.right, quiz.asked)?;
+        }
+    }
+    match progress::path() {
+        Some(path) => writeln!(
+            out,
+            "{}",
+            paint.dim(&format!("Kept in {}; forget it with: concur-tutor progress --reset", path.display()))
+        ),
+        None => writeln!(out, "{}", paint.dim("Not kept: neither XDG_STATE_HOME nor HOME is set.")),
+    }
 }

@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicI32, Ordering};
 
 use nix::sys::signal::{self, SaFlags, SigAction, SigHandler, SigSet, Signal};
 
+use super::terminal;
+
 const SLOTS: usize = 1024;
 static LIVE: [AtomicI32; SLOTS] = [const { AtomicI32::new(0) }; SLOTS];
 
@@ -58,6 +60,7 @@ pub fn install_interrupt_handlers() {
 
 extern "C" fn on_interrupt(sig: libc::c_int) {
     kill_and_reap_all();
+    terminal::restore();
     let msg = b"\nconcur-tutor: interrupted; every child process was killed and reaped\n";
     // SAFETY: write(2) and _exit(2) are async-signal-safe.
     unsafe {
@@ -80,6 +83,7 @@ pub fn become_child() {
 /// closed under us (`concur-tutor lesson … | head -1`): end quietly, leave nothing.
 pub fn exit_quietly(code: i32) -> ! {
     kill_and_reap_all();
+    terminal::restore();
     std::process::exit(code)
 }
 

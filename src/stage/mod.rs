@@ -16,6 +16,8 @@ mod queue;
 mod recorder;
 mod shared;
 mod spawn;
+mod step;
+pub mod terminal;
 mod traced;
 mod watchdog;
 
@@ -65,6 +67,8 @@ pub struct Stage {
     hushed: bool,
     /// Measurement lessons use a smaller job and fewer repetitions.
     quick: bool,
+    /// Step mode: pause before each note and at each scene start.
+    stepping: bool,
 }
 
 impl Stage {
@@ -82,6 +86,7 @@ impl Stage {
             callbacks: HashMap::new(),
             hushed: false,
             quick: false,
+            stepping: false,
         }
     }
 
@@ -162,8 +167,9 @@ impl Stage {
         self.main.say(text);
     }
 
-    /// The tutor explains what just happened.
-    pub fn note(&self, text: impl Into<String>) {
+    /// The tutor explains what just happened (in step mode, after a pause).
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.pause("an explanation comes next");
         self.tutor.emit(Kind::Note, text.into());
     }
 
@@ -246,6 +252,7 @@ impl Stage {
         event.python = Some(python.to_string());
         event.scenes = Some(total);
         self.recorder.emit(event);
+        self.pause(&format!("scene {number} is about to run"));
     }
 
     /// Ends a scene as CPython ends a program (see [`Stage::end_of_program`]).

@@ -20,6 +20,12 @@ pub trait Render: Send {
     fn is_watched(&self) -> bool {
         false
     }
+
+    /// Shows `prompt` on a line of its own below the events, kept there as
+    /// events arrive, until called with `None`. Only a human renderer shows it.
+    fn prompt(&mut self, _prompt: Option<&str>) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Renders and records every event of a run.
@@ -50,6 +56,11 @@ impl Recorder {
             cleanup::exit_quietly(1);
         }
         inner.log.push(event);
+    }
+
+    /// Shows or clears the step-mode prompt (see [`Render::prompt`]).
+    pub fn prompt(&self, prompt: Option<&str>) {
+        let _ = self.lock().render.prompt(prompt);
     }
 
     /// Whether a person is reading as it runs (see [`Render::is_watched`]).

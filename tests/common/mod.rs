@@ -13,9 +13,14 @@ use serde_json::Value;
 /// between the events whose order a lesson guarantees.
 pub const SPEED: &str = "10";
 
+/// Where the tests' runs keep their progress, away from the user's own.
+pub const STATE: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/state");
+
 /// The binary under test.
 pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_concur-tutor"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_concur-tutor"));
+    command.env("XDG_STATE_HOME", STATE);
+    command
 }
 
 /// A lesson's `--json` output, parsed.

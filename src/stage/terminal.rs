@@ -1,0 +1,77 @@
+//! The terminal's modes, and the promise to give them back: whoever changes
+//! them (step mode's single-key prompts, the full-screen menu) says so here
+//! first, and every way out (the end, an error, a panic, Ctrl-C, SIGTERM,
+//! SIGHUP) restores what the user had. The restore is async-signal-safe: the
+//! saved modes are read without a lock, and restored with `tcsetattr(3)` and
+//! `write(2)` only.
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+
+/// The modes the terminal had before the tutor first changed them.
+static SAVED: OnceLock<libc::termios> = OnceLock::new();
+/// Whether the modes are changed now.
+static CHANGED: AtomicBool = AtomicBool::new(false);
+/// Whether the alternate screen (the menu) is shown now.
+static ALTERNATE_SCREEN: AtomicBool = AtomicBool::new(false);
+
+/// Whether standard input is a terminal the tutor may take keys from.
+pub fn is_interactive() -> bool {
+    std::io::stdin().is_terminal()
+}
+
+/// Remembers the modes as they are, before anything changes them. Returns
+/// false when standard input is not a terminal.
+fn save() -> bool {
+    if SAVED.get().is_some() {
+        return true;
+    }
+    // SAFETY: tcgetattr only writes the struct it is given.
+    let mut modes: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(0, &mut modes) } != 0 {
+        return false;
+    }
+    let _ = SAVED.set(modes);
+    true
+}
+
+/// Single keys without Enter and without echo, Ctrl-C arriving as a key;
+/// output still turns `\n` into a new line. Returns false when standard input
+/// is not a terminal (then nothing changes).
+pub fn keys_mode() -> bool {
+    if !save() {
+        return false;
+    }
+    let mut modes = *SAVED.get().expect("saved above");
+    modes.c_lflag &= !(libc::ICANON | libc::ECHO | libc::ISIG);
+    modes.c_cc[libc::VMIN] = 1;
+    modes.c_cc[libc::VTIME] = 0;
+    CHANGED.store(true, Ordering::SeqCst);
+    // SAFETY: tcsetattr reads the struct it is given.
+    unsafe { libc::tcsetattr(0, libc::TCSANOW, &modes) == 0 }
+}
+
+/// Records that the full-screen menu has taken the terminal (crossterm's raw
+/// mode and alternate screen), so that every way out gives it back.
+pub fn menu_taken() {
+    save();
+    CHANGED.store(true, Ordering::SeqCst);
+    ALTERNATE_SCREEN.store(true, Ordering::SeqCst);
+}
+
+/// Puts back the modes and the screen the user had. Async-signal-safe.
+pub fn restore() {
+    if ALTERNATE_SCREEN.swap(false, Ordering::SeqCst) {
+        // Leave the alternate screen, show the cursor.
+        let leave = b"\x1b[?1049l\x1b[?25h";
+        // SAFETY: write(2) is async-signal-safe.
+        unsafe { libc::write(1, leave.as_ptr().cast(), leave.len()) };
+    }
+    if CHANGED.swap(false, Ordering::SeqCst) {
+        if let Some(modes) = SAVED.get() {
+            // SAFETY: tcsetattr(3) is async-signal-safe and reads the saved struct.
+            unsafe { libc::tcsetattr(0, libc::TCSANOW, modes) };
+        }
+    }
+}

@@ -9,6 +9,7 @@
 
 pub mod catalogue;
 pub mod lessons;
+pub mod menu;
 pub mod progress;
 pub mod render;
 pub mod stage;

@@ -1,13 +1,14 @@
 //! The `concur-tutor` command line: parse, dispatch, and turn every failure into
 //! one clear line on stderr with the conventional exit status.
 
-use std::io;
+use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand};
 
+use concur_tutor::menu::{self, Choice, Menu};
 use concur_tutor::progress::{self, Progress};
 use concur_tutor::render::{self, ColorChoice, Human, Json, Paint};
 use concur_tutor::stage::{self, Clock, Recorder, Render, Stage};
@@ -104,6 +105,12 @@ enum Failure {
 
 fn main() -> ExitCode {
     stage::record_start_up();
+    // A panic, too, gives the terminal back before it reports.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        stage::terminal::restore();
+        report(info);
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return parse_failure(err),
@@ -124,6 +131,7 @@ fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<(), Failure> {
     let paint = Paint::new(cli.color.enabled());
     match cli.command {
+        None if stage::terminal::is_interactive() && io::stdout().is_terminal() => run_menu(paint),
         None => {
             page(render::print_list(paint, render::width(), &load_progress()))?;
             eprintln!("\nRun a lesson with: concur-tutor lesson <id>   (all commands: concur-tutor --help)");
@@ -185,6 +193,38 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
         page(render::print_reading(lesson, paint))?;
     }
     Ok(())
+}
+
+/// The menu, until the user quits: each lesson chosen runs at the notes' own
+/// pace, and Enter brings the menu back.
+fn run_menu(paint: Paint) -> Result<(), Failure> {
+    stage::install_interrupt_handlers();
+    let mut menu = Menu::new();
+    loop {
+        let choice = menu::choose(&mut menu, &load_progress()).map_err(|err| Failure::Run(err.into()))?;
+        let (id, step) = match choice {
+            Choice::Quit => return Ok(()),
+            Choice::Show(id) => {
+                let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(err.to_string()))?;
+                page(render::print_show(lesson, paint))?;
+                wait_for_enter();
+                continue;
+            }
+            Choice::Run(id) => (id, false),
+            Choice::Step(id) => (id, true),
+        };
+        let args = LessonArgs { id, speed: 1.0, scene: None, json: false, quick: false, step };
+        if let Err(Failure::Run(err)) = run_lesson(args, paint) {
+            eprintln!("error: {err:#}");
+        }
+        wait_for_enter();
+    }
+}
+
+/// Waits for Enter, saying so.
+fn wait_for_enter() {
+    eprint!("\nPress Enter to return to the menu.");
+    let _ = io::stdin().read_line(&mut String::new());
 }
 
 /// The remembered progress; a damaged file is reported, and treated as empty.

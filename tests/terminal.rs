@@ -1,0 +1,137 @@
+//! The interactive modes, driven through a real pseudo-terminal: pick a lesson
+//! in the menu, step through its pauses, quit; the terminal's modes come back
+//! as they were, and no process is left.
+
+mod common;
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::pty::{openpty, Winsize};
+use nix::sys::termios::{tcgetattr, LocalFlags};
+
+use common::{assert_group_gone, bin};
+
+/// The tutor running on the far side of a pseudo-terminal.
+struct Pty {
+    master: File,
+    /// Kept open so the terminal's modes can still be read once the tutor is gone.
+    slave: OwnedFd,
+    child: Child,
+    seen: String,
+}
+
+impl Pty {
+    /// Starts `concur-tutor <args>` as the session leader of a new 100×30 terminal.
+    fn start(args: &[&str]) -> Pty {
+        let size = Winsize { ws_row: 30, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0 };
+        let pty = openpty(Some(&size), None).expect("openpty");
+        let mut command = bin();
+        command
+            .args(args)
+            .env("TERM", "xterm")
+            .stdin(Stdio::from(pty.slave.try_clone().unwrap()))
+            .stdout(Stdio::from(pty.slave.try_clone().unwrap()))
+            .stderr(Stdio::from(pty.slave.try_clone().unwrap()));
+        // SAFETY: setsid and ioctl are async-signal-safe; this runs between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                nix::unistd::setsid()?;
+                if libc::ioctl(0, libc::TIOCSCTTY, 0) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command.spawn().expect("start the tutor");
+        Pty { master: File::from(pty.master), slave: pty.slave, child, seen: String::new() }
+    }
+
+    /// Reads until `text` has appeared (after what was already matched), or panics.
+    fn expect(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut buf = [0u8; 4096];
+        while !self.seen.contains(text) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "never saw {text:?}; saw:\n{}", self.seen);
+            let mut fds = [PollFd::new(self.master.as_fd(), PollFlags::POLLIN)];
+            if poll(&mut fds, PollTimeout::try_from(left.as_millis() as i32).unwrap()).unwrap_or(0) == 0 {
+                continue;
+            }
+            match self.master.read(&mut buf) {
+                Ok(0) | Err(_) => panic!("the terminal closed before {text:?}; saw:\n{}", self.seen),
+                Ok(n) => self.seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+            }
+        }
+        let end = self.seen.find(text).unwrap() + text.len();
+        self.seen.drain(..end);
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.master.write_all(keys.as_bytes()).unwrap();
+    }
+
+    /// Waits for the tutor to exit; its status code.
+    fn wait(&mut self) -> i32 {
+        // Keep draining the terminal so the tutor never blocks on a full one.
+        let mut buf = [0u8; 4096];
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(Instant::now() < deadline, "the tutor did not exit");
+            let mut fds = [PollFd::new(self.master.as_fd(), PollFlags::POLLIN)];
+            if poll(&mut fds, PollTimeout::from(50u8)).unwrap_or(0) > 0 {
+                let _ = self.master.read(&mut buf);
+            }
+        }
+    }
+}
+
+#[test]
+fn pick_a_lesson_in_the_menu_step_through_two_pauses_and_quit() {
+    let mut pty = Pty::start(&[]);
+    let before = tcgetattr(&pty.slave).unwrap();
+    pty.expect("pick a lesson");
+    pty.expect("q: quit");
+    // Filter down to one lesson, then run it with pauses.
+    pty.send("/globals\r");
+    pty.send("p");
+    pty.expect("scene 1 is about to run");
+    pty.send("\r");
+    pty.expect("parent starts");
+    pty.expect("an explanation comes next");
+    pty.send(" ");
+    pty.expect("The child saw 101");
+    pty.expect("scene 2 is about to run");
+    pty.send("q");
+    pty.expect("quit at a pause");
+    let group = pty.child.id() as i32;
+    assert_eq!(pty.wait(), 0);
+    let after = tcgetattr(&pty.slave).unwrap();
+    assert!(after.local_flags.contains(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG));
+    assert_eq!(before.local_flags, after.local_flags, "the terminal's modes are back");
+    assert_group_gone(group);
+}
+
+#[test]
+fn sigterm_in_the_menu_gives_the_terminal_back() {
+    let mut pty = Pty::start(&[]);
+    let before = tcgetattr(&pty.slave).unwrap();
+    pty.expect("pick a lesson");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pty.child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert_eq!(pty.wait(), 143);
+    let after = tcgetattr(&pty.slave).unwrap();
+    assert_eq!(before.local_flags, after.local_flags, "the terminal's modes are back");
+    assert_eq!(before.input_flags, after.input_flags);
+}

@@ -57,6 +57,62 @@ pub struct Scene {
     pub title: String,
     /// The Python it mirrors, as the notes write it.
     pub python: String,
+    /// What `--predict` asks before the scene runs.
+    #[serde(default)]
+    pub question: Option<Question>,
+}
+
+/// A prediction to make before a scene runs. Its answer is not stored: it is
+/// read from what the run did (see [`crate::quiz`]).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// The question.
+    pub ask: String,
+    /// The choices, in the order the check numbers them.
+    pub choices: Vec<String>,
+    /// Why the answer is what it is, shown after the scene.
+    pub explain: String,
+    /// How this run's answer is found.
+    pub check: Check,
+}
+
+/// How the right choice is read from a run's events.
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Check {
+    /// The choice whose line (lane, start of the text) came first.
+    First(Vec<(String, String)>),
+    /// Choice 0 if `lane` printed a line containing `contains`, else 1.
+    Said {
+        /// The lane.
+        lane: String,
+        /// Part of the line.
+        contains: String,
+    },
+    /// Choice 0 if `lane` ended by itself, 1 if a signal ended it.
+    Exit {
+        /// The lane.
+        lane: String,
+    },
+    /// Choice 0 if the tutor warned (a hang or a deadlock caught), else 1.
+    Warned,
+    /// The index of the first bound the measure `name` is below, else the last choice.
+    Measure {
+        /// The measure.
+        name: String,
+        /// Upper bounds, one fewer than the choices.
+        below: Vec<f64>,
+    },
+    /// Like `Measure`, for the ratio of measure `of` to measure `to`.
+    Ratio {
+        /// The numerator's measure.
+        of: String,
+        /// The denominator's measure.
+        to: String,
+        /// Upper bounds, one fewer than the choices.
+        below: Vec<f64>,
+    },
 }
 
 /// A pointer to documentation.

@@ -11,5 +11,6 @@ pub mod catalogue;
 pub mod lessons;
 pub mod menu;
 pub mod progress;
+pub mod quiz;
 pub mod render;
 pub mod stage;

@@ -21,7 +21,11 @@ Examples:
   concur-tutor lesson join-daemon --speed 5   five times faster; timestamps stay in lesson time
   concur-tutor lesson join-daemon --scene 2   only the second scene
   concur-tutor lesson join-daemon --json      the run as NDJSON events, one per line
-  concur-tutor show join-daemon               the Python idioms and the Rust that runs";
+  concur-tutor show join-daemon               the Python idioms and the Rust that runs
+  concur-tutor lesson deadlock --step         pause before each explanation (for a class)
+  concur-tutor quiz join-daemon               predict each scene, judged by what the run does
+  concur-tutor progress                       the lessons you ran to the end, your quiz scores
+  concur-tutor                                on a terminal: a menu of every lesson";
 
 /// A tutor that teaches concurrency by running it: real processes, pipes, locks
 /// and threads, narrated lane by lane, each lesson mirroring Python's
@@ -49,6 +53,11 @@ enum Command {
     Lesson(LessonArgs),
     /// Show a lesson's Python idioms and the Rust source that runs in their place
     Show {
+        /// The lesson id (see `concur-tutor list`)
+        id: String,
+    },
+    /// Run a lesson in predict mode: `lesson <id> --predict`
+    Quiz {
         /// The lesson id (see `concur-tutor list`)
         id: String,
     },
@@ -93,6 +102,11 @@ struct LessonArgs {
     /// appear as they happen, so every timestamp stays the time it happened
     #[arg(long, conflicts_with = "json")]
     step: bool,
+
+    /// Before each scene, predict what it will do (a number key); the answer is
+    /// judged by what this run then does
+    #[arg(long, conflicts_with = "json")]
+    predict: bool,
 }
 
 /// Why the command failed.
@@ -153,6 +167,10 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             page(render::print_show(lesson, paint))
         }
         Some(Command::Lesson(args)) => run_lesson(args, paint),
+        Some(Command::Quiz { id }) => run_lesson(
+            LessonArgs { id, speed: 1.0, scene: None, json: false, quick: false, step: false, predict: true },
+            paint,
+        ),
         Some(Command::Spawned { order }) => match stage::run_spawned(&order, lessons::ENTRIES) {
             Ok(never) => match never {},
             Err(err) => Err(Failure::Usage(format!("{err:#}"))),
@@ -182,11 +200,20 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
     let mut stage = Stage::new(Clock::start(args.speed), Arc::new(Recorder::new(renderer)));
     stage.set_quick(args.quick);
     stage.set_step(args.step);
-    lessons::run(&mut stage, lesson, program, args.scene).map_err(Failure::Run)?;
+    stage.set_predict(args.predict);
+    let quiz = lessons::run(&mut stage, lesson, program, args.scene).map_err(Failure::Run)?;
     drop(stage);
-    if args.scene.is_none() {
+    if args.scene.is_none() || quiz.asked > 0 {
         progress::update(|p| {
-            p.completed.insert(lesson.id.clone());
+            if args.scene.is_none() {
+                p.completed.insert(lesson.id.clone());
+            }
+            let total = p.quizzes.entry(lesson.id.clone()).or_default();
+            total.right += quiz.right;
+            total.asked += quiz.asked;
+            if total.asked == 0 {
+                p.quizzes.remove(&lesson.id);
+            }
         });
     }
     if !args.json {
@@ -202,7 +229,7 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
     let mut menu = Menu::new();
     loop {
         let choice = menu::choose(&mut menu, &load_progress()).map_err(|err| Failure::Run(err.into()))?;
-        let (id, step) = match choice {
+        let (id, step, predict) = match choice {
             Choice::Quit => return Ok(()),
             Choice::Show(id) => {
                 let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(err.to_string()))?;
@@ -210,10 +237,11 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
                 wait_for_enter();
                 continue;
             }
-            Choice::Run(id) => (id, false),
-            Choice::Step(id) => (id, true),
+            Choice::Run(id) => (id, false, false),
+            Choice::Step(id) => (id, true, false),
+            Choice::Predict(id) => (id, false, true),
         };
-        let args = LessonArgs { id, speed: 1.0, scene: None, json: false, quick: false, step };
+        let args = LessonArgs { id, speed: 1.0, scene: None, json: false, quick: false, step, predict };
         if let Err(Failure::Run(err)) = run_lesson(args, paint) {
             eprintln!("error: {err:#}");
         }

@@ -1,7 +1,7 @@
 //! The full-screen lesson menu (`concur-tutor` on a terminal): chapters, ids,
 //! titles and done marks; arrows or j/k to move, Enter to run, `p` to run
-//! with a pause before each explanation, `s` to show the code, `/` to filter,
-//! `q` or Esc to quit. The keys are in the footer; a
+//! with a pause before each explanation, `a` to predict each scene first, `s`
+//! to show the code, `/` to filter, `q` or Esc to quit. The keys are in the footer; a
 //! resized terminal is redrawn. The state ([`Menu`]) is apart from the drawing
 //! and the terminal, so it can be tested without one.
 
@@ -22,6 +22,8 @@ pub enum Choice {
     Run(String),
     /// Run this lesson in step mode, pausing before each explanation.
     Step(String),
+    /// Run this lesson in predict mode, a question before each scene.
+    Predict(String),
     /// Show this lesson's Python and Rust.
     Show(String),
     /// Leave.
@@ -103,6 +105,7 @@ impl Menu {
             }
             KeyCode::Enter => return self.selected().map(|l| Choice::Run(l.id.clone())),
             KeyCode::Char('p') => return self.selected().map(|l| Choice::Step(l.id.clone())),
+            KeyCode::Char('a') => return self.selected().map(|l| Choice::Predict(l.id.clone())),
             KeyCode::Char('s') => return self.selected().map(|l| Choice::Show(l.id.clone())),
             _ => {}
         }
@@ -130,7 +133,8 @@ impl Menu {
         let footer = if self.filtering {
             format!("filter: {}▏ · Enter or Esc: done · Backspace: erase", self.filter)
         } else {
-            "↑/↓ j/k: move · Enter: run · p: run with pauses · s: show code · /: filter · q: quit".to_string()
+            "↑/↓ j/k: move · Enter: run · p: with pauses · a: predict first · s: code · /: filter · q: quit"
+                .to_string()
         };
         // Keep the selected line on screen, and the footer on the last row.
         let room = height.saturating_sub(2).max(1);
@@ -150,26 +154,41 @@ impl Menu {
 /// Shows the menu until a choice is made. The terminal is given back on return
 /// (and, through [`modes`], on every other way out).
 pub fn choose(menu: &mut Menu, progress: &Progress) -> io::Result<Choice> {
-    modes::menu_taken();
-    terminal::enable_raw_mode()?;
+    let _screen = Screen::take()?;
     let mut out = io::stdout();
-    execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
-    let choice = loop {
+    loop {
         draw(&mut out, menu, progress)?;
         match event::read()? {
             Event::Key(key) if key.kind == KeyEventKind::Press => {
                 if let Some(choice) = menu.key(key) {
-                    break choice;
+                    return Ok(choice);
                 }
             }
             // A resize, or anything else: draw again.
             _ => {}
         }
-    };
-    execute!(out, cursor::Show, terminal::LeaveAlternateScreen)?;
-    terminal::disable_raw_mode()?;
-    modes::restore();
-    Ok(choice)
+    }
+}
+
+/// The terminal, taken for the menu (raw mode, the alternate screen, no
+/// cursor) until dropped, on every way out of [`choose`].
+struct Screen;
+
+impl Screen {
+    fn take() -> io::Result<Screen> {
+        modes::menu_taken();
+        terminal::enable_raw_mode()?;
+        execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+        Ok(Screen)
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        let _ = execute!(io::stdout(), cursor::Show, terminal::LeaveAlternateScreen);
+        let _ = terminal::disable_raw_mode();
+        modes::restore();
+    }
 }
 
 fn draw(out: &mut impl Write, menu: &Menu, progress: &Progress) -> io::Result<()> {

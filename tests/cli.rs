@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 
 use common::{assert_gone, bin, Trace};
@@ -189,4 +189,28 @@ fn progress_is_remembered_and_a_damaged_file_is_replaced() {
 
     assert!(run(&["progress", "--reset"]).status.success());
     assert!(String::from_utf8(run(&["progress"]).stdout).unwrap().starts_with("0 of 15 lessons"));
+}
+
+#[test]
+fn a_prediction_is_judged_by_what_the_run_did() {
+    let state = format!("{}/predict-test", env!("CARGO_TARGET_TMPDIR"));
+    let _ = std::fs::remove_dir_all(&state);
+    let predict = |key: &str| {
+        let mut child = bin()
+            .env("XDG_STATE_HOME", &state)
+            .args(["lesson", "globals", "--predict", "--speed", "10", "--color", "never"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(key.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    // The parent prints num: 100 after its child's num += 1: choice 2.
+    assert!(predict("1").contains("✗ You said \"num: 101\"; this run: num: 100."));
+    assert!(predict("2").contains("✓ Right: num: 100."));
+    let progress = bin().env("XDG_STATE_HOME", &state).arg("progress").output().unwrap();
+    assert!(String::from_utf8(progress.stdout).unwrap().contains("globals            1 / 2"));
 }

@@ -17,7 +17,9 @@ mod shared_memory;
 mod start_methods;
 mod threads;
 
-use crate::catalogue::Lesson;
+use crate::catalogue::{Lesson, Question};
+use crate::progress::Quiz;
+use crate::quiz;
 use crate::stage::{Entry, Stage};
 
 /// One scene's code: it drives the Stage, which narrates.
@@ -135,18 +137,49 @@ pub fn program(id: &str) -> &'static Program {
 
 /// Runs `scenes` (numbers from 1; all when empty) of `lesson` on `stage`. Each
 /// scene stands for one Python program, so each ends as CPython ends a program.
-pub fn run(stage: &mut Stage, lesson: &Lesson, program: &Program, only: Option<usize>) -> anyhow::Result<()> {
+/// In predict mode, a scene with a question asks it first, and the answer is
+/// judged by what the scene then did; returns how the questions went.
+pub fn run(
+    stage: &mut Stage,
+    lesson: &Lesson,
+    program: &Program,
+    only: Option<usize>,
+) -> anyhow::Result<Quiz> {
     let total = lesson.scenes.len();
+    let mut quiz = Quiz::default();
     for (index, (scene, body)) in lesson.scenes.iter().zip(program.scenes).enumerate() {
         let number = index + 1;
         if only.is_some_and(|n| n != number) {
             continue;
         }
         stage.begin_scene(number, total, &scene.title, &scene.python);
+        let question = scene.question.as_ref().filter(|_| stage.predicting());
+        let guess = question.map(|q| stage.ask(&q.ask, &q.choices));
+        let from = stage.event_count();
         body(stage)?;
         stage.end_scene();
+        if let (Some(question), Some(guess)) = (question, guess) {
+            judge(stage, question, guess, from, &mut quiz);
+        }
     }
-    Ok(())
+    Ok(quiz)
+}
+
+/// Says whether `guess` was right, by this run's events since mark `from`.
+fn judge(stage: &mut Stage, question: &Question, guess: usize, from: usize, quiz: &mut Quiz) {
+    let Some(right) = quiz::answer(&question.check, &stage.events_since(from)) else {
+        stage.note(format!("This run did not show the answer. {}", question.explain));
+        return;
+    };
+    quiz.asked += 1;
+    let said = &question.choices[guess];
+    let happened = &question.choices[right];
+    if guess == right {
+        quiz.right += 1;
+        stage.note(format!("✓ Right: {happened}. {}", question.explain));
+    } else {
+        stage.note(format!("✗ You said \"{said}\"; this run: {happened}. {}", question.explain));
+    }
 }
 
 #[cfg(test)]

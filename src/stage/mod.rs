@@ -69,6 +69,8 @@ pub struct Stage {
     quick: bool,
     /// Step mode: pause before each note and at each scene start.
     stepping: bool,
+    /// Predict mode: a question before each scene that has one.
+    predicting: bool,
 }
 
 impl Stage {
@@ -87,6 +89,7 @@ impl Stage {
             hushed: false,
             quick: false,
             stepping: false,
+            predicting: false,
         }
     }
 
@@ -197,6 +200,16 @@ impl Stage {
         event.value = Some(value);
         event.unit = Some(unit.to_string());
         event
+    }
+
+    /// How many events the run has had so far: a mark for [`Stage::events_since`].
+    pub fn event_count(&self) -> usize {
+        self.recorder.with_log(|log| log.len())
+    }
+
+    /// The events after mark `from` (see [`Stage::event_count`]).
+    pub fn events_since(&self, from: usize) -> Vec<Event> {
+        self.recorder.with_log(|log| log[from.min(log.len())..].to_vec())
     }
 
     /// Every line printed by any lane since lesson time `since`, as (lane, text).

@@ -1,29 +1,22 @@
-//! Step mode (`lesson <id> --step`), for a class: the lesson's main program
-//! stops before each explanation and at each scene start until a key is
-//! pressed. While it waits, the Stage keeps reading its children's pipes and
-//! its threads keep printing, so every line still appears when it happens, with
-//! its true timestamp: the pause is main stopping at that line, like a
+//! The classroom's pauses. Step mode (`lesson <id> --step`): the lesson's main
+//! program stops before each explanation and at each scene start until a key
+//! is pressed. Predict mode (`--predict`): before a scene runs, a question,
+//! answered with a number key.
+//!
+//! While main waits, the Stage keeps reading its children's pipes and its
+//! threads keep printing, so every line still appears when it happens, with
+//! its true timestamp: a pause is main stopping at that line, like a
 //! breakpoint, never the output being held back.
 
 use std::io::Read;
 use std::os::fd::AsFd;
 
-use super::{cleanup, terminal, Stage};
+use super::{cleanup, terminal, Kind, Stage};
 
-/// What a key pressed at a pause asks for.
-enum Key {
-    GoOn,
-    Quit,
-    Other,
-}
-
-fn key(byte: u8) -> Key {
-    match byte {
-        b'\n' | b'\r' | b' ' => Key::GoOn,
-        // q, Esc, and Ctrl-C (which arrives as a key while keys are read one by one).
-        b'q' | b'Q' | 0x1b | 0x03 => Key::Quit,
-        _ => Key::Other,
-    }
+/// Keys that end the lesson at any pause: q, Esc, and Ctrl-C (which arrives
+/// as a key while keys are read one by one).
+fn is_quit(byte: u8) -> bool {
+    matches!(byte, b'q' | b'Q' | 0x1b | 0x03)
 }
 
 impl Stage {
@@ -32,38 +25,66 @@ impl Stage {
         self.stepping = step;
     }
 
-    /// In step mode, waits for a key with `next` (what comes next) on show.
-    /// `q` ends the lesson at once: every child killed and reaped, the
-    /// terminal restored.
+    /// Turns predict mode on or off.
+    pub fn set_predict(&mut self, predict: bool) {
+        self.predicting = predict;
+    }
+
+    /// Whether the learner is asked to predict each scene.
+    pub fn predicting(&self) -> bool {
+        self.predicting
+    }
+
+    /// In step mode, waits for Enter or Space with `next` (what comes next) on show.
     pub(crate) fn pause(&mut self, next: &str) {
-        if !self.stepping {
-            return;
+        if self.stepping {
+            let go_on = |byte: u8| matches!(byte, b'\n' | b'\r' | b' ').then_some(());
+            if self.wait_for_key(&format!("⏸  {next} · Enter: go on · q: quit"), go_on).is_none() {
+                // No more input: go on to the end without stopping again.
+                self.stepping = false;
+            }
         }
-        let single_keys = terminal::keys_mode();
-        let enter = if single_keys { "Enter or Space" } else { "Enter" };
-        self.recorder.prompt(Some(&format!("⏸  {next} · {enter}: go on · q: quit")));
+    }
+
+    /// Asks `question`, shows the numbered `choices`, and returns the index of
+    /// the one picked with a number key (0 if input runs out).
+    pub fn ask(&mut self, question: &str, choices: &[String]) -> usize {
+        let listed: Vec<String> =
+            choices.iter().enumerate().map(|(i, c)| format!("{}) {c}", i + 1)).collect();
+        self.tutor.emit(Kind::Note, format!("Predict: {question}  {}", listed.join("   ")));
+        let pick = |byte: u8| {
+            let digit = (byte as char).to_digit(10)? as usize;
+            (1..=choices.len()).contains(&digit).then(|| digit - 1)
+        };
+        self.wait_for_key(&format!("your answer, 1 to {} · q: quit", choices.len()), pick).unwrap_or(0)
+    }
+
+    /// Shows `prompt` and reads keys until `accept` takes one; `None` when input
+    /// runs out. A quit key ends the lesson at once: every child killed and
+    /// reaped, the terminal restored.
+    fn wait_for_key<T>(&mut self, prompt: &str, accept: impl Fn(u8) -> Option<T>) -> Option<T> {
+        terminal::keys_mode();
+        self.recorder.prompt(Some(prompt));
         let stdin = std::io::stdin();
-        loop {
+        let accepted = loop {
             self.pump(None, Some(stdin.as_fd()), |_| false);
             let mut byte = [0u8; 1];
             match stdin.lock().read(&mut byte) {
-                // No more input: go on to the end without stopping again.
-                Ok(0) | Err(_) => {
-                    self.stepping = false;
-                    break;
+                Ok(0) | Err(_) => break None,
+                Ok(_) if is_quit(byte[0]) => {
+                    self.recorder.prompt(None);
+                    eprintln!("concur-tutor: quit at a pause; every child process was killed and reaped");
+                    cleanup::exit_quietly(0);
                 }
-                Ok(_) => match key(byte[0]) {
-                    Key::GoOn => break,
-                    Key::Quit => {
-                        self.recorder.prompt(None);
-                        eprintln!("concur-tutor: quit at a pause; every child process was killed and reaped");
-                        cleanup::exit_quietly(0);
+                Ok(_) => {
+                    if let Some(value) = accept(byte[0]) {
+                        break Some(value);
                     }
-                    Key::Other => {}
-                },
+                }
             }
-        }
+        };
         self.recorder.prompt(None);
         terminal::restore();
+        accepted
     }
 }

@@ -15,8 +15,9 @@ pub const SCENES: &[SceneFn] =
 fn write(lane: &Lane, q: &ProcQueue<String>) {
     lane.say(format!("writer starts: {}", lane.pid()));
     for letter in ["A", "B", "C", "D"] {
-        q.put(&letter.to_string());
+        // Said before the put: once the item is in the queue, the reader may print it at once.
         lane.say(format!("put {letter}"));
+        q.put(&letter.to_string());
         lane.sleep(1.0);
     }
     lane.say(format!("writer ends: {}", lane.pid()));

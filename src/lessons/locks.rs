@@ -304,8 +304,9 @@ fn a_condition_to_wait_for(stage: &mut Stage) -> Result<()> {
     let (items, changed) = &*shared;
     for item in 1..=3 {
         stage.sleep(0.5);
-        items.lock().expect("no thread panics holding it").push(item);
+        // Said first: once the item is in, a spurious wake-up could let the waiter print at once.
         stage.say(format!("put item {item}; notify"));
+        items.lock().expect("no thread panics holding it").push(item);
         changed.notify_one();
     }
     waiter.join().expect("waiter does not panic");

@@ -178,7 +178,8 @@ fn fork_while_a_thread_holds_a_lock(stage: &mut Stage) -> Result<()> {
     });
     holding.wait();
     let child = stage.process("forked", take_lock).start()?;
-    match stage.join_with_watchdog(child, 4.0) {
+    // Patient past the holder's release at 3 s: the child stays stuck even after it.
+    match stage.join_with_watchdog(child, 5.0) {
         Watched::Stuck(stuck) => {
             let released = stage.said_by("holder").last().map(|(t, _)| *t);
             let blocked_in =

@@ -1,12 +1,12 @@
 //! The `concur-tutor` command line: parse, dispatch, and turn every failure into
 //! one clear line on stderr with the conventional exit status.
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use concur_tutor::menu::{self, Choice, Menu};
 use concur_tutor::progress::{self, Progress};
@@ -67,12 +67,14 @@ enum Command {
         #[arg(long)]
         reset: bool,
     },
-    /// How a spawned child starts: this program again, told what to run
-    #[command(name = stage::HIDDEN_COMMAND, hide = true)]
-    Spawned {
-        /// The parent's order, as JSON
-        order: String,
+    /// Print a shell completion script (e.g. `concur-tutor completions bash > ~/.local/share/bash-completion/completions/concur-tutor`)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
+    /// Print the manual page, in roff (e.g. `concur-tutor man | man -l -`)
+    Man,
 }
 
 #[derive(Args)]
@@ -119,6 +121,16 @@ enum Failure {
 
 fn main() -> ExitCode {
     stage::record_start_up();
+    // A spawned child: this program started again to run one lesson entry. Not
+    // a command for people, so it is kept out of the parser, the help and the
+    // completions.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.len() == 3 && args[1] == stage::HIDDEN_COMMAND {
+        let order = args[2].to_string_lossy();
+        let Err(err) = stage::run_spawned(&order, lessons::ENTRIES);
+        eprintln!("error: {err:#}");
+        return ExitCode::from(2);
+    }
     // A panic, too, gives the terminal back before it reports.
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -171,10 +183,12 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             LessonArgs { id, speed: 1.0, scene: None, json: false, quick: false, step: false, predict: true },
             paint,
         ),
-        Some(Command::Spawned { order }) => match stage::run_spawned(&order, lessons::ENTRIES) {
-            Ok(never) => match never {},
-            Err(err) => Err(Failure::Usage(format!("{err:#}"))),
-        },
+        Some(Command::Completions { shell }) => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "concur-tutor", &mut script);
+            page(io::stdout().write_all(&script))
+        }
+        Some(Command::Man) => page(clap_mangen::Man::new(Cli::command()).render(&mut io::stdout())),
     }
 }
 
@@ -303,9 +317,7 @@ fn parse_failure(err: clap::Error) -> ExitCode {
                 Some(ContextValue::String(s)) => Some(s.clone()),
                 Some(ContextValue::Strings(v)) => v.first().cloned(),
                 _ => None,
-            })
-            // The entry point of spawned children is not for people.
-            .filter(|near| near != stage::HIDDEN_COMMAND);
+            });
     match suggestion {
         Some(near) => line.push_str(&format!(" (did you mean '{near}'?)")),
         // A bad value's message already says what is wanted.

@@ -75,7 +75,7 @@ fn an_unknown_lesson_gets_a_suggestion_and_status_2() {
 
 #[test]
 fn bad_flag_values_get_one_line_and_status_2() {
-    let bad: [&[&str]; 14] = [
+    let bad: [&[&str]; 15] = [
         &["lesson", "join-daemon", "--speed", "0"],
         &["lesson", "join-daemon", "--speed", "-1"],
         &["lesson", "join-daemon", "--speed", "NaN"],
@@ -90,6 +90,7 @@ fn bad_flag_values_get_one_line_and_status_2() {
         &["show", "nothing-like-it"],
         &["spawned"],
         &["__spawned", "{not an order}"],
+        &["completions", "tcsh"],
     ];
     for args in bad {
         let (code, out, err) = run(args);
@@ -213,4 +214,16 @@ fn a_prediction_is_judged_by_what_the_run_did() {
     assert!(predict("2").contains("✓ Right: num: 100."));
     let progress = bin().env("XDG_STATE_HOME", &state).arg("progress").output().unwrap();
     assert!(String::from_utf8(progress.stdout).unwrap().contains("globals            1 / 2"));
+}
+
+#[test]
+fn completions_and_the_man_page_leave_out_the_hidden_entry() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let (code, out, _) = run(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}");
+        assert!(out.contains("lesson") && !out.contains("__spawned"), "{shell}");
+    }
+    let (code, out, _) = run(&["man"]);
+    assert_eq!(code, 0);
+    assert!(out.contains(".TH concur-tutor 1") && !out.contains("__spawned"));
 }

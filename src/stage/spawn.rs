@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use super::process::run_child;
 use super::{Clock, Lane, Proc, Stage};
 
-/// The hidden command a spawned child is started with. `--help` does not list it.
+/// The first argument a spawned child is started with. The command line
+/// parser never sees it: `--help`, the completions and the man page do not list it.
 pub const HIDDEN_COMMAND: &str = "__spawned";
 
 /// Code a spawned child can run. A closure cannot cross an `exec`, so the child

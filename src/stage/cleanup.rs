@@ -69,6 +69,37 @@ extern "C" fn on_interrupt(sig: libc::c_int) {
     }
 }
 
+/// Holds off the interrupt signals in this thread until the returned guard is
+/// dropped: around a fork or a spawn, so that a child is always in the table
+/// (or not yet born) when the handler looks. A signal that comes meanwhile
+/// waits, then runs the handler as usual.
+pub fn hold_interrupts() -> HeldInterrupts {
+    let mut held = SigSet::empty();
+    for sig in INTERRUPTS {
+        held.add(sig);
+    }
+    let mut before = SigSet::empty();
+    let _ = signal::pthread_sigmask(signal::SigmaskHow::SIG_BLOCK, Some(&held), Some(&mut before));
+    HeldInterrupts { before }
+}
+
+/// See [`hold_interrupts`].
+pub struct HeldInterrupts {
+    before: SigSet,
+}
+
+impl Drop for HeldInterrupts {
+    fn drop(&mut self) {
+        let _ = signal::pthread_sigmask(signal::SigmaskHow::SIG_SETMASK, Some(&self.before), None);
+    }
+}
+
+/// In a thread that is not main: interrupts are left to main, which is the
+/// thread that holds them off around a fork.
+pub fn leave_interrupts_to_main() {
+    std::mem::forget(hold_interrupts());
+}
+
 /// In a freshly forked child: an interrupt must simply end it (the parent
 /// cleans up). With the handlers gone, nothing in the child reads its copy of
 /// the parent's pid table, so it is left as it is (writing it would copy a page).
@@ -77,6 +108,8 @@ pub fn become_child() {
         // SAFETY: restoring the default disposition is always sound.
         let _ = unsafe { signal::signal(sig, SigHandler::SigDfl) };
     }
+    // The parent held interrupts off around the fork; the child takes them again.
+    let _ = signal::pthread_sigmask(signal::SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
 }
 
 /// Kills and reaps every child, then exits with `code`. Used when stdout is

@@ -12,6 +12,7 @@ use std::thread::{self, JoinHandle};
 
 use serde::{Deserialize, Serialize};
 
+use super::cleanup;
 use super::clock::Clock;
 use super::event::{Event, Kind};
 use super::recorder::Recorder;
@@ -107,6 +108,7 @@ impl Lane {
         thread::Builder::new()
             .name(name.to_string())
             .spawn(move || {
+                cleanup::leave_interrupts_to_main();
                 let outcome = panic::catch_unwind(AssertUnwindSafe(|| body(&lane)));
                 let mut event = Event::new(lane.now(), &lane.name, lane.pid, Kind::Exit, "");
                 match &outcome {

@@ -128,6 +128,7 @@ impl Stage {
         // these faults are most of what a lane costs over a bare fork.
         let spawn = self.spawn_event(&name, "forked", if daemon { ", daemon" } else { "" });
         self.children.reserve(1);
+        let _held = cleanup::hold_interrupts();
         // SAFETY: the child only runs `run_child`, which never returns and never
         // touches a lock the parent's other threads may hold.
         match unsafe { fork() } {

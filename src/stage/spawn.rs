@@ -12,6 +12,7 @@ use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
 use nix::unistd::{pipe2, Pid};
 use serde::{Deserialize, Serialize};
 
+use super::cleanup;
 use super::process::run_child;
 use super::{Clock, Lane, Proc, Stage};
 
@@ -79,6 +80,8 @@ impl Stage {
             speed,
         };
         let spawn = self.spawn_event(name, "spawned", ": this program, started again");
+        // std gives the new program an empty signal mask of its own.
+        let _held = cleanup::hold_interrupts();
         let child = Command::new(program)
             .arg(HIDDEN_COMMAND)
             .arg(serde_json::to_string(&order).expect("an order always serialises"))

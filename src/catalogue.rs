@@ -197,6 +197,35 @@ mod tests {
         assert_eq!(all().len(), 15);
     }
 
+    /// A property test of the loader: damaged lesson files (lines dropped,
+    /// doubled or cut, bytes changed) are refused with a message, never a panic.
+    #[test]
+    fn damaged_lesson_files_are_refused_not_fatal() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        for (file, text) in SOURCES {
+            for _ in 0..100 {
+                let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+                let at = rng.usize(..lines.len());
+                match rng.u8(..4) {
+                    0 => drop(lines.remove(at)),
+                    1 => lines.insert(at, lines[at].clone()),
+                    2 => lines.truncate(at),
+                    _ => {
+                        let mut chars: Vec<char> = lines[at].chars().collect();
+                        if !chars.is_empty() {
+                            let i = rng.usize(..chars.len());
+                            chars[i] = ['"', '[', ']', '=', '\\', '\'', '\n', '\u{0}', 'x'][rng.usize(..9)];
+                        }
+                        lines[at] = chars.into_iter().collect();
+                    }
+                }
+                if let Err(message) = parse(file, &lines.join("\n")) {
+                    assert!(!message.is_empty());
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_typo_gets_a_suggestion() {
         assert_eq!(find("pool-asink").unwrap_err().suggestion, Some("pool-async"));

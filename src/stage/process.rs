@@ -13,7 +13,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::panic::{self, AssertUnwindSafe};
 use std::time::Instant;
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, bail};
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
@@ -120,8 +120,9 @@ impl Stage {
     }
 
     fn fork<F: FnOnce(&Lane)>(&mut self, name: String, daemon: bool, target: F) -> anyhow::Result<Proc> {
-        let (read_end, write_end) =
-            pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a child process")?;
+        let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC).map_err(|err| {
+            anyhow!("could not create a pipe for a child process: {err}{}", limit_hint(err))
+        })?;
         let parent = getpid();
         // Everything the parent records about the child is built before the fork:
         // after it, each heap page the parent writes is a copy-on-write fault, and
@@ -140,7 +141,7 @@ impl Stage {
                 drop(write_end);
                 self.adopt(child, read_end, name, daemon, spawn)
             }
-            Err(err) => Err(err).with_context(|| format!("could not fork {name}")),
+            Err(err) => bail!("could not fork {name}: {err}{}", limit_hint(err)),
         }
     }
 
@@ -463,6 +464,19 @@ impl Stage {
             child.events = None;
             child.ended = Some((self.clock.now(), ExitStatus::Signal(Signal::SIGKILL)));
         }
+    }
+}
+
+/// What to do about a system limit the tutor ran into, if `err` is one.
+pub(crate) fn limit_hint(err: nix::errno::Errno) -> &'static str {
+    match err {
+        nix::errno::Errno::EMFILE | nix::errno::Errno::ENFILE => {
+            " (the limit on open files was reached: see `ulimit -n`, and raise it or close other programs)"
+        }
+        nix::errno::Errno::EAGAIN | nix::errno::Errno::ENOMEM => {
+            " (the limit on processes or memory was reached: see `ulimit -u`, and raise it or end other programs)"
+        }
+        _ => "",
     }
 }
 

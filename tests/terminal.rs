@@ -135,3 +135,18 @@ fn sigterm_in_the_menu_gives_the_terminal_back() {
     assert_eq!(before.local_flags, after.local_flags, "the terminal's modes are back");
     assert_eq!(before.input_flags, after.input_flags);
 }
+
+#[test]
+fn ctrl_c_during_a_stepped_lesson_restores_the_terminal_and_reaps() {
+    let mut pty = Pty::start(&["lesson", "deadlock", "--scene", "5", "--step", "--speed", "10"]);
+    let before = tcgetattr(&pty.slave).unwrap();
+    pty.expect("scene 5 is about to run");
+    pty.send("\r");
+    pty.expect("p1");
+    let group = pty.child.id() as i32;
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(group), nix::sys::signal::Signal::SIGINT).unwrap();
+    assert_eq!(pty.wait(), 130);
+    let after = tcgetattr(&pty.slave).unwrap();
+    assert_eq!(before.local_flags, after.local_flags, "the terminal's modes are back");
+    assert_group_gone(group);
+}

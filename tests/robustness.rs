@@ -142,3 +142,18 @@ fn running_out_of_file_descriptors_is_one_clear_line() {
     assert!(err.contains("Too many open files") && err.contains("ulimit -n"), "{err}");
     assert_group_gone(group);
 }
+
+#[test]
+fn arguments_that_are_not_utf8_get_one_line_and_status_2() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    for args in
+        [vec![OsStr::from_bytes(b"\xff")], vec![OsStr::new("lesson"), OsStr::from_bytes(b"glob\xffals")]]
+    {
+        let output = bin().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("error: ") && !err.contains("panicked"), "{err}");
+    }
+}

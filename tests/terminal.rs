@@ -27,7 +27,7 @@ struct Pty {
 }
 
 impl Pty {
-    /// Starts `concur-tutor <args>` as the session leader of a new 100×30 terminal.
+    /// Starts `concur-tutor <args>` on a new 100×30 terminal.
     fn start(args: &[&str]) -> Pty {
         let size = Winsize { ws_row: 30, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0 };
         let pty = openpty(Some(&size), None).expect("openpty");
@@ -37,17 +37,12 @@ impl Pty {
             .env("TERM", "xterm")
             .stdin(Stdio::from(pty.slave.try_clone().unwrap()))
             .stdout(Stdio::from(pty.slave.try_clone().unwrap()))
-            .stderr(Stdio::from(pty.slave.try_clone().unwrap()));
-        // SAFETY: setsid and ioctl are async-signal-safe; this runs between fork and exec.
-        unsafe {
-            command.pre_exec(|| {
-                nix::unistd::setsid()?;
-                if libc::ioctl(0, libc::TIOCSCTTY, 0) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+            .stderr(Stdio::from(pty.slave.try_clone().unwrap()))
+            // A group of its own, to find everything it started. Not a session of
+            // its own: the terminal is its standard streams, not its controlling
+            // terminal, so its exit does not hang the terminal up (which resets the
+            // modes on its own, and would hide whether the tutor restored them).
+            .process_group(0);
         let child = command.spawn().expect("start the tutor");
         Pty { master: File::from(pty.master), slave: pty.slave, child, seen: String::new() }
     }
@@ -94,20 +89,6 @@ impl Pty {
     }
 }
 
-/// The terminal's local modes once the tutor is gone. Read a few times over a
-/// second: right after the exit this machine's kernel has been seen (about 1
-/// run in 40) to report the modes of a moment before the restore.
-fn settled_modes(slave: &OwnedFd, want: LocalFlags) -> LocalFlags {
-    let deadline = Instant::now() + Duration::from_secs(1);
-    loop {
-        let modes = tcgetattr(slave).unwrap().local_flags;
-        if modes == want || Instant::now() > deadline {
-            return modes;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn pick_a_lesson_in_the_menu_step_through_two_pauses_and_quit() {
     let mut pty = Pty::start(&[]);
@@ -128,7 +109,7 @@ fn pick_a_lesson_in_the_menu_step_through_two_pauses_and_quit() {
     pty.expect("quit at a pause");
     let group = pty.child.id() as i32;
     assert_eq!(pty.wait(), 0);
-    let after = settled_modes(&pty.slave, before.local_flags);
+    let after = tcgetattr(&pty.slave).unwrap().local_flags;
     assert!(after.contains(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG));
     assert_eq!(before.local_flags, after, "the terminal's modes are back");
     assert_group_gone(group);
@@ -147,7 +128,7 @@ fn sigterm_in_the_menu_gives_the_terminal_back() {
     assert_eq!(pty.wait(), 143);
     assert_eq!(
         before.local_flags,
-        settled_modes(&pty.slave, before.local_flags),
+        tcgetattr(&pty.slave).unwrap().local_flags,
         "the terminal's modes are back"
     );
 }
@@ -164,7 +145,7 @@ fn ctrl_c_during_a_stepped_lesson_restores_the_terminal_and_reaps() {
     assert_eq!(pty.wait(), 130);
     assert_eq!(
         before.local_flags,
-        settled_modes(&pty.slave, before.local_flags),
+        tcgetattr(&pty.slave).unwrap().local_flags,
         "the terminal's modes are back"
     );
     assert_group_gone(group);

@@ -10,23 +10,7 @@ mod support;
 use std::collections::HashMap;
 use std::process::Command;
 
-use support::row;
-
-const TUTOR: &str = env!("CARGO_BIN_EXE_concur-tutor");
-
-/// The measures of one run of the lesson's first scene, by name.
-fn lesson_figures() -> HashMap<String, f64> {
-    let output =
-        Command::new(TUTOR).args(["lesson", "gil", "--scene", "1", "--json"]).output().expect("run gil");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|e| e["kind"] == "measure")
-        .map(|e| {
-            (e["name"].as_str().unwrap_or_default().to_string(), e["value"].as_f64().unwrap_or(f64::NAN))
-        })
-        .collect()
-}
+use support::{lesson_measures, row};
 
 /// The serial pair in C, in seconds, for `n` iterations per job; `None` without a C compiler.
 fn c_serial(n: u64) -> Option<f64> {
@@ -39,7 +23,8 @@ fn c_serial(n: u64) -> Option<f64> {
 }
 
 fn main() {
-    let runs: Vec<HashMap<String, f64>> = (0..5).map(|_| lesson_figures()).collect();
+    let runs: Vec<HashMap<String, f64>> =
+        (0..5).map(|_| lesson_measures(&["lesson", "gil", "--scene", "1", "--json"])).collect();
     let median = |name: &str| {
         let mut values: Vec<f64> = runs.iter().map(|r| r[name]).collect();
         values.sort_by(f64::total_cmp);

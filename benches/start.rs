@@ -9,7 +9,7 @@ mod support;
 
 use std::process::{Command, Stdio};
 
-use support::{fork_costs, median, row, silent_stage};
+use support::{fork_costs, lesson_measures, median, row, silent_stage};
 
 const TUTOR: &str = env!("CARGO_BIN_EXE_concur-tutor");
 
@@ -25,17 +25,7 @@ fn run_time(program: &str, args: &[&str]) -> f64 {
 /// The start-methods lesson's own measure of a spawned lane, in seconds. Spawn
 /// re-runs the tutor's binary, so it is measured by that binary.
 fn spawned_lane() -> f64 {
-    let output = Command::new(TUTOR)
-        .args(["lesson", "start-methods", "--scene", "1", "--json"])
-        .output()
-        .expect("run the start-methods lesson");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .find(|event| event["name"] == "spawn_start")
-        .and_then(|event| event["value"].as_f64())
-        .expect("the lesson measures spawn_start")
-        / 1e3
+    lesson_measures(&["lesson", "start-methods", "--scene", "1", "--json"])["spawn_start"] / 1e3
 }
 
 fn main() {

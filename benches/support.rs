@@ -87,3 +87,17 @@ pub fn fork_costs(stage: &mut Stage) -> (f64, f64) {
     });
     (lane.as_secs_f64(), median(500, bare_fork).as_secs_f64())
 }
+
+/// The `measure` events of one run of the tutor with `args` (which should
+/// include `--json`), by name.
+pub fn lesson_measures(args: &[&str]) -> std::collections::HashMap<String, f64> {
+    let output = Command::new(env!("CARGO_BIN_EXE_concur-tutor")).args(args).output().expect("run the tutor");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|e| e["kind"] == "measure")
+        .map(|e| {
+            (e["name"].as_str().unwrap_or_default().to_string(), e["value"].as_f64().unwrap_or(f64::NAN))
+        })
+        .collect()
+}

@@ -3,12 +3,7 @@
 
 mod common;
 
-use common::{lesson, Trace};
-
-fn measure(s: &Trace, name: &str) -> f64 {
-    let i = s.pos(name, |e| e["kind"] == "measure" && e["name"] == name);
-    s.events[i]["value"].as_f64().unwrap()
-}
+use common::lesson;
 
 #[test]
 fn the_reader_prints_each_letter_after_it_is_put() {
@@ -63,9 +58,9 @@ fn a_message_crosses_both_ways() {
 #[test]
 fn small_records_arrive_whole() {
     let s = lesson("pipe").scene(3);
-    assert_eq!(measure(&s, "torn_small"), 0.0);
+    assert_eq!(s.measure("torn_small"), 0.0);
     // Large records may or may not tear on a given run: only that they were counted.
-    assert!(measure(&s, "torn_large") >= 0.0);
+    assert!(s.measure("torn_large") >= 0.0);
 }
 
 #[test]
@@ -91,7 +86,7 @@ fn a_small_item_does_not_hang_and_get_before_join_fixes_it() {
 
 #[test]
 fn the_threshold_is_the_pipe_capacity() {
-    let fit = measure(&lesson("queue-deadlock").scene(3), "largest_item_that_fits");
+    let fit = lesson("queue-deadlock").scene(3).measure("largest_item_that_fits");
     assert!((64_512.0..=66_560.0).contains(&fit), "{fit}");
 }
 

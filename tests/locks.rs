@@ -5,12 +5,6 @@ mod common;
 
 use common::{lesson, run_lesson, Trace};
 
-/// The value of measure `name`.
-fn measure(s: &Trace, name: &str) -> f64 {
-    let i = s.pos(name, |e| e["kind"] == "measure" && e["name"] == name);
-    s.events[i]["value"].as_f64().unwrap()
-}
-
 /// The lanes of the `say` events, in order, among `lanes`.
 fn speakers(s: &Trace, lanes: &[&str]) -> Vec<String> {
     s.events
@@ -30,9 +24,9 @@ fn without_a_lock_updates_are_lost_and_with_one_none_are() {
             } else {
                 run_lesson("locks", &["--scene", "3"]).scene(3)
             };
-            assert_eq!(measure(&s, "lost_locked"), 0.0);
-            assert_eq!(measure(&s, "lost_atomic"), 0.0);
-            measure(&s, "lost_racy")
+            assert_eq!(s.measure("lost_locked"), 0.0);
+            assert_eq!(s.measure("lost_atomic"), 0.0);
+            s.measure("lost_racy")
         })
         .find(|&lost| lost > 0.0);
     assert!(lost.is_some(), "no update was lost without a lock in three runs");

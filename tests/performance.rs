@@ -7,18 +7,13 @@ mod common;
 
 use common::{bin, run_lesson, Trace};
 
-fn measure(s: &Trace, name: &str) -> f64 {
-    let i = s.pos(name, |e| e["kind"] == "measure" && e["name"] == name);
-    s.events[i]["value"].as_f64().unwrap()
-}
-
 #[test]
 fn every_way_of_running_the_job_is_timed_and_the_gil_admits_one_at_a_time() {
     let s = run_lesson("gil", &["--quick"]);
     for mode in ["serial", "threads", "processes", "rayon", "emulated_gil", "io_serial", "io_emulated_gil"] {
-        assert!(measure(&s, mode) > 0.0, "{mode}");
+        assert!(s.measure(mode) > 0.0, "{mode}");
     }
-    assert_eq!(measure(&s, "gil_most_at_once"), 1.0);
+    assert_eq!(s.measure("gil_most_at_once"), 1.0);
 }
 
 #[test]
@@ -52,6 +47,6 @@ fn every_primitive_has_a_cost() {
         "lock_contended",
         "atomic_increment",
     ] {
-        assert!(measure(&s, name) > 0.0, "{name}");
+        assert!(s.measure(name) > 0.0, "{name}");
     }
 }

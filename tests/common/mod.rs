@@ -135,6 +135,12 @@ impl Trace {
             .collect()
     }
 
+    /// The value of the `measure` event named `name`.
+    pub fn measure(&self, name: &str) -> f64 {
+        let i = self.pos(name, |e| e["kind"] == "measure" && e["name"] == name);
+        self.events[i]["value"].as_f64().expect("a measure has a value")
+    }
+
     /// Every pid the trace announced with a `spawn` event.
     pub fn spawned_pids(&self) -> Vec<i32> {
         self.events

@@ -111,6 +111,13 @@ struct LessonArgs {
     predict: bool,
 }
 
+impl LessonArgs {
+    /// Every scene of lesson `id`, at the notes' own pace, human output, no pauses.
+    fn at_notes_pace(id: String) -> LessonArgs {
+        LessonArgs { id, speed: 1.0, scene: None, json: false, quick: false, step: false, predict: false }
+    }
+}
+
 /// Why the command failed.
 enum Failure {
     /// The user asked for something that cannot be: exit status 2.
@@ -179,10 +186,9 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             page(render::print_show(lesson, paint))
         }
         Some(Command::Lesson(args)) => run_lesson(args, paint),
-        Some(Command::Quiz { id }) => run_lesson(
-            LessonArgs { id, speed: 1.0, scene: None, json: false, quick: false, step: false, predict: true },
-            paint,
-        ),
+        Some(Command::Quiz { id }) => {
+            run_lesson(LessonArgs { predict: true, ..LessonArgs::at_notes_pace(id) }, paint)
+        }
         Some(Command::Completions { shell }) => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "concur-tutor", &mut script);
@@ -255,7 +261,7 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
             Choice::Step(id) => (id, true, false),
             Choice::Predict(id) => (id, false, true),
         };
-        let args = LessonArgs { id, speed: 1.0, scene: None, json: false, quick: false, step, predict };
+        let args = LessonArgs { step, predict, ..LessonArgs::at_notes_pace(id) };
         if let Err(Failure::Run(err)) = run_lesson(args, paint) {
             eprintln!("error: {err:#}");
         }

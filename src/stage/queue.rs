@@ -12,7 +12,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::Write;
 use std::marker::PhantomData;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd};
 
 use anyhow::Context;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
@@ -151,19 +151,9 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
         self.maxsize.is_some_and(|max| self.qsize() >= max)
     }
 
-    /// Python's `q.empty()`.
-    pub fn empty(&self) -> bool {
-        self.qsize() == 0
-    }
-
     /// How many bytes the queue's pipe holds before a writer must wait for a reader.
     pub fn pipe_capacity(&self) -> usize {
         fcntl(self.read_end.as_raw_fd(), FcntlArg::F_GETPIPE_SZ).map_or(0, |n| n as usize)
-    }
-
-    /// The read end, for a poll loop.
-    pub fn read_fd(&self) -> BorrowedFd<'_> {
-        self.read_end.as_fd()
     }
 
     /// How many bytes `item` takes in the pipe: its whole frame.

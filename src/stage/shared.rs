@@ -292,11 +292,6 @@ impl SharedSem {
         self.count.get().fetch_add(1, Ordering::SeqCst);
         futex_wake_one(self.count.get());
     }
-
-    /// The units left now.
-    pub fn value(&self) -> u32 {
-        self.count.get().load(Ordering::SeqCst)
-    }
 }
 
 /// Sleeps in the kernel while `word` is `expected`, at most `timeout` (or

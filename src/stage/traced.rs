@@ -110,13 +110,11 @@ impl LockSet {
     pub fn deadlock(&self, patience: f64) -> Option<Cycle> {
         let graph = self.shared.lock_graph();
         let now = self.shared.clock.now();
-        let mut waits: Vec<(String, String, f64)> = graph
+        let waits: Vec<(String, String, f64)> = graph
             .waiting
             .iter()
             .map(|(who, &(lock, since))| (who.clone(), graph.names[lock].clone(), now - since))
             .collect();
-        // The same deadlock is told the same way every time: from the first name.
-        waits.sort_by(|a, b| a.0.cmp(&b.0));
         let holders: Vec<(String, String)> = graph
             .names
             .iter()
@@ -208,7 +206,10 @@ impl Drop for TracedGuard {
 pub fn find_cycle(waits: &[(String, String, f64)], holders: &[(String, String)]) -> Option<Cycle> {
     let holder_of = |lock: &str| holders.iter().find(|(l, _)| l == lock).map(|(_, who)| who.clone());
     let wait_of = |who: &str| waits.iter().find(|(w, _, _)| w == who);
-    for (start, _, _) in waits {
+    // The same deadlock is told the same way every time: from the first name.
+    let mut starts: Vec<&String> = waits.iter().map(|(who, _, _)| who).collect();
+    starts.sort();
+    for start in starts {
         // Follow "waits for a lock held by" from `start` until it repeats or ends.
         let mut path: Vec<&(String, String, f64)> = Vec::new();
         let mut who = start.clone();

@@ -188,14 +188,13 @@ impl Stage {
     pub fn process_deadlock(&self, locks: &[(&str, &SharedLock)]) -> Option<Cycle> {
         let now = self.clock.now();
         let child = |pid: i32| self.children.iter().find(|c| c.pid.as_raw() == pid && c.is_alive());
-        let mut waits: Vec<(String, String, f64)> = locks
+        let waits: Vec<(String, String, f64)> = locks
             .iter()
             .filter_map(|(name, lock)| {
                 let waiter = child(lock.waiter()?)?;
                 Some((waiter.name.clone(), name.to_string(), now - waiter.last_heard))
             })
             .collect();
-        waits.sort_by(|a, b| a.0.cmp(&b.0));
         let holders: Vec<(String, String)> = locks
             .iter()
             .filter_map(|(name, lock)| Some((name.to_string(), child(lock.owner()?)?.name.clone())))

@@ -5,12 +5,16 @@
 //! - [`catalogue`]: the lesson data (titles, scenes, the Python idioms).
 //! - [`stage`]: the narrated run: lanes, events, the clock, processes, cleanup.
 //! - [`lessons`]: the code of each lesson, written like the Python it mirrors.
-//! - [`render`]: human text, NDJSON, and the `list` and `show` pages.
+//! - [`render`]: human text, NDJSON, the timeline and its SVG, and the pages.
+//! - [`timeline`]: which lane ran, slept or waited when, read from the events.
+//! - [`i18n`]: the tutor's words in Chinese.
 
 pub mod catalogue;
+pub mod i18n;
 pub mod lessons;
 pub mod menu;
 pub mod progress;
 pub mod quiz;
 pub mod render;
 pub mod stage;
+pub mod timeline;

@@ -1,18 +1,21 @@
 //! The `concur-tutor` command line: parse, dispatch, and turn every failure into
 //! one clear line on stderr with the conventional exit status.
 
+use std::fs::File;
 use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use concur_tutor::i18n::{self, Lang};
 use concur_tutor::menu::{self, Choice, Menu};
 use concur_tutor::progress::{self, Progress};
-use concur_tutor::render::{self, ColorChoice, Human, Json, Paint};
+use concur_tutor::render::{self, ColorChoice, Human, Json, Paint, Timelines};
 use concur_tutor::stage::{self, Clock, Recorder, Render, Stage};
-use concur_tutor::{catalogue, lessons};
+use concur_tutor::{catalogue, lessons, timeline};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -21,6 +24,8 @@ Examples:
   concur-tutor lesson join-daemon --speed 5   five times faster; timestamps stay in lesson time
   concur-tutor lesson join-daemon --scene 2   only the second scene
   concur-tutor lesson join-daemon --json      the run as NDJSON events, one per line
+  concur-tutor lesson join-daemon --svg t.svg the timelines as an SVG picture, for slides
+  concur-tutor --lang zh lesson join-daemon   in Chinese (also when LANG says zh_CN…)
   concur-tutor show join-daemon               the Python idioms and the Rust that runs
   concur-tutor lesson deadlock --step         pause before each explanation (for a class)
   concur-tutor quiz join-daemon               predict each scene, judged by what the run does
@@ -36,6 +41,11 @@ struct Cli {
     /// When to use colour
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
+
+    /// The language of the tutor's words [default: zh when LC_ALL, LC_MESSAGES
+    /// or LANG starts with zh, else en]
+    #[arg(long, value_enum, value_name = "LANG", global = true)]
+    lang: Option<Lang>,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -95,6 +105,15 @@ struct LessonArgs {
     #[arg(long)]
     json: bool,
 
+    /// Do not draw a timeline of the lanes after each scene
+    #[arg(long)]
+    no_timeline: bool,
+
+    /// Also write the timelines to FILE as an SVG picture (lanes, bars, key
+    /// moments, a time axis, a legend)
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
+
     /// Measurement lessons (gil, costs) use a smaller job and fewer repetitions
     #[arg(long)]
     quick: bool,
@@ -114,7 +133,17 @@ struct LessonArgs {
 impl LessonArgs {
     /// Every scene of lesson `id`, at the notes' own pace, human output, no pauses.
     fn at_notes_pace(id: String) -> LessonArgs {
-        LessonArgs { id, speed: 1.0, scene: None, json: false, quick: false, step: false, predict: false }
+        LessonArgs {
+            id,
+            speed: 1.0,
+            scene: None,
+            json: false,
+            no_timeline: false,
+            svg: None,
+            quick: false,
+            step: false,
+            predict: false,
+        }
     }
 }
 
@@ -148,6 +177,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return parse_failure(err),
     };
+    i18n::set(cli.lang.unwrap_or_else(i18n::from_env));
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
@@ -210,18 +240,34 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
             )));
         }
     }
+    // A file that cannot be written is known before the lesson runs.
+    let svg = match &args.svg {
+        Some(path) => Some((
+            path,
+            File::create(path)
+                .map_err(|err| Failure::Usage(format!("cannot write --svg {}: {err}", path.display())))?,
+        )),
+        None => None,
+    };
     stage::install_interrupt_handlers();
     let renderer: Box<dyn Render> = if args.json {
         Box::new(Json)
     } else {
         page(render::print_header(lesson, args.speed, paint))?;
-        Box::new(Human::new(paint.is_on(), render::width()))
+        let timelines = (!args.no_timeline).then(|| Timelines { unicode: render::unicode() });
+        Box::new(Human::new(paint.is_on(), render::width(), timelines))
     };
     let mut stage = Stage::new(Clock::start(args.speed), Arc::new(Recorder::new(renderer)));
     stage.set_quick(args.quick);
     stage.set_step(args.step);
     stage.set_predict(args.predict);
     let quiz = lessons::run(&mut stage, lesson, program, args.scene).map_err(Failure::Run)?;
+    if let Some((path, mut file)) = svg {
+        let events: Vec<_> = stage.events_since(0).iter().map(|e| i18n::localise(e).into_owned()).collect();
+        let title = format!("concur-tutor {}: {}", lesson.id, lesson.title);
+        file.write_all(render::svg::document(&title, &timeline::of_scenes(&events)).as_bytes())
+            .map_err(|err| Failure::Run(anyhow::anyhow!("cannot write --svg {}: {err}", path.display())))?;
+    }
     drop(stage);
     if args.scene.is_none() || quiz.asked > 0 {
         progress::update(|p| {

@@ -162,6 +162,7 @@ pub fn run(
             judge(stage, question, guess, from, &mut quiz);
         }
     }
+    stage.finish();
     Ok(quiz)
 }
 

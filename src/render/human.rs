@@ -6,7 +6,8 @@ use std::io::{self, IsTerminal, Write};
 use crossterm::style::Color;
 use unicode_width::UnicodeWidthStr;
 
-use super::Paint;
+use super::{timeline, Paint};
+use crate::i18n::tr;
 use crate::stage::{Event, Kind, Render};
 
 /// Colours handed to lanes in the order they first appear (main stays plain).
@@ -25,13 +26,59 @@ pub struct Human {
     prompt: Option<String>,
     /// Whether stdout is a terminal, where the prompt can be redrawn in place.
     terminal: bool,
+    /// How to draw a timeline after each scene, if at all.
+    timeline: Option<Timelines>,
+    /// The current scene's events, for its timeline.
+    scene: Vec<Event>,
+}
+
+/// How a renderer draws timelines.
+#[derive(Clone, Copy, Debug)]
+pub struct Timelines {
+    /// Block characters (else ASCII).
+    pub unicode: bool,
 }
 
 impl Human {
-    /// A renderer that colours when `color` and wraps at `width` columns.
-    pub fn new(color: bool, width: usize) -> Human {
+    /// A renderer that colours when `color`, wraps at `width` columns, and
+    /// draws a timeline after each scene when `timeline` says how.
+    pub fn new(color: bool, width: usize, timeline: Option<Timelines>) -> Human {
         let terminal = io::stdout().is_terminal();
-        Human { paint: Paint::new(color), width, lanes: Vec::new(), prompt: None, terminal }
+        Human {
+            paint: Paint::new(color),
+            width,
+            lanes: Vec::new(),
+            prompt: None,
+            terminal,
+            timeline,
+            scene: Vec::new(),
+        }
+    }
+
+    /// The timeline of the scene that just ended, if one is drawn.
+    fn scene_timeline(&mut self) -> Option<String> {
+        let style = self.timeline?;
+        let events = std::mem::take(&mut self.scene);
+        if !events.first().is_some_and(|e| e.kind == Kind::Scene) {
+            return None;
+        }
+        let drawn =
+            timeline::draw(&crate::timeline::of_scene(&events), self.width, self.paint, style.unicode);
+        Some(drawn)
+    }
+
+    /// Writes `text` as a line, keeping the step-mode prompt last.
+    fn write_line(&self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        // A line that arrives during a pause goes above the prompt, which stays last.
+        if self.prompt.is_some() {
+            write!(out, "\r\x1b[2K")?;
+        }
+        writeln!(out, "{text}")?;
+        if let Some(prompt) = &self.prompt {
+            write!(out, "{prompt}")?;
+        }
+        out.flush()
     }
 
     fn lane_color(&mut self, lane: &str) -> Option<Color> {
@@ -97,13 +144,27 @@ impl Render for Human {
         out.flush()
     }
 
+    fn finish(&mut self) -> io::Result<()> {
+        match self.scene_timeline() {
+            Some(drawn) => self.write_line(&drawn),
+            None => Ok(()),
+        }
+    }
+
     fn event(&mut self, event: &Event) -> io::Result<()> {
+        if event.kind == Kind::Scene {
+            if let Some(drawn) = self.scene_timeline() {
+                self.write_line(&drawn)?;
+            }
+        }
+        if self.timeline.is_some() {
+            self.scene.push(event.clone());
+        }
         let text = match event.kind {
             Kind::Scene => {
                 let head = format!(
-                    "━━ Scene {}/{} · {} ",
-                    event.scene.unwrap_or(0),
-                    event.scenes.unwrap_or(0),
+                    "━━ {} · {} ",
+                    tr(&format!("Scene {}/{}", event.scene.unwrap_or(0), event.scenes.unwrap_or(0))),
                     event.text
                 );
                 let rule = "━".repeat(self.width.saturating_sub(head.width()).min(60));
@@ -132,16 +193,9 @@ impl Render for Human {
             Kind::Note => self.tutor_line(event, "▸", Color::Yellow),
             Kind::Measure => self.tutor_line(event, "≡", Color::Cyan),
             Kind::Warn => self.tutor_line(event, "!", Color::Red),
+            // Drawn in the timeline, after the scene.
+            Kind::State => return Ok(()),
         };
-        let mut out = io::stdout().lock();
-        // An event that arrives during a pause goes above the prompt, which stays last.
-        if self.prompt.is_some() {
-            write!(out, "\r\x1b[2K")?;
-        }
-        writeln!(out, "{text}")?;
-        if let Some(prompt) = &self.prompt {
-            write!(out, "{prompt}")?;
-        }
-        out.flush()
+        self.write_line(&text)
     }
 }

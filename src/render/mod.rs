@@ -4,13 +4,15 @@
 mod human;
 mod json;
 mod pages;
+pub mod svg;
+mod timeline;
 
 use std::io::IsTerminal;
 
 use clap::ValueEnum;
 use crossterm::style::{Color, Stylize};
 
-pub use human::Human;
+pub use human::{Human, Timelines};
 pub use json::Json;
 pub use pages::{print_header, print_list, print_list_json, print_progress, print_reading, print_show};
 
@@ -48,6 +50,29 @@ pub fn width() -> usize {
         }
     }
     100
+}
+
+/// Whether the terminal can show block and box-drawing characters: not when
+/// `TERM` is `dumb`, nor when the locale names a charset other than UTF-8.
+pub fn unicode() -> bool {
+    if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
+        return false;
+    }
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty());
+    locale.is_none_or(|l| {
+        let l = l.to_ascii_lowercase();
+        l.contains("utf-8") || l.contains("utf8")
+    })
+}
+
+/// `text` padded with spaces to `columns` terminal columns (a Chinese
+/// character takes two).
+pub fn pad(text: &str, columns: usize) -> String {
+    let width = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
 }
 
 /// Applies styles only when colour is on.

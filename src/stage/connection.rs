@@ -74,7 +74,9 @@ impl Stage {
     /// `conn.recv()` in the main program: waits for a value, narrating whatever
     /// the children do meanwhile.
     pub fn recv<T: DeserializeOwned>(&mut self, conn: &Connection) -> io::Result<Option<T>> {
+        self.block("conn.recv()");
         self.pump(None, Some(conn.fd()), |_| false);
+        self.unblock("conn.recv() returned", None);
         conn.recv()
     }
 }

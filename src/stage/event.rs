@@ -23,6 +23,31 @@ pub enum Kind {
     Warn,
     /// A lane ended: carries `code` or `signal`.
     Exit,
+    /// A lane began to sleep, to wait, or to run again: carries `state`, and
+    /// `mark` when the change is a key moment. Drawn in the timeline, not as a line.
+    State,
+}
+
+/// What a lane is doing, as the timeline draws it.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LaneState {
+    /// Running (or ready to run): the lane's own code.
+    Running,
+    /// In `sleep`.
+    Sleeping,
+    /// Waiting for someone else: a join, a lock, a result, a queue.
+    Blocked,
+}
+
+/// A key moment of a lesson, marked on the timeline.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Mark {
+    /// A join returned: the child had ended.
+    Joined,
+    /// A wait gave up at its timeout.
+    Timeout,
 }
 
 /// One thing that happened, in one lane, at one moment of lesson time.
@@ -68,6 +93,12 @@ pub struct Event {
     /// `scene`: the Python idiom the scene mirrors, for the human renderer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python: Option<String>,
+    /// `state`: what the lane does from now on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<LaneState>,
+    /// `state`: the key moment this change is, if it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<Mark>,
 }
 
 impl Event {
@@ -89,6 +120,8 @@ impl Event {
             scene: None,
             scenes: None,
             python: None,
+            state: None,
+            mark: None,
         }
     }
 }

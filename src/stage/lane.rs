@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cleanup;
 use super::clock::Clock;
-use super::event::{Event, Kind};
+use super::event::{Event, Kind, LaneState, Mark};
 use super::recorder::Recorder;
 
 /// A line a child process sends its parent over its pipe.
@@ -89,7 +89,18 @@ impl Lane {
 
     /// Sleeps `secs` of lesson time (Python's `time.sleep`).
     pub fn sleep(&self, secs: f64) {
+        self.set_state(LaneState::Sleeping, format!("sleep({secs})"), None);
         thread::sleep(self.clock.real(secs));
+        self.set_state(LaneState::Running, "awake", None);
+    }
+
+    /// Tells the timeline that this lane now sleeps, waits or runs (`text` says
+    /// on what), and whether that change is a key moment.
+    pub(crate) fn set_state(&self, state: LaneState, text: impl Into<String>, mark: Option<Mark>) {
+        let mut event = Event::new(self.clock.now(), &self.name, self.pid, Kind::State, text);
+        event.state = Some(state);
+        event.mark = mark;
+        self.send(event);
     }
 
     /// This lane under another name: for code that runs on a thread the tutor did

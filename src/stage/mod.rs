@@ -29,7 +29,7 @@ pub use cleanup::{exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
 pub use connection::Connection;
 pub use cpython::Figures;
-pub use event::{Event, Kind};
+pub use event::{Event, Kind, LaneState, Mark};
 pub use lane::Lane;
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use process::{ExitStatus, Proc, ProcessBuilder, Run};
@@ -226,7 +226,19 @@ impl Stage {
     /// children do meanwhile.
     pub fn sleep(&mut self, secs: f64) {
         let deadline = self.clock.deadline(secs);
+        self.main.set_state(LaneState::Sleeping, format!("sleep({secs})"), None);
         self.pump_until(Some(deadline), |_| false);
+        self.main.set_state(LaneState::Running, "awake", None);
+    }
+
+    /// Shows main as waiting for `what` on the timeline, until [`Stage::unblock`].
+    pub(crate) fn block(&self, what: impl Into<String>) {
+        self.main.set_state(LaneState::Blocked, what, None);
+    }
+
+    /// Shows main as running again, after `what` (a key moment when `mark` is set).
+    pub(crate) fn unblock(&self, what: impl Into<String>, mark: Option<Mark>) {
+        self.main.set_state(LaneState::Running, what, mark);
     }
 
     /// Everything lane `lane` has printed so far, in order.
@@ -271,6 +283,11 @@ impl Stage {
     /// Ends a scene as CPython ends a program (see [`Stage::end_of_program`]).
     pub(crate) fn end_scene(&mut self) {
         self.end_of_program();
+    }
+
+    /// The lesson is over: the renderer draws what waits for the end.
+    pub(crate) fn finish(&self) {
+        self.recorder.finish();
     }
 }
 

@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use super::lane::{Lane, Wire};
 use super::process::Proc;
-use super::Stage;
+use super::{LaneState, Mark, Stage};
 
 /// The size of every task message: a whole number of them always fits the pipe
 /// atomically (`PIPE_BUF` is 4096 on Linux).
@@ -120,12 +120,17 @@ fn serve<A: DeserializeOwned, R: Serialize>(
         File::from_raw_fd(orders_in)
     };
     let mut message = [0u8; ORDER_SIZE];
-    while orders.read_exact(&mut message).is_ok() {
+    loop {
+        lane.set_state(LaneState::Blocked, "waiting for a task", None);
+        if orders.read_exact(&mut message).is_err() {
+            return;
+        }
         let order: Order = match serde_json::from_slice(message.trim_ascii_end()) {
             Ok(order) => order,
             Err(_) => return,
         };
         let Order::Run { task: id, arg } = order else { return };
+        lane.set_state(LaneState::Running, format!("took task {id}"), None);
         lane.send_wire(&Wire::Took { task: id });
         let started = lane.now();
         let arg: A = serde_json::from_value(arg).expect("the parent sends arguments of the pool's type");
@@ -213,17 +218,26 @@ impl<A: Serialize, R: DeserializeOwned + 'static> Pool<A, R> {
 impl<R: DeserializeOwned> AsyncResult<R> {
     /// Python's `get()`: waits for the result.
     pub fn get(&self, stage: &mut Stage) -> R {
+        stage.block("get()");
         stage.pump_until(None, |stage| stage.done(self.task).is_some());
+        stage.unblock("get() returned", None);
         self.decode(stage)
     }
 
     /// Python's `get(timeout)`: waits at most `secs`; the task runs on either way.
     pub fn get_timeout(&self, stage: &mut Stage, secs: f64) -> Result<R, TimeoutError> {
         let deadline = stage.clock().deadline(secs);
+        stage.block(format!("get({secs})"));
         stage.pump_until(Some(deadline), |stage| stage.done(self.task).is_some());
         match stage.done(self.task) {
-            Some(_) => Ok(self.decode(stage)),
-            None => Err(TimeoutError),
+            Some(_) => {
+                stage.unblock(format!("get({secs}) returned"), None);
+                Ok(self.decode(stage))
+            }
+            None => {
+                stage.unblock(format!("get({secs}) timed out"), Some(Mark::Timeout));
+                Err(TimeoutError)
+            }
         }
     }
 
@@ -260,7 +274,9 @@ impl<R: DeserializeOwned> Imap<R> {
             return None;
         }
         let ids: Vec<u64> = self.pending.iter().map(|r| r.task).collect();
+        stage.block("next()");
         stage.pump_until(None, |stage| ids.iter().any(|&id| stage.done(id).is_some()));
+        stage.unblock("next() returned", None);
         let first = self
             .pending
             .iter()

@@ -21,7 +21,7 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, getpid, getppid, pipe2, ForkResult, Pid};
 
 use super::cleanup;
-use super::event::{Event, Kind};
+use super::event::{Event, Kind, Mark};
 use super::lane::{Lane, Wire};
 use super::pool::Done;
 use super::Stage;
@@ -201,7 +201,10 @@ impl Stage {
     /// Python's `p.join()`: waits until the child has ended, narrating whatever
     /// happens meanwhile.
     pub fn join(&mut self, p: Proc) -> ExitStatus {
+        let call = format!("{}.join()", self.children[p.0].name);
+        self.block(&call);
         self.pump_until(None, |stage| !stage.children[p.0].is_alive());
+        self.unblock(format!("{call} returned"), Some(Mark::Joined));
         self.children[p.0].ended.expect("a joined child has ended").1
     }
 
@@ -210,23 +213,25 @@ impl Stage {
     pub fn join_timeout(&mut self, p: Proc, secs: f64) -> Option<ExitStatus> {
         let from = self.clock.now();
         let deadline = self.clock.deadline(secs);
+        let call = format!("{}.join({secs})", self.children[p.0].name);
+        self.block(&call);
         self.pump_until(Some(deadline), |stage| !stage.children[p.0].is_alive());
         let waited = self.clock.now() - from;
         let child = &self.children[p.0];
-        let call = format!("{}.join({})", child.name, short(secs));
+        let (name, pid) = (child.name.clone(), child.pid);
         match child.ended {
             Some((_, status)) => {
+                self.unblock(format!("{call} returned"), Some(Mark::Joined));
                 self.note(format!(
-                    "{call} returned after {waited:.2} s, before its timeout: {} {status}.",
-                    child.name
+                    "{call} returned after {waited:.2} s, before its timeout: {name} {status}."
                 ));
                 Some(status)
             }
             None => {
+                self.unblock(format!("{call} timed out"), Some(Mark::Timeout));
                 self.note(format!(
-                    "{call} gave up after {waited:.2} s: {} (pid {}) is still running. \
-                     A join timeout only stops the waiting, never the child.",
-                    child.name, child.pid
+                    "{call} gave up after {waited:.2} s: {name} (pid {pid}) is still running. \
+                     A join timeout only stops the waiting, never the child."
                 ));
                 None
             }
@@ -527,9 +532,4 @@ fn wait_briefly_then_block(pid: Pid) -> nix::Result<WaitStatus> {
         }
     }
     waitpid(pid, None)
-}
-
-/// `6.0` as `6`, `0.5` as `0.5`: how a timeout reads in Python source.
-fn short(secs: f64) -> String {
-    format!("{secs}")
 }

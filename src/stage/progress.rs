@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{Proc, Stage};
+use super::{Mark, Proc, Stage};
 
 /// A set of bars, one per worker.
 pub struct Bars {
@@ -67,10 +67,12 @@ impl Stage {
     /// Joins every child of `procs`, calling `tick` every `every` of real time
     /// meanwhile (to move progress bars, say).
     pub fn join_all_ticking(&mut self, procs: &[Proc], every: Duration, mut tick: impl FnMut()) {
+        self.block("join() each");
         while procs.iter().any(|p| self.children[p.0].is_alive()) {
             let until = std::time::Instant::now() + every;
             self.pump_until(Some(until), |stage| procs.iter().all(|p| !stage.children[p.0].is_alive()));
             tick();
         }
+        self.unblock("all joined", Some(Mark::Joined));
     }
 }

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use super::frame;
 use super::shared::{SharedInt, SharedLock, SharedSem};
-use super::{Clock, Stage};
+use super::{Clock, Mark, Stage};
 
 /// Python's `queue.Full`: a bounded queue stayed full until the timeout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +85,9 @@ impl Stage {
     /// `q.get()` in the main program: waits for an item, narrating whatever the
     /// children do meanwhile.
     pub fn get<T: Serialize + DeserializeOwned>(&mut self, queue: &ProcQueue<T>) -> T {
+        self.block("q.get()");
         self.pump(None, Some(queue.read_end.as_fd()), |_| false);
+        self.unblock("q.get() returned", None);
         queue.get()
     }
 
@@ -96,9 +98,12 @@ impl Stage {
         secs: f64,
     ) -> Result<T, Empty> {
         let deadline = self.clock.deadline(secs);
+        self.block(format!("q.get(timeout={secs})"));
         if self.pump(Some(deadline), Some(queue.read_end.as_fd()), |_| false) {
+            self.unblock(format!("q.get(timeout={secs}) returned"), None);
             Ok(queue.get())
         } else {
+            self.unblock(format!("q.get(timeout={secs}) timed out"), Some(Mark::Timeout));
             Err(Empty)
         }
     }

@@ -10,6 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::cleanup;
 use super::event::Event;
+use crate::i18n;
 
 /// Draws events for a reader: human text, NDJSON, …
 pub trait Render: Send {
@@ -19,6 +20,11 @@ pub trait Render: Send {
     /// Whether a person is reading as it runs (so progress bars are worth drawing).
     fn is_watched(&self) -> bool {
         false
+    }
+
+    /// The lesson is over: draw whatever waits for the end (the last timeline).
+    fn finish(&mut self) -> io::Result<()> {
+        Ok(())
     }
 
     /// Shows `prompt` on a line of its own below the events, kept there as
@@ -44,18 +50,17 @@ impl Recorder {
         Recorder { inner: Mutex::new(Inner { render, log: Vec::new() }) }
     }
 
-    /// Renders and records one event. A closed stdout ends the run quietly,
-    /// after killing and reaping every child.
+    /// Renders (in the reader's language) and records (as it is) one event.
     pub fn emit(&self, event: Event) {
         let mut inner = self.lock();
-        if let Err(err) = inner.render.event(&event) {
-            if err.kind() == io::ErrorKind::BrokenPipe {
-                cleanup::exit_quietly(0);
-            }
-            eprintln!("concur-tutor: cannot write output: {err}");
-            cleanup::exit_quietly(1);
-        }
+        let drawn = inner.render.event(&i18n::localise(&event));
+        written(drawn);
         inner.log.push(event);
+    }
+
+    /// The lesson is over (see [`Render::finish`]).
+    pub fn finish(&self) {
+        written(self.lock().render.finish());
     }
 
     /// Shows or clears the step-mode prompt (see [`Render::prompt`]).
@@ -76,5 +81,17 @@ impl Recorder {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A lane that panicked while emitting leaves the log intact: keep going.
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A failed write ends the run: quietly when stdout was closed (`| head`),
+/// after killing and reaping every child.
+fn written(result: io::Result<()>) {
+    if let Err(err) = result {
+        if err.kind() == io::ErrorKind::BrokenPipe {
+            cleanup::exit_quietly(0);
+        }
+        eprintln!("concur-tutor: cannot write output: {err}");
+        cleanup::exit_quietly(1);
     }
 }

@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
-use super::{Clock, Lane};
+use super::{Clock, Lane, LaneState, Mark};
 
 /// Who holds and who waits, for every lock of one [`LockSet`].
 #[derive(Default)]
@@ -169,6 +169,8 @@ impl TracedLock {
         let me = lane.name().to_string();
         let mut graph = self.shared.lock_graph();
         graph.waiting.insert(me.clone(), (self.index, self.shared.clock.now()));
+        let name = graph.names[self.index].clone();
+        let mut shown_blocked = false;
         let outcome = loop {
             if graph.refused.remove(&me) {
                 break Err(NotAcquired::Refused);
@@ -176,6 +178,10 @@ impl TracedLock {
             if graph.holder[self.index].is_none() {
                 graph.holder[self.index] = Some(me.clone());
                 break Ok(TracedGuard { lock: self.clone() });
+            }
+            if !shown_blocked {
+                lane.set_state(LaneState::Blocked, format!("{name}.acquire()"), None);
+                shown_blocked = true;
             }
             graph = match deadline {
                 None => self.shared.changed.wait(graph).unwrap_or_else(|poisoned| poisoned.into_inner()),
@@ -189,6 +195,15 @@ impl TracedLock {
             };
         };
         graph.waiting.remove(&me);
+        drop(graph);
+        if shown_blocked {
+            let (what, mark) = match &outcome {
+                Ok(_) => (format!("got {name}"), None),
+                Err(NotAcquired::TimedOut) => (format!("{name}.acquire() timed out"), Some(Mark::Timeout)),
+                Err(NotAcquired::Refused) => (format!("{name}.acquire() refused"), None),
+            };
+            lane.set_state(LaneState::Running, what, mark);
+        }
         outcome
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::shared::SharedLock;
 use super::traced::{find_cycle, Cycle, LockSet};
-use super::{ExitStatus, Proc, Stage};
+use super::{ExitStatus, Mark, Proc, Stage};
 
 /// How often the watchdog looks, in real time. Events wake the join at once
 /// anyway; this only bounds how late a stall is noticed.
@@ -111,14 +111,18 @@ impl Stage {
     /// first (as `/proc` shows it): then returns `None` and leaves it blocked.
     /// For finding out whether something would hang, without waiting for a timeout.
     pub fn join_unless_blocked_in(&mut self, p: Proc, syscall: &str) -> Option<ExitStatus> {
+        let call = format!("{}.join()", self.children[p.0].name);
+        self.block(&call);
         loop {
             let until = std::time::Instant::now() + Duration::from_millis(1);
             self.pump_until(Some(until), |stage| !stage.children[p.0].is_alive());
             if let Some((_, status)) = self.children[p.0].ended {
+                self.unblock(format!("{call} returned"), Some(Mark::Joined));
                 return Some(status);
             }
             let state = ProcState::read(self.children[p.0].pid.as_raw());
             if state.is_some_and(|s| s.state == 'S' && s.syscall.as_deref() == Some(syscall)) {
+                self.unblock(format!("{call} abandoned: the child is blocked in {syscall}()"), None);
                 return None;
             }
         }
@@ -130,11 +134,14 @@ impl Stage {
     /// it saw, and the join gives up. The child is left as it is: the lesson
     /// decides what to do with it.
     pub fn join_with_watchdog(&mut self, p: Proc, patience: f64) -> Watched {
+        let call = format!("{}.join()", self.children[p.0].name);
+        self.block(&call);
         loop {
             let until = std::time::Instant::now() + LOOK_EVERY;
             self.pump_until(Some(until), |stage| !stage.children[p.0].is_alive());
             let child = &self.children[p.0];
             if let Some((_, status)) = child.ended {
+                self.unblock(format!("{call} returned"), Some(Mark::Joined));
                 return Watched::Ended(status);
             }
             let silent_for = self.clock.now() - child.last_heard;
@@ -149,6 +156,7 @@ impl Stage {
                     "watchdog: {} (pid {}) is alive but has said nothing for {silent_for:.1} s. /proc/{} shows {seen}.",
                     child.name, stuck.pid, stuck.pid
                 ));
+                self.unblock(format!("{call} abandoned by the watchdog"), None);
                 return Watched::Stuck(stuck);
             }
         }
@@ -166,8 +174,10 @@ impl Stage {
         locks: &LockSet,
         patience: f64,
     ) -> Option<Cycle> {
+        self.block("join() each thread");
         loop {
             if threads.iter().all(|thread| thread.is_finished()) {
+                self.unblock("all threads joined", Some(Mark::Joined));
                 return None;
             }
             if let Some(cycle) = locks.deadlock(patience) {
@@ -176,6 +186,7 @@ impl Stage {
                      ever go on: each waits for a lock that only the other would release.",
                     cycle.stuck_for
                 ));
+                self.unblock("join abandoned by the watchdog", None);
                 return Some(cycle);
             }
             let until = std::time::Instant::now() + LOOK_EVERY;

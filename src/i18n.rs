@@ -1,0 +1,302 @@
+//! The tutor's words in the reader's language.
+//!
+//! English is written where it is used: in the lesson files and in the code,
+//! as the format strings that compute each note from the run. Chinese lives in
+//! `lessons/zh/`: one file per lesson (its title, summary, scene titles,
+//! questions, and the notes its code writes) and `tutor.toml` for the words of
+//! the Stage, the timeline, the menu and the pages. A note is translated by
+//! its English pattern: `{}` in the pattern stands for a value computed by the
+//! run, and the Chinese takes those values by number, `{1}`, `{2}`, …, so the
+//! numbers stay this run's own. Whatever has no translation stays English.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::stage::{Event, Kind};
+
+/// A language the tutor speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// English, the default.
+    En,
+    /// Simplified Chinese.
+    Zh,
+}
+
+static LANG: OnceLock<Lang> = OnceLock::new();
+
+/// The translations, one file per lesson plus the tutor's own, embedded at build time.
+const SOURCES: [(&str, &str); 16] = [
+    ("tutor", include_str!("../lessons/zh/tutor.toml")),
+    ("process-basics", include_str!("../lessons/zh/process-basics.toml")),
+    ("start-methods", include_str!("../lessons/zh/start-methods.toml")),
+    ("join-daemon", include_str!("../lessons/zh/join-daemon.toml")),
+    ("globals", include_str!("../lessons/zh/globals.toml")),
+    ("pool-async", include_str!("../lessons/zh/pool-async.toml")),
+    ("queue", include_str!("../lessons/zh/queue.toml")),
+    ("pipe", include_str!("../lessons/zh/pipe.toml")),
+    ("queue-deadlock", include_str!("../lessons/zh/queue-deadlock.toml")),
+    ("shared-memory", include_str!("../lessons/zh/shared-memory.toml")),
+    ("locks", include_str!("../lessons/zh/locks.toml")),
+    ("deadlock", include_str!("../lessons/zh/deadlock.toml")),
+    ("threads", include_str!("../lessons/zh/threads.toml")),
+    ("producer-consumer", include_str!("../lessons/zh/producer-consumer.toml")),
+    ("gil", include_str!("../lessons/zh/gil.toml")),
+    ("costs", include_str!("../lessons/zh/costs.toml")),
+];
+
+/// Sets the language for the rest of the run; the first call wins.
+pub fn set(lang: Lang) {
+    let _ = LANG.set(lang);
+}
+
+/// The language in use: as set, else English.
+pub fn lang() -> Lang {
+    LANG.get().copied().unwrap_or(Lang::En)
+}
+
+/// The language the environment asks for: the first of `LC_ALL`, `LC_MESSAGES`
+/// and `LANG` that is set decides (`zh_CN.UTF-8` asks for Chinese).
+pub fn from_env() -> Lang {
+    let asked = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty());
+    match asked {
+        Some(locale) if locale.to_ascii_lowercase().starts_with("zh") => Lang::Zh,
+        _ => Lang::En,
+    }
+}
+
+/// `text` in the language in use; unchanged in English or when no pattern matches.
+pub fn tr(text: &str) -> String {
+    match lang() {
+        Lang::En => text.to_string(),
+        Lang::Zh => translate(text).unwrap_or_else(|| text.to_string()),
+    }
+}
+
+/// `event` with its text in the language in use. What the demo itself prints
+/// (`say`) stays as the program printed it; a scene's title comes from the
+/// catalogue, already translated.
+pub fn localise(event: &Event) -> Cow<'_, Event> {
+    if lang() == Lang::En || matches!(event.kind, Kind::Say | Kind::Scene) || event.text.is_empty() {
+        return Cow::Borrowed(event);
+    }
+    match translate(&event.text) {
+        Some(text) => Cow::Owned(Event { text, ..event.clone() }),
+        None => Cow::Borrowed(event),
+    }
+}
+
+/// `text` in Chinese, if a pattern matches it.
+pub fn translate(text: &str) -> Option<String> {
+    patterns().iter().find_map(|pattern| pattern.apply(text))
+}
+
+/// One lesson's Chinese, as `lessons/zh/<id>.toml` gives it.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LessonText {
+    /// The title.
+    pub title: Option<String>,
+    /// The summary.
+    pub summary: Option<String>,
+    /// The scenes, in the lesson's order.
+    #[serde(default)]
+    pub scenes: Vec<SceneText>,
+    /// The notes its code writes.
+    #[serde(default)]
+    pub notes: Vec<Note>,
+}
+
+/// One scene's Chinese.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SceneText {
+    /// The title.
+    pub title: Option<String>,
+    /// The question `--predict` asks.
+    pub question: Option<QuestionText>,
+}
+
+/// A question's Chinese.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionText {
+    /// The question.
+    pub ask: String,
+    /// The choices, in the English order.
+    pub choices: Vec<String>,
+    /// The explanation.
+    pub explain: String,
+}
+
+/// An English pattern and its Chinese.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    /// English, with `{}` for each value the run computes.
+    pub en: String,
+    /// Chinese, with `{1}`, `{2}`, … for those values (`{}` takes the next one).
+    pub zh: String,
+}
+
+/// The Chinese of lesson `id`, if it has a file.
+pub fn lesson_text(id: &str) -> Option<LessonText> {
+    let (_, text) = SOURCES.iter().find(|(file, _)| *file == id)?;
+    Some(parse(id, text))
+}
+
+fn parse(file: &str, text: &str) -> LessonText {
+    toml::from_str(text).unwrap_or_else(|err| panic!("lessons/zh/{file}.toml: {err}"))
+}
+
+/// Every pattern, the most specific (longest literal text) first.
+fn patterns() -> &'static [Pattern] {
+    static PATTERNS: OnceLock<Vec<Pattern>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let mut all: Vec<Pattern> = SOURCES
+            .iter()
+            .flat_map(|(file, text)| parse(file, text).notes)
+            .map(|note| Pattern::new(&note.en, &note.zh))
+            .collect();
+        all.sort_by_key(|p| std::cmp::Reverse(p.literal_len()));
+        all
+    })
+}
+
+/// An English pattern split at its holes, and the Chinese to fill in.
+struct Pattern {
+    /// The literal pieces around the holes: one more than there are holes.
+    pieces: Vec<String>,
+    zh: String,
+}
+
+impl Pattern {
+    fn new(en: &str, zh: &str) -> Pattern {
+        let mut pieces = vec![String::new()];
+        let mut chars = en.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, chars.peek()) {
+                ('{', Some('{')) | ('}', Some('}')) => {
+                    chars.next();
+                    pieces.last_mut().expect("never empty").push(c);
+                }
+                ('{', Some('}')) => {
+                    chars.next();
+                    pieces.push(String::new());
+                }
+                _ => pieces.last_mut().expect("never empty").push(c),
+            }
+        }
+        Pattern { pieces, zh: zh.to_string() }
+    }
+
+    fn literal_len(&self) -> usize {
+        self.pieces.iter().map(String::len).sum()
+    }
+
+    /// The Chinese for `text`, if `text` is this pattern with its holes filled.
+    fn apply(&self, text: &str) -> Option<String> {
+        let (first, last) = (&self.pieces[0], self.pieces.last().expect("never empty"));
+        if !text.starts_with(first.as_str()) || !text.ends_with(last.as_str()) {
+            return None;
+        }
+        let mut values = Vec::with_capacity(self.pieces.len() - 1);
+        if !fill(&self.pieces[1..], &text[first.len()..], &mut values) {
+            return None;
+        }
+        Some(substitute(&self.zh, &values))
+    }
+}
+
+/// Matches `text` against holes, each followed by one of `pieces`, collecting
+/// what fills each hole. The last piece must end the text; a hole takes the
+/// shortest text that lets the rest match.
+fn fill<'t>(pieces: &[String], text: &'t str, values: &mut Vec<&'t str>) -> bool {
+    let Some((piece, rest)) = pieces.split_first() else {
+        return text.is_empty();
+    };
+    if rest.is_empty() {
+        return match text.len().checked_sub(piece.len()) {
+            Some(at) if text.is_char_boundary(at) && text[at..] == **piece => {
+                values.push(&text[..at]);
+                true
+            }
+            _ => false,
+        };
+    }
+    let mut from = 0;
+    while let Some(found) = text[from..].find(piece.as_str()).map(|i| i + from) {
+        values.push(&text[..found]);
+        if fill(rest, &text[found + piece.len()..], values) {
+            return true;
+        }
+        values.pop();
+        from = found + text[found..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
+/// `zh` with `{1}`, `{2}`, … (or `{}`, the next) replaced by `values`.
+fn substitute(zh: &str, values: &[&str]) -> String {
+    let mut out = String::with_capacity(zh.len() + 16);
+    let mut next = 0;
+    let mut rest = zh;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open].replace("}}", "}"));
+        let after = &rest[open + 1..];
+        if let Some(after_brace) = after.strip_prefix('{') {
+            out.push('{');
+            rest = after_brace;
+            continue;
+        }
+        let close = after.find('}').unwrap_or(after.len());
+        let index = match after[..close].parse::<usize>() {
+            Ok(n) => n.saturating_sub(1),
+            Err(_) => next,
+        };
+        next = index + 1;
+        out.push_str(values.get(index).copied().unwrap_or(""));
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    out.push_str(&rest.replace("}}", "}"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pattern_takes_the_run_s_values() {
+        let p = Pattern::new("{} returned after {} s: {} {}.", "{1} 在 {2} 秒后返回：{3} {4}。");
+        assert_eq!(
+            p.apply("p1.join(6) returned after 5.01 s: p1 exited with code 0.").as_deref(),
+            Some("p1.join(6) 在 5.01 秒后返回：p1 exited with code 0。")
+        );
+        assert_eq!(p.apply("something else"), None);
+    }
+
+    #[test]
+    fn values_can_be_reordered_and_braces_kept() {
+        let p = Pattern::new("{} of {{x}} is {}", "{2} 是 {{x}} 中的 {1}");
+        assert_eq!(p.apply("3 of {x} is 4").as_deref(), Some("4 是 {x} 中的 3"));
+    }
+
+    #[test]
+    fn a_hole_backtracks_past_an_early_match() {
+        let p = Pattern::new("{} ends. {} ends.", "{1}|{2}");
+        assert_eq!(p.apply("a ends. b ends. c ends.").as_deref(), Some("a|b ends. c"));
+    }
+
+    #[test]
+    fn every_translation_file_parses() {
+        for (file, text) in SOURCES {
+            parse(file, text);
+        }
+    }
+}

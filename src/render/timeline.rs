@@ -1,0 +1,203 @@
+//! The timeline in the terminal: one row per lane, lesson time across the
+//! width, a character per column for what the lane did then.
+
+use crossterm::style::Color;
+use unicode_width::UnicodeWidthStr;
+
+use super::{pad, Paint};
+use crate::i18n::tr;
+use crate::stage::LaneState;
+use crate::timeline::{first_tick, tick_label, tick_step, Key, Moment, Row, Timeline};
+
+/// The characters a timeline is drawn with.
+struct Glyphs {
+    running: char,
+    sleeping: char,
+    blocked: char,
+    rule: char,
+    tick: char,
+}
+
+const BLOCKS: Glyphs = Glyphs { running: '█', sleeping: '░', blocked: '▒', rule: '─', tick: '┬' };
+const ASCII: Glyphs = Glyphs { running: '#', sleeping: '.', blocked: '=', rule: '-', tick: '+' };
+
+/// How many key moments are listed under a diagram before "and N more".
+const MOMENTS_LISTED: usize = 6;
+
+impl Glyphs {
+    fn of(&self, state: LaneState) -> char {
+        match state {
+            LaneState::Running => self.running,
+            LaneState::Sleeping => self.sleeping,
+            LaneState::Blocked => self.blocked,
+        }
+    }
+}
+
+fn state_color(state: LaneState) -> Color {
+    match state {
+        LaneState::Running => Color::Green,
+        LaneState::Sleeping => Color::Blue,
+        LaneState::Blocked => Color::Red,
+    }
+}
+
+/// The letter that marks a key moment.
+fn letter(key: Key) -> char {
+    match key {
+        Key::Joined => 'J',
+        Key::Timeout => 'T',
+        Key::Killed => 'K',
+    }
+}
+
+fn key_words(key: Key) -> String {
+    match key {
+        Key::Joined => tr("join returned"),
+        Key::Timeout => tr("timed out"),
+        Key::Killed => tr("killed"),
+    }
+}
+
+/// `timeline` drawn in `width` columns: block characters when `unicode`,
+/// plain ASCII otherwise.
+pub fn draw(timeline: &Timeline, width: usize, paint: Paint, unicode: bool) -> String {
+    let glyphs = if unicode { &BLOCKS } else { &ASCII };
+    let label = timeline.rows.iter().map(|r| r.lane.width()).max().unwrap_or(4).clamp(4, 14) + 2;
+    let cells = width.saturating_sub(label + 2).max(20);
+    let scale = Scale { start: timeline.start, step: (timeline.end - timeline.start) / cells as f64, cells };
+
+    let heading = format!(
+        "{} {}: {}",
+        glyphs.rule.to_string().repeat(2),
+        tr(&format!("timeline of scene {}", timeline.scene)),
+        timeline.title
+    );
+    let mut out = vec![String::new(), paint.bold(&heading)];
+    for row in &timeline.rows {
+        out.push(format!("  {}{}", pad(&row.lane, label), bar(row, &scale, glyphs, paint)));
+    }
+    let (rule, labels) = axis(&scale, glyphs);
+    out.push(format!("  {}{}", " ".repeat(label), paint.dim(&rule)));
+    out.push(format!("  {}{}", " ".repeat(label), paint.dim(&labels)));
+    out.push(format!("  {}{}", " ".repeat(label), legend(timeline, glyphs, paint)));
+    out.extend(moments(timeline, label, paint));
+    out.join("\n")
+}
+
+/// Which column a lesson time falls in.
+struct Scale {
+    start: f64,
+    step: f64,
+    cells: usize,
+}
+
+impl Scale {
+    fn column(&self, t: f64) -> usize {
+        (((t - self.start) / self.step).floor().max(0.0) as usize).min(self.cells - 1)
+    }
+}
+
+/// One lane's row: in each column, the state it spent most of that column in;
+/// a key moment's letter over it.
+fn bar(row: &Row, scale: &Scale, glyphs: &Glyphs, paint: Paint) -> String {
+    let mut cells: Vec<Option<LaneState>> = vec![None; scale.cells];
+    let mut longest = vec![0.0_f64; scale.cells];
+    for span in &row.spans {
+        for column in scale.column(span.from)..=scale.column(span.to) {
+            let a = scale.start + column as f64 * scale.step;
+            let covered = span.to.min(a + scale.step) - span.from.max(a);
+            // A span shorter than a column still shows, in the column it starts in.
+            if covered > longest[column] || cells[column].is_none() {
+                longest[column] = covered.max(longest[column]);
+                cells[column] = Some(span.state);
+            }
+        }
+    }
+    // Where two moments share a column, the graver one shows.
+    let mut marks: Vec<Option<Key>> = vec![None; scale.cells];
+    for moment in &row.moments {
+        let column = &mut marks[scale.column(moment.t)];
+        *column = (*column).max(Some(moment.what));
+    }
+    let mut out = String::new();
+    for (cell, mark) in cells.iter().zip(&marks) {
+        out.push_str(&match (mark, cell) {
+            (Some(key), _) => {
+                let color = if *key == Key::Killed { Color::Red } else { Color::Yellow };
+                paint.bold(&paint.color(&letter(*key).to_string(), color))
+            }
+            (None, Some(state)) => paint.color(&glyphs.of(*state).to_string(), state_color(*state)),
+            (None, None) => " ".to_string(),
+        });
+    }
+    out.trim_end().to_string()
+}
+
+/// The time axis: a rule with ticks, and the times under them.
+fn axis(scale: &Scale, glyphs: &Glyphs) -> (String, String) {
+    let span = scale.step * scale.cells as f64;
+    // At least 10 columns between ticks, so that the labels fit.
+    let step = tick_step(span * 10.0 / scale.cells as f64);
+    let mut rule: Vec<char> = vec![glyphs.rule; scale.cells];
+    let mut labels = String::new();
+    let mut t = first_tick(scale.start, step);
+    while t <= scale.start + span + 1e-9 {
+        let column = scale.column(t);
+        rule[column] = glyphs.tick;
+        let text = tick_label(t, step);
+        if column >= labels.width() && column + text.width() <= scale.cells + 4 {
+            labels.push_str(&" ".repeat(column - labels.width()));
+            labels.push_str(&text);
+            labels.push(' ');
+        }
+        t += step;
+    }
+    (rule.into_iter().collect(), labels.trim_end().to_string())
+}
+
+/// What the characters mean: the states always, the marks that this diagram has.
+fn legend(timeline: &Timeline, glyphs: &Glyphs, paint: Paint) -> String {
+    let mut parts: Vec<String> = [
+        (LaneState::Running, tr("running")),
+        (LaneState::Sleeping, tr("sleeping")),
+        (LaneState::Blocked, tr("blocked")),
+    ]
+    .into_iter()
+    .map(|(state, words)| {
+        format!("{} {words}", paint.color(&glyphs.of(state).to_string(), state_color(state)))
+    })
+    .collect();
+    for key in [Key::Joined, Key::Timeout, Key::Killed] {
+        if timeline.rows.iter().any(|r| r.moments.iter().any(|m| m.what == key)) {
+            parts.push(format!("{} {}", paint.bold(&letter(key).to_string()), key_words(key)));
+        }
+    }
+    parts.join("   ")
+}
+
+/// The key moments, listed in time order under the diagram.
+fn moments(timeline: &Timeline, label: usize, paint: Paint) -> Vec<String> {
+    let mut all: Vec<(&Row, &Moment)> =
+        timeline.rows.iter().flat_map(|r| r.moments.iter().map(move |m| (r, m))).collect();
+    all.sort_by(|a, b| a.1.t.total_cmp(&b.1.t));
+    let mut out: Vec<String> = all
+        .iter()
+        .take(MOMENTS_LISTED)
+        .map(|(row, m)| {
+            paint.dim(&format!(
+                "  {}{} {:>8.3}  {}  {}",
+                " ".repeat(label),
+                letter(m.what),
+                m.t,
+                pad(&row.lane, label),
+                m.text
+            ))
+        })
+        .collect();
+    if all.len() > MOMENTS_LISTED {
+        let more = all.len() - MOMENTS_LISTED;
+        out.push(paint.dim(&format!("  {}{}", " ".repeat(label), tr(&format!("… and {more} more")))));
+    }
+    out
+}

@@ -6,6 +6,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::i18n::{self, Lang};
+
 /// The chapters of LESSONS.md, in order; a lesson's `chapter` indexes this from 1.
 pub const CHAPTERS: [&str; 6] =
     ["Processes", "Pools", "Communication", "Synchronisation", "Threads and patterns", "Performance"];
@@ -126,19 +128,49 @@ pub struct Link {
 }
 
 impl Lesson {
-    /// The chapter's name.
-    pub fn chapter_name(&self) -> &'static str {
-        CHAPTERS[self.chapter - 1]
+    /// The chapter's name, in the language in use.
+    pub fn chapter_name(&self) -> String {
+        i18n::tr(CHAPTERS[self.chapter - 1])
+    }
+
+    /// Puts the words of `text` in place of the English ones it translates.
+    fn translate(&mut self, text: i18n::LessonText) {
+        replace(&mut self.title, text.title);
+        replace(&mut self.summary, text.summary);
+        for (scene, words) in self.scenes.iter_mut().zip(text.scenes) {
+            replace(&mut scene.title, words.title);
+            if let (Some(question), Some(words)) = (&mut scene.question, words.question) {
+                // Choices are judged by their position, so only a full set can replace them.
+                if words.choices.len() == question.choices.len() {
+                    question.choices = words.choices;
+                }
+                question.ask = words.ask;
+                question.explain = words.explain;
+            }
+        }
     }
 }
 
-/// Every lesson, in catalogue order.
+fn replace(english: &mut String, translated: Option<String>) {
+    if let Some(text) = translated {
+        *english = text;
+    }
+}
+
+/// Every lesson, in catalogue order, in the language in use.
 pub fn all() -> &'static [Lesson] {
     static LESSONS: OnceLock<Vec<Lesson>> = OnceLock::new();
     LESSONS.get_or_init(|| {
         SOURCES
             .iter()
-            .map(|(file, text)| parse(file, text).unwrap_or_else(|err| panic!("lessons/{file}.toml: {err}")))
+            .map(|(file, text)| {
+                let mut lesson =
+                    parse(file, text).unwrap_or_else(|err| panic!("lessons/{file}.toml: {err}"));
+                if i18n::lang() == Lang::Zh {
+                    lesson.translate(i18n::lesson_text(file).unwrap_or_default());
+                }
+                lesson
+            })
             .collect()
     })
 }
@@ -166,11 +198,11 @@ pub struct UnknownLesson {
 
 impl std::fmt::Display for UnknownLesson {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "no lesson '{}'", self.id)?;
-        match self.suggestion {
-            Some(near) => write!(f, " (did you mean '{near}'?)"),
-            None => write!(f, " (see 'concur-tutor list')"),
-        }
+        let hint = match self.suggestion {
+            Some(near) => format!("(did you mean '{near}'?)"),
+            None => "(see 'concur-tutor list')".to_string(),
+        };
+        write!(f, "{}", i18n::tr(&format!("no lesson '{}' {hint}", self.id)))
     }
 }
 

@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
+use unicode_width::UnicodeWidthStr;
 
 use crate::stage::{Event, Kind};
 
@@ -162,6 +163,8 @@ fn patterns() -> &'static [Pattern] {
             .iter()
             .flat_map(|(file, text)| parse(file, text).notes)
             .map(|note| Pattern::new(&note.en, &note.zh))
+            // A pattern of holes alone would match anything.
+            .filter(|pattern| pattern.literal_len() > 0)
             .collect();
         all.sort_by_key(|p| std::cmp::Reverse(p.literal_len()));
         all
@@ -209,7 +212,22 @@ impl Pattern {
         if !fill(&self.pieces[1..], &text[first.len()..], &mut values) {
             return None;
         }
+        // A value may itself be words with a pattern ("exited with code 0" in
+        // "p1 exited with code 0 after 5.02 s"); each is shorter than `text`.
+        let values: Vec<String> = values.iter().map(|v| translate_value(v)).collect();
         Some(substitute(&self.zh, &values))
+    }
+}
+
+/// A value that filled a hole, translated if it is words with a pattern. A
+/// value padded to a table's column (`{:<27}`) is padded again to the same
+/// columns, which a Chinese character counts two of.
+fn translate_value(value: &str) -> String {
+    let words = value.trim_end();
+    match translate(words) {
+        Some(zh) if words.len() < value.len() => crate::render::pad(&zh, value.width()),
+        Some(zh) => zh,
+        None => value.to_string(),
     }
 }
 
@@ -242,7 +260,7 @@ fn fill<'t>(pieces: &[String], text: &'t str, values: &mut Vec<&'t str>) -> bool
 }
 
 /// `zh` with `{1}`, `{2}`, … (or `{}`, the next) replaced by `values`.
-fn substitute(zh: &str, values: &[&str]) -> String {
+fn substitute(zh: &str, values: &[String]) -> String {
     let mut out = String::with_capacity(zh.len() + 16);
     let mut next = 0;
     let mut rest = zh;
@@ -260,7 +278,7 @@ fn substitute(zh: &str, values: &[&str]) -> String {
             Err(_) => next,
         };
         next = index + 1;
-        out.push_str(values.get(index).copied().unwrap_or(""));
+        out.push_str(values.get(index).map_or("", String::as_str));
         rest = after.get(close + 1..).unwrap_or("");
     }
     out.push_str(&rest.replace("}}", "}"));

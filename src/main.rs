@@ -197,7 +197,10 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         None if stage::terminal::is_interactive() && io::stdout().is_terminal() => run_menu(paint),
         None => {
             page(render::print_list(paint, render::width(), &load_progress()))?;
-            eprintln!("\nRun a lesson with: concur-tutor lesson <id>   (all commands: concur-tutor --help)");
+            eprintln!(
+                "\n{}",
+                i18n::tr("Run a lesson with: concur-tutor lesson <id>   (all commands: concur-tutor --help)")
+            );
             Ok(())
         }
         Some(Command::List { json: true }) => page(render::print_list_json(&load_progress())),
@@ -207,7 +210,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Progress { reset: true }) => {
             Progress::reset()
                 .map_err(|err| Failure::Run(anyhow::anyhow!("could not reset progress: {err}")))?;
-            println!("Progress forgotten.");
+            println!("{}", i18n::tr("Progress forgotten."));
             Ok(())
         }
         Some(Command::Progress { reset: false }) => page(render::print_progress(&load_progress(), paint)),
@@ -233,11 +236,11 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
     let program = lessons::program(&lesson.id);
     if let Some(n) = args.scene {
         if !(1..=lesson.scenes.len()).contains(&n) {
-            return Err(Failure::Usage(format!(
+            return Err(Failure::Usage(i18n::tr(&format!(
                 "--scene {n} is out of range: '{}' has scenes 1 to {}",
                 lesson.id,
                 lesson.scenes.len()
-            )));
+            ))));
         }
     }
     // A file that cannot be written is known before the lesson runs.
@@ -245,7 +248,9 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
         Some(path) => Some((
             path,
             File::create(path)
-                .map_err(|err| Failure::Usage(format!("cannot write --svg {}: {err}", path.display())))?,
+                .map_err(|err| {
+                    Failure::Usage(i18n::tr(&format!("cannot write --svg {}: {err}", path.display())))
+                })?,
         )),
         None => None,
     };
@@ -317,7 +322,7 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
 
 /// Waits for Enter, saying so.
 fn wait_for_enter() {
-    eprint!("\nPress Enter to return to the menu.");
+    eprint!("\n{}", i18n::tr("Press Enter to return to the menu."));
     let _ = io::stdin().read_line(&mut String::new());
 }
 

@@ -11,7 +11,9 @@ use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifier
 use crossterm::style::{Attribute, Print, SetAttribute};
 use crossterm::{cursor, execute, queue, terminal};
 
-use crate::catalogue::{self, Lesson, CHAPTERS};
+use crate::catalogue::{self, Lesson};
+use crate::i18n::tr;
+use crate::render::{pad, truncate};
 use crate::progress::Progress;
 use crate::stage::terminal as modes;
 
@@ -115,26 +117,25 @@ impl Menu {
     /// The screen as lines of at most `width` columns and `height` rows: the
     /// lessons by chapter, then the footer with the keys.
     pub fn lines(&self, progress: &Progress, width: usize, height: usize) -> Vec<(String, bool)> {
-        let mut lines = vec![("concur-tutor · pick a lesson".to_string(), false), (String::new(), false)];
+        let mut lines = vec![(tr("concur-tutor · pick a lesson"), false), (String::new(), false)];
         let visible = self.visible();
         let mut chapter = 0;
         for (i, lesson) in visible.iter().enumerate() {
             if lesson.chapter != chapter {
                 chapter = lesson.chapter;
-                lines.push((format!("{}. {}", chapter, CHAPTERS[chapter - 1]), false));
+                lines.push((format!("{}. {}", chapter, lesson.chapter_name()), false));
             }
             let mark = if progress.is_completed(&lesson.id) { "✓" } else { " " };
             let pointer = if i == self.selected { "›" } else { " " };
-            lines.push((format!("{pointer} {mark} {:<18} {}", lesson.id, lesson.title), i == self.selected));
+            lines.push((format!("{pointer} {mark} {} {}", pad(&lesson.id, 18), lesson.title), i == self.selected));
         }
         if visible.is_empty() {
-            lines.push((format!("  no lesson matches \"{}\"", self.filter), false));
+            lines.push((tr(&format!("  no lesson matches \"{}\"", self.filter)), false));
         }
         let footer = if self.filtering {
-            format!("filter: {}▏ · Enter or Esc: done · Backspace: erase", self.filter)
+            tr(&format!("filter: {}▏ · Enter or Esc: done · Backspace: erase", self.filter))
         } else {
-            "↑/↓ j/k: move · Enter: run · p: with pauses · a: predict first · s: code · /: filter · q: quit"
-                .to_string()
+            tr("↑/↓ j/k: move · Enter: run · p: with pauses · a: predict first · s: code · /: filter · q: quit")
         };
         // Keep the selected line on screen, and the footer on the last row.
         let room = height.saturating_sub(2).max(1);
@@ -145,7 +146,7 @@ impl Menu {
         screen.push((String::new(), false));
         screen.push((footer, false));
         for (line, _) in &mut screen {
-            *line = line.chars().take(width).collect();
+            *line = truncate(line, width);
         }
         screen
     }

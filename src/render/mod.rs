@@ -75,6 +75,17 @@ pub fn pad(text: &str, columns: usize) -> String {
     format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
 }
 
+/// The start of `text` that fits in `columns` terminal columns.
+pub fn truncate(text: &str, columns: usize) -> String {
+    let mut used = 0;
+    text.chars()
+        .take_while(|c| {
+            used += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+            used <= columns
+        })
+        .collect()
+}
+
 /// Applies styles only when colour is on.
 #[derive(Clone, Copy)]
 pub struct Paint {

@@ -8,7 +8,8 @@ use crossterm::style::Color;
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
-use super::Paint;
+use super::{pad, Paint};
+use crate::i18n::tr;
 use crate::catalogue::{self, Lesson, CHAPTERS};
 use crate::lessons;
 use crate::progress::{self, Progress};
@@ -20,14 +21,13 @@ const ID_WIDTH: usize = 19;
 pub fn print_list(paint: Paint, width: usize, progress: &Progress) -> io::Result<()> {
     let mut out = io::stdout().lock();
     let done = catalogue::all().iter().filter(|l| progress.is_completed(&l.id)).count();
-    writeln!(
-        out,
-        "{} lessons, {done} done (✓). Run one with: concur-tutor lesson <id>",
-        catalogue::all().len()
-    )?;
-    for (number, chapter) in CHAPTERS.iter().enumerate() {
-        writeln!(out, "\n{}", paint.bold(&format!("{}. {chapter}", number + 1)))?;
-        for lesson in catalogue::all().iter().filter(|l| l.chapter == number + 1) {
+    let count = catalogue::all().len();
+    writeln!(out, "{}", tr(&format!("{count} lessons, {done} done (✓). Run one with: concur-tutor lesson <id>")))?;
+    for number in 1..=CHAPTERS.len() {
+        let mut lessons = catalogue::all().iter().filter(|l| l.chapter == number).peekable();
+        let Some(first) = lessons.peek() else { continue };
+        writeln!(out, "\n{}", paint.bold(&format!("{number}. {}", first.chapter_name())))?;
+        for lesson in lessons {
             let pad = " ".repeat(ID_WIDTH.saturating_sub(lesson.id.width()));
             let mark =
                 if progress.is_completed(&lesson.id) { paint.color("✓", Color::Green) } else { " ".into() };
@@ -64,13 +64,13 @@ pub fn print_show(lesson: &Lesson, paint: Paint) -> io::Result<()> {
     writeln!(out, "{}", paint.bold(&format!("{} · {}", lesson.id, lesson.title)))?;
     writeln!(out, "{}", lesson.summary)?;
     for (i, scene) in lesson.scenes.iter().enumerate() {
-        writeln!(out, "\n{}", paint.bold(&format!("Scene {} · {}", i + 1, scene.title)))?;
+        writeln!(out, "\n{}", paint.bold(&format!("{} · {}", tr(&format!("Scene {}", i + 1)), scene.title)))?;
         for line in scene.python.trim_matches('\n').lines() {
             writeln!(out, "{}", paint.dim(&format!("   py │ {line}")))?;
         }
     }
     let program = lessons::program(&lesson.id);
-    writeln!(out, "\n{}", paint.bold(&format!("The Rust that runs ({}):", program.path)))?;
+    writeln!(out, "\n{}", paint.bold(&tr(&format!("The Rust that runs ({}):", program.path))))?;
     write!(out, "{}", program.source)?;
     Ok(())
 }
@@ -82,7 +82,7 @@ pub fn print_header(lesson: &Lesson, speed: f64, paint: Paint) -> io::Result<()>
     writeln!(
         out,
         "{}",
-        paint.dim(&format!("columns: lesson time (s, at {speed}× speed) · lane · pid · what it printed"))
+        paint.dim(&tr(&format!("columns: lesson time (s, at {speed}× speed) · lane · pid · what it printed")))
     )
 }
 
@@ -92,7 +92,7 @@ pub fn print_reading(lesson: &Lesson, paint: Paint) -> io::Result<()> {
         return Ok(());
     }
     let mut out = io::stdout().lock();
-    writeln!(out, "\n{}", paint.bold("Further reading"))?;
+    writeln!(out, "\n{}", paint.bold(&tr("Further reading")))?;
     for link in &lesson.reading {
         writeln!(out, "  {}  {}", link.title, paint.dim(&link.url))?;
     }
@@ -105,22 +105,22 @@ pub fn print_progress(progress: &Progress, paint: Paint) -> io::Result<()> {
     let all = catalogue::all();
     let done: Vec<&str> =
         all.iter().filter(|l| progress.is_completed(&l.id)).map(|l| l.id.as_str()).collect();
-    writeln!(out, "{}", paint.bold(&format!("{} of {} lessons run to the end", done.len(), all.len())))?;
+    writeln!(out, "{}", paint.bold(&tr(&format!("{} of {} lessons run to the end", done.len(), all.len()))))?;
     if !done.is_empty() {
         writeln!(out, "  {}", done.join(", "))?;
     }
     if !progress.quizzes.is_empty() {
-        writeln!(out, "{}", paint.bold("Quizzes (right / asked)"))?;
+        writeln!(out, "{}", paint.bold(&tr("Quizzes (right / asked)")))?;
         for (id, quiz) in &progress.quizzes {
-            writeln!(out, "  {id:<18} {} / {}", quiz.right, quiz.asked)?;
+            writeln!(out, "  {} {} / {}", pad(id, 18), quiz.right, quiz.asked)?;
         }
     }
     match progress::path() {
         Some(path) => writeln!(
             out,
             "{}",
-            paint.dim(&format!("Kept in {}; forget it with: concur-tutor progress --reset", path.display()))
+            paint.dim(&tr(&format!("Kept in {}; forget it with: concur-tutor progress --reset", path.display())))
         ),
-        None => writeln!(out, "{}", paint.dim("Not kept: neither XDG_STATE_HOME nor HOME is set.")),
+        None => writeln!(out, "{}", paint.dim(&tr("Not kept: neither XDG_STATE_HOME nor HOME is set."))),
     }
 }

@@ -12,6 +12,7 @@ use std::io::Read;
 use std::os::fd::AsFd;
 
 use super::{cleanup, terminal, Kind, Stage};
+use crate::i18n::tr;
 
 /// Keys that end the lesson at any pause: q, Esc, and Ctrl-C (which arrives
 /// as a key while keys are read one by one).
@@ -39,7 +40,7 @@ impl Stage {
     pub(crate) fn pause(&mut self, next: &str) {
         if self.stepping {
             let go_on = |byte: u8| matches!(byte, b'\n' | b'\r' | b' ').then_some(());
-            if self.wait_for_key(&format!("⏸  {next} · Enter: go on · q: quit"), go_on).is_none() {
+            if self.wait_for_key(&tr(&format!("⏸  {next} · Enter: go on · q: quit")), go_on).is_none() {
                 // No more input: go on to the end without stopping again.
                 self.stepping = false;
             }
@@ -56,7 +57,7 @@ impl Stage {
             let digit = (byte as char).to_digit(10)? as usize;
             (1..=choices.len()).contains(&digit).then(|| digit - 1)
         };
-        self.wait_for_key(&format!("your answer, 1 to {} · q: quit", choices.len()), pick).unwrap_or(0)
+        self.wait_for_key(&tr(&format!("your answer, 1 to {} · q: quit", choices.len())), pick).unwrap_or(0)
     }
 
     /// Shows `prompt` and reads keys until `accept` takes one; `None` when input
@@ -73,7 +74,10 @@ impl Stage {
                 Ok(0) | Err(_) => break None,
                 Ok(_) if is_quit(byte[0]) => {
                     self.recorder.prompt(None);
-                    eprintln!("concur-tutor: quit at a pause; every child process was killed and reaped");
+                    eprintln!(
+                        "concur-tutor: {}",
+                        tr("quit at a pause; every child process was killed and reaped")
+                    );
                     cleanup::exit_quietly(0);
                 }
                 Ok(_) => {

@@ -164,8 +164,7 @@ pub fn all() -> &'static [Lesson] {
         SOURCES
             .iter()
             .map(|(file, text)| {
-                let mut lesson =
-                    parse(file, text).unwrap_or_else(|err| panic!("lessons/{file}.toml: {err}"));
+                let mut lesson = parse(file, text).unwrap_or_else(|err| panic!("lessons/{file}.toml: {err}"));
                 if i18n::lang() == Lang::Zh {
                     lesson.translate(i18n::lesson_text(file).unwrap_or_default());
                 }

@@ -79,6 +79,13 @@ pub fn tr(text: &str) -> String {
     }
 }
 
+/// A table's cell: `text` in the language in use, padded to `columns`
+/// terminal columns. A table row is translated as a whole by its pattern, so
+/// a name with spaces in it ("2 threads") is put in its own words first.
+pub fn column(text: &str, columns: usize) -> String {
+    crate::render::pad(&tr(text), columns)
+}
+
 /// `event` with its text in the language in use. What the demo itself prints
 /// (`say`) stays as the program printed it; a scene's title comes from the
 /// catalogue, already translated.
@@ -155,7 +162,7 @@ fn parse(file: &str, text: &str) -> LessonText {
     toml::from_str(text).unwrap_or_else(|err| panic!("lessons/zh/{file}.toml: {err}"))
 }
 
-/// Every pattern, the most specific (longest literal text) first.
+/// Every pattern, the most specific first (see [`Pattern::anchor_len`]).
 fn patterns() -> &'static [Pattern] {
     static PATTERNS: OnceLock<Vec<Pattern>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
@@ -166,7 +173,7 @@ fn patterns() -> &'static [Pattern] {
             // A pattern of holes alone would match anything.
             .filter(|pattern| pattern.literal_len() > 0)
             .collect();
-        all.sort_by_key(|p| std::cmp::Reverse(p.literal_len()));
+        all.sort_by_key(|p| std::cmp::Reverse((p.anchor_len(), p.literal_len())));
         all
     })
 }
@@ -196,6 +203,16 @@ impl Pattern {
             }
         }
         Pattern { pieces, zh: zh.to_string() }
+    }
+
+    /// How much fixed text the pattern starts and ends with: a pattern that
+    /// is pinned at both ends is more specific than one that floats.
+    fn anchor_len(&self) -> usize {
+        match self.pieces.as_slice() {
+            [only] => only.len(),
+            [first, .., last] => first.len() + last.len(),
+            [] => 0,
+        }
     }
 
     fn literal_len(&self) -> usize {
@@ -294,7 +311,8 @@ mod tests {
         let p = Pattern::new("{} returned after {} s: {} {}.", "{1} 在 {2} 秒后返回：{3} {4}。");
         assert_eq!(
             p.apply("p1.join(6) returned after 5.01 s: p1 exited with code 0.").as_deref(),
-            Some("p1.join(6) 在 5.01 秒后返回：p1 exited with code 0。")
+            Some("p1.join(6) 在 5.01 秒后返回：p1 以退出码 0 结束。"),
+            "values are translated in turn"
         );
         assert_eq!(p.apply("something else"), None);
     }

@@ -247,10 +247,9 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
     let svg = match &args.svg {
         Some(path) => Some((
             path,
-            File::create(path)
-                .map_err(|err| {
-                    Failure::Usage(i18n::tr(&format!("cannot write --svg {}: {err}", path.display())))
-                })?,
+            File::create(path).map_err(|err| {
+                Failure::Usage(i18n::tr(&format!("cannot write --svg {}: {err}", path.display())))
+            })?,
         )),
         None => None,
     };

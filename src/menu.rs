@@ -13,8 +13,8 @@ use crossterm::{cursor, execute, queue, terminal};
 
 use crate::catalogue::{self, Lesson};
 use crate::i18n::tr;
-use crate::render::{pad, truncate};
 use crate::progress::Progress;
+use crate::render::{pad, truncate};
 use crate::stage::terminal as modes;
 
 /// What the user chose.
@@ -127,7 +127,10 @@ impl Menu {
             }
             let mark = if progress.is_completed(&lesson.id) { "✓" } else { " " };
             let pointer = if i == self.selected { "›" } else { " " };
-            lines.push((format!("{pointer} {mark} {} {}", pad(&lesson.id, 18), lesson.title), i == self.selected));
+            lines.push((
+                format!("{pointer} {mark} {} {}", pad(&lesson.id, 18), lesson.title),
+                i == self.selected,
+            ));
         }
         if visible.is_empty() {
             lines.push((tr(&format!("  no lesson matches \"{}\"", self.filter)), false));

@@ -16,7 +16,8 @@ fn daemon_scene() -> &'static (Trace, Vec<Event>) {
     static RUN: OnceLock<(Trace, Vec<Event>)> = OnceLock::new();
     RUN.get_or_init(|| {
         let trace = run_lesson("join-daemon", &["--scene", "2", "--svg", SVG]);
-        let events = trace.events.iter().map(|e| serde_json::from_value(e.clone()).expect("an event")).collect();
+        let events =
+            trace.events.iter().map(|e| serde_json::from_value(e.clone()).expect("an event")).collect();
         (trace, events)
     })
 }

@@ -9,8 +9,8 @@ use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
 use super::{pad, Paint};
-use crate::i18n::tr;
 use crate::catalogue::{self, Lesson, CHAPTERS};
+use crate::i18n::tr;
 use crate::lessons;
 use crate::progress::{self, Progress};
 
@@ -22,7 +22,11 @@ pub fn print_list(paint: Paint, width: usize, progress: &Progress) -> io::Result
     let mut out = io::stdout().lock();
     let done = catalogue::all().iter().filter(|l| progress.is_completed(&l.id)).count();
     let count = catalogue::all().len();
-    writeln!(out, "{}", tr(&format!("{count} lessons, {done} done (✓). Run one with: concur-tutor lesson <id>")))?;
+    writeln!(
+        out,
+        "{}",
+        tr(&format!("{count} lessons, {done} done (✓). Run one with: concur-tutor lesson <id>"))
+    )?;
     for number in 1..=CHAPTERS.len() {
         let mut lessons = catalogue::all().iter().filter(|l| l.chapter == number).peekable();
         let Some(first) = lessons.peek() else { continue };
@@ -82,7 +86,8 @@ pub fn print_header(lesson: &Lesson, speed: f64, paint: Paint) -> io::Result<()>
     writeln!(
         out,
         "{}",
-        paint.dim(&tr(&format!("columns: lesson time (s, at {speed}× speed) · lane · pid · what it printed")))
+        paint
+            .dim(&tr(&format!("columns: lesson time (s, at {speed}× speed) · lane · pid · what it printed")))
     )
 }
 
@@ -119,7 +124,10 @@ pub fn print_progress(progress: &Progress, paint: Paint) -> io::Result<()> {
         Some(path) => writeln!(
             out,
             "{}",
-            paint.dim(&tr(&format!("Kept in {}; forget it with: concur-tutor progress --reset", path.display())))
+            paint.dim(&tr(&format!(
+                "Kept in {}; forget it with: concur-tutor progress --reset",
+                path.display()
+            )))
         ),
         None => writeln!(out, "{}", paint.dim(&tr("Not kept: neither XDG_STATE_HOME nor HOME is set."))),
     }

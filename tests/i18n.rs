@@ -4,10 +4,12 @@
 mod common;
 
 use std::process::Stdio;
+use std::sync::OnceLock;
 
 use common::bin;
 use concur_tutor::{catalogue, i18n};
 use serde_json::Value;
+use unicode_width::UnicodeWidthStr;
 
 #[test]
 fn every_lesson_s_data_has_its_chinese() {
@@ -56,31 +58,43 @@ fn has_english(text: &str) -> bool {
         .any(|word| word.len() >= 3 && word.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
-/// Runs every lesson with `--lang zh --json` (quick, and fast: only the words
-/// are checked here) and lists each line of the tutor's that stayed English.
-/// What the demos print (`say`) stays as the program printed it, and a bare
-/// piece of code (no space: `q.get()`, `sleep(0.5)`) or a row of figures
-/// needs no translation.
+/// Every lesson's trace with `--lang zh --json` (quick, and fast: only the
+/// words are checked here), run once, all at the same time.
+fn chinese_runs() -> &'static [(String, Vec<Value>)] {
+    static RUNS: OnceLock<Vec<(String, Vec<Value>)>> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        let children: Vec<_> = catalogue::all()
+            .iter()
+            .map(|lesson| {
+                let child = bin()
+                    .args(["--lang", "zh", "lesson", &lesson.id, "--json", "--quick", "--speed", "20"])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("run");
+                (lesson.id.clone(), child)
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|(id, child)| {
+                let output = child.wait_with_output().expect("run");
+                assert!(output.status.success(), "{id}: {}", String::from_utf8_lossy(&output.stderr));
+                let text = String::from_utf8(output.stdout).expect("utf-8");
+                (id, text.lines().map(|line| serde_json::from_str(line).expect("json")).collect())
+            })
+            .collect()
+    })
+}
+
+/// Lists each line of the tutor's that stayed English. What the demos print
+/// (`say`) stays as the program printed it, and a bare piece of code (no
+/// space: `q.get()`, `sleep(0.5)`) or a row of figures needs no translation.
 #[test]
 fn every_line_the_tutor_writes_has_its_chinese() {
-    let runs: Vec<_> = catalogue::all()
-        .iter()
-        .map(|lesson| {
-            let child = bin()
-                .args(["--lang", "zh", "lesson", &lesson.id, "--json", "--quick", "--speed", "20"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("run");
-            (lesson.id.clone(), child)
-        })
-        .collect();
     let mut english = Vec::new();
-    for (id, child) in runs {
-        let output = child.wait_with_output().expect("run");
-        assert!(output.status.success(), "{id}: {}", String::from_utf8_lossy(&output.stderr));
-        for line in String::from_utf8(output.stdout).expect("utf-8").lines() {
-            let event: Value = serde_json::from_str(line).expect("json");
+    for (id, events) in chinese_runs() {
+        for event in events {
             let text = event["text"].as_str().unwrap_or_default();
             if event["kind"] != "say" && text.contains(' ') && has_english(text) && !has_chinese(text) {
                 english.push(format!("{id} {}: {text}", event["kind"]));
@@ -90,4 +104,57 @@ fn every_line_the_tutor_writes_has_its_chinese() {
     english.sort();
     english.dedup();
     assert!(english.is_empty(), "{} lines without Chinese:\n  {}", english.len(), english.join("\n  "));
+}
+
+/// The display column where `needle` starts in `line` (a Chinese character is two).
+fn column_of(line: &str, needle: &str) -> usize {
+    line[..line.find(needle).unwrap_or_else(|| panic!("no {needle:?} in {line:?}"))].width()
+}
+
+#[test]
+fn table_columns_line_up_in_chinese() {
+    let (_, gil) = chinese_runs().iter().find(|(id, _)| id == "gil").unwrap();
+    let rows: Vec<&str> = gil
+        .iter()
+        .filter(|e| e["kind"] == "measure" && e["text"].as_str().unwrap().contains("占"))
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    let columns: Vec<usize> = rows.iter().map(|row| column_of(row, " 秒")).collect();
+    assert!(columns.windows(2).all(|w| w[0] == w[1]), "{rows:#?}");
+    assert!(rows.iter().any(|row| row.starts_with("串行")), "{rows:#?}");
+}
+
+#[test]
+fn the_list_lines_up_in_chinese() {
+    let output = bin().args(["--lang", "zh", "list", "--color", "never"]).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let mut titles = 0;
+    for lesson in catalogue::all() {
+        let line = text.lines().find(|l| l.split_whitespace().any(|word| word == lesson.id));
+        let line = line.unwrap_or_else(|| panic!("no line for {}:\n{text}", lesson.id));
+        let zh = i18n::lesson_text(&lesson.id).unwrap().title.unwrap();
+        assert_eq!(column_of(line, &lesson.id), 2, "{line}");
+        assert_eq!(column_of(line, &zh), 21, "{line}");
+        titles += 1;
+    }
+    assert_eq!(titles, 15);
+}
+
+#[test]
+fn lang_comes_from_the_environment_and_the_flag_wins() {
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        let output = bin().envs(env.iter().copied()).args(args).args(["list", "--json"]).output().unwrap();
+        let first: Value =
+            serde_json::from_str(String::from_utf8(output.stdout).unwrap().lines().next().unwrap()).unwrap();
+        first["title"].as_str().unwrap().to_string()
+    };
+    let english = catalogue::find("process-basics").unwrap().title.clone();
+    let chinese = i18n::lesson_text("process-basics").unwrap().title.unwrap();
+    let unset = [("LC_ALL", ""), ("LC_MESSAGES", "")];
+    assert_eq!(run(&[unset[0], unset[1], ("LANG", "zh_CN.UTF-8")], &[]), chinese);
+    assert_eq!(run(&[("LC_ALL", "zh_TW.UTF-8")], &[]), chinese);
+    assert_eq!(run(&[unset[0], unset[1], ("LANG", "en_GB.UTF-8")], &[]), english);
+    assert_eq!(run(&[unset[0], unset[1], ("LANG", "zh_CN.UTF-8")], &["--lang", "en"]), english);
+    assert_eq!(run(&[unset[0], unset[1], ("LANG", "C")], &["--lang", "zh"]), chinese);
 }

@@ -126,3 +126,16 @@ impl Paint {
         self.with(text, |t| t.with(color).to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_characters_take_two_columns() {
+        assert_eq!(pad("进程", 6), "进程  ");
+        assert_eq!(pad("p1", 6), "p1    ");
+        assert_eq!(truncate("共享内存", 5), "共享");
+        assert_eq!(truncate("abc", 5), "abc");
+    }
+}

@@ -88,15 +88,8 @@ pub fn first_tick(start: f64, step: f64) -> f64 {
 
 /// A tick's label: `t` with as many decimals as `step` needs, and its unit.
 pub fn tick_label(t: f64, step: f64) -> String {
-    let decimals = if step >= 1.0 {
-        0
-    } else if step >= 0.1 {
-        1
-    } else if step >= 0.01 {
-        2
-    } else {
-        3
-    };
+    // As many decimals as the step has: 0.5 → 1, 0.02 → 2, 0.0005 → 4.
+    let decimals = (-(step * 1.000_001).log10().floor()).max(0.0) as usize;
     // Not "-0 s" for a first tick a hair before zero.
     let t = if t.abs() < step * 1e-3 { 0.0 } else { t };
     format!("{t:.decimals$} s")
@@ -269,6 +262,9 @@ mod tests {
         assert_eq!(tick_step(6.0), 10.0);
         assert!((tick_step(0.013) - 0.02).abs() < 1e-12);
         assert_eq!(tick_label(2.5, 0.5), "2.5 s");
+        assert_eq!(tick_label(12.3405, 0.0005), "12.3405 s");
+        assert_eq!(tick_label(20.0, 5.0), "20 s");
+        assert_eq!(tick_label(0.3, 0.1), "0.3 s");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //!
 //! `--json` prints one [`Event`] per line; the human renderer draws the same events.
 //! Field names and [`Kind`] values never change; extra optional fields may be added.
+//! One kind was added to DESIGN.md's seven, `state`, for the timeline: a reader
+//! of the stream should pass over kinds it does not know.
 
 use serde::{Deserialize, Serialize};
 

@@ -61,17 +61,21 @@ pub fn menu_taken() {
 }
 
 /// Puts back the modes and the screen the user had. Async-signal-safe.
+/// Each flag is cleared only after its restore is done, so that a signal
+/// arriving in the middle of a restore finds it still to do, and does it again.
 pub fn restore() {
-    if ALTERNATE_SCREEN.swap(false, Ordering::SeqCst) {
+    if ALTERNATE_SCREEN.load(Ordering::SeqCst) {
         // Leave the alternate screen, show the cursor.
         let leave = b"\x1b[?1049l\x1b[?25h";
         // SAFETY: write(2) is async-signal-safe.
         unsafe { libc::write(1, leave.as_ptr().cast(), leave.len()) };
+        ALTERNATE_SCREEN.store(false, Ordering::SeqCst);
     }
-    if CHANGED.swap(false, Ordering::SeqCst) {
+    if CHANGED.load(Ordering::SeqCst) {
         if let Some(modes) = SAVED.get() {
             // SAFETY: tcsetattr(3) is async-signal-safe and reads the saved struct.
             unsafe { libc::tcsetattr(0, libc::TCSANOW, modes) };
         }
+        CHANGED.store(false, Ordering::SeqCst);
     }
 }

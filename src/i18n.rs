@@ -61,14 +61,16 @@ pub fn lang() -> Lang {
 /// The language the environment asks for: the first of `LC_ALL`, `LC_MESSAGES`
 /// and `LANG` that is set decides (`zh_CN.UTF-8` asks for Chinese).
 pub fn from_env() -> Lang {
-    let asked = ["LC_ALL", "LC_MESSAGES", "LANG"]
-        .iter()
-        .filter_map(|name| std::env::var(name).ok())
-        .find(|value| !value.is_empty());
-    match asked {
+    match locale(&["LC_ALL", "LC_MESSAGES", "LANG"]) {
         Some(locale) if locale.to_ascii_lowercase().starts_with("zh") => Lang::Zh,
         _ => Lang::En,
     }
+}
+
+/// The locale the first of `variables` that is set and not empty names (the
+/// POSIX order: `LC_ALL`, then the category's own, then `LANG`).
+pub fn locale(variables: &[&str]) -> Option<String> {
+    variables.iter().filter_map(|name| std::env::var(name).ok()).find(|value| !value.is_empty())
 }
 
 /// `text` in the language in use; unchanged in English or when no pattern matches.

@@ -64,11 +64,23 @@ pub enum Key {
 }
 
 impl Key {
-    /// The lower-case name used in the SVG's classes and the legends.
+    /// Every kind, in the order legends list them.
+    pub const ALL: [Key; 3] = [Key::Joined, Key::Timeout, Key::Killed];
+
+    /// The lower-case name used in the SVG's classes.
     pub fn name(self) -> &'static str {
         match self {
             Key::Joined => "joined",
             Key::Timeout => "timeout",
+            Key::Killed => "killed",
+        }
+    }
+
+    /// What the legends call it, in English.
+    pub fn words(self) -> &'static str {
+        match self {
+            Key::Joined => "join returned",
+            Key::Timeout => "timed out",
             Key::Killed => "killed",
         }
     }

@@ -58,11 +58,7 @@ pub fn unicode() -> bool {
     if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
         return false;
     }
-    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
-        .iter()
-        .filter_map(|name| std::env::var(name).ok())
-        .find(|value| !value.is_empty());
-    locale.is_none_or(|l| {
+    crate::i18n::locale(&["LC_ALL", "LC_CTYPE", "LANG"]).is_none_or(|l| {
         let l = l.to_ascii_lowercase();
         l.contains("utf-8") || l.contains("utf8")
     })

@@ -25,14 +25,6 @@ fn fill(state: LaneState) -> &'static str {
     }
 }
 
-fn state_name(state: LaneState) -> &'static str {
-    match state {
-        LaneState::Running => "running",
-        LaneState::Sleeping => "sleeping",
-        LaneState::Blocked => "blocked",
-    }
-}
-
 /// The SVG document of `timelines`, headed by `title`.
 pub fn document(title: &str, timelines: &[Timeline]) -> String {
     let panels: f64 = timelines.iter().map(|t| HEADING + t.rows.len() as f64 * ROW + AXIS).sum();
@@ -62,12 +54,12 @@ pub fn document(title: &str, timelines: &[Timeline]) -> String {
 /// The legend: what each colour and mark means.
 fn legend(svg: &mut String, y: f64) {
     let mut x = MARGIN;
-    for state in [LaneState::Running, LaneState::Sleeping, LaneState::Blocked] {
-        let words = tr(state_name(state));
+    for state in LaneState::ALL {
+        let words = tr(state.name());
         let _ = writeln!(
             svg,
             r#"<rect class="legend {}" x="{x}" y="{}" width="22" height="{BAR}" fill="{}"/><text x="{}" y="{}">{}</text>"#,
-            state_name(state),
+            state.name(),
             y,
             fill(state),
             x + 28.0,
@@ -76,9 +68,8 @@ fn legend(svg: &mut String, y: f64) {
         );
         x += 40.0 + 8.0 * words.chars().count() as f64 + 24.0;
     }
-    for (key, words) in [(Key::Joined, "join returned"), (Key::Timeout, "timed out"), (Key::Killed, "killed")]
-    {
-        let words = tr(words);
+    for key in Key::ALL {
+        let words = tr(key.words());
         mark(svg, key, x + 7.0, y + BAR / 2.0, None);
         let _ = writeln!(svg, r#"<text x="{}" y="{}">{}</text>"#, x + 20.0, y + 11.0, escape(&words));
         x += 36.0 + 8.0 * words.chars().count() as f64 + 16.0;
@@ -114,11 +105,11 @@ fn panel(svg: &mut String, timeline: &Timeline, mut y: f64) -> f64 {
             let _ = writeln!(
                 svg,
                 r#"<rect class="{}" x="{:.1}" y="{}" width="{width:.1}" height="{BAR}" fill="{}"><title>{} {:.3}–{:.3} s</title></rect>"#,
-                state_name(s.state),
+                s.state.name(),
                 x_of(s.from),
                 y + 1.0,
                 fill(s.state),
-                escape(&tr(state_name(s.state))),
+                escape(&tr(s.state.name())),
                 s.from,
                 s.to
             );

@@ -51,14 +51,6 @@ fn letter(key: Key) -> char {
     }
 }
 
-fn key_words(key: Key) -> String {
-    match key {
-        Key::Joined => tr("join returned"),
-        Key::Timeout => tr("timed out"),
-        Key::Killed => tr("killed"),
-    }
-}
-
 /// `timeline` drawn in `width` columns: block characters when `unicode`,
 /// plain ASCII otherwise.
 pub fn draw(timeline: &Timeline, width: usize, paint: Paint, unicode: bool) -> String {
@@ -158,19 +150,16 @@ fn axis(scale: &Scale, glyphs: &Glyphs) -> (String, String) {
 
 /// What the characters mean: the states always, the marks that this diagram has.
 fn legend(timeline: &Timeline, glyphs: &Glyphs, paint: Paint) -> String {
-    let mut parts: Vec<String> = [
-        (LaneState::Running, tr("running")),
-        (LaneState::Sleeping, tr("sleeping")),
-        (LaneState::Blocked, tr("blocked")),
-    ]
-    .into_iter()
-    .map(|(state, words)| {
-        format!("{} {words}", paint.color(&glyphs.of(state).to_string(), state_color(state)))
-    })
-    .collect();
-    for key in [Key::Joined, Key::Timeout, Key::Killed] {
+    let mut parts: Vec<String> = LaneState::ALL
+        .into_iter()
+        .map(|state| {
+            let glyph = paint.color(&glyphs.of(state).to_string(), state_color(state));
+            format!("{glyph} {}", tr(state.name()))
+        })
+        .collect();
+    for key in Key::ALL {
         if timeline.rows.iter().any(|r| r.moments.iter().any(|m| m.what == key)) {
-            parts.push(format!("{} {}", paint.bold(&letter(key).to_string()), key_words(key)));
+            parts.push(format!("{} {}", paint.bold(&letter(key).to_string()), tr(key.words())));
         }
     }
     parts.join("   ")

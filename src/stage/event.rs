@@ -42,6 +42,20 @@ pub enum LaneState {
     Blocked,
 }
 
+impl LaneState {
+    /// Every state, in the order legends list them.
+    pub const ALL: [LaneState; 3] = [LaneState::Running, LaneState::Sleeping, LaneState::Blocked];
+
+    /// Its name in English, as `--json` writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LaneState::Running => "running",
+            LaneState::Sleeping => "sleeping",
+            LaneState::Blocked => "blocked",
+        }
+    }
+}
+
 /// A key moment of a lesson, marked on the timeline.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]

@@ -1,7 +1,8 @@
 //! queue-deadlock: the Python docs' "joining processes that use queues"
 //! warning, for real (note 002). The child puts a 1 MB item; the parent joins
-//! before it gets: the child cannot finish writing into the full pipe, the
-//! parent waits for the child to finish, and the program hangs until the
+//! before it gets. The child's put returns at once, but the child cannot end
+//! until its feeder thread has written the item into the pipe, which is full;
+//! the parent waits for the child to end, and the program hangs until the
 //! watchdog steps in.
 
 use anyhow::Result;
@@ -33,20 +34,27 @@ fn join_before_get_hangs(stage: &mut Stage) -> Result<()> {
     stage.say("p.join()");
     match stage.join_with_watchdog(p, 2.0) {
         Watched::Stuck(stuck) => {
-            let blocked_in = stuck.state.and_then(|s| s.syscall).unwrap_or("an unknown call".to_string());
+            let writer = match stuck.state.as_ref().and_then(|s| s.thread_blocked_in("write")) {
+                Some(Some(thread)) => format!("its feeder thread ({}, tid {})", thread.name, thread.tid),
+                Some(None) => "its main thread".to_string(),
+                None => "none of its threads (unexpected: see the watchdog's line)".to_string(),
+            };
             stage.note(format!(
-                "The child is blocked in {blocked_in}(): the queue's pipe holds {} bytes (F_GETPIPE_SZ), \
-                 the item's frame is {} bytes, and nobody reads, because main, the only reader, is in \
-                 join() waiting for the child to end. Each waits for the other: the program would hang \
-                 for ever. The watchdog recovers by doing what the program should have done first: \
-                 it gets the item, which drains the pipe.",
+                "The child's put returned at once: in a child, put hands the item to the queue's feeder \
+                 thread, as in CPython. Its code is done, but a process that has put items on a queue does \
+                 not end until they are all in the pipe, and the one in write() is {writer}: the queue's \
+                 pipe holds {} bytes (F_GETPIPE_SZ), the item's frame is {} bytes, and nobody reads, \
+                 because main, the only reader, is in join() waiting for the child to end. Each waits for \
+                 the other: the program would hang for ever. The watchdog recovers by doing what the \
+                 program should have done first: it gets the item, which drains the pipe.",
                 q.pipe_capacity(),
                 ProcQueue::frame_len(&item(BIG))
             ));
             let got = stage.get(&q);
             stage.say(format!("q.get() returned {} bytes", got.len()));
             let status = stage.join(p);
-            stage.note(format!("With the pipe drained, the child's write completed and it {status}."));
+            stage
+                .note(format!("With the pipe drained, the feeder's write completed and the child {status}."));
         }
         Watched::Ended(status) => {
             stage.warn(format!("the child {status} without hanging: this pipe is bigger than the item"))
@@ -77,7 +85,7 @@ fn a_small_item_does_not(stage: &mut Stage) -> Result<()> {
 }
 
 /// Whether a child can put an item of `n` bytes with nobody reading: it either
-/// ends, or blocks in `write`. A blocked one is then drained and reaped.
+/// ends, or its feeder blocks in `write`. A blocked one is then drained and reaped.
 fn fits(stage: &mut Stage, n: usize) -> Result<bool> {
     let q = stage.queue::<String>(None)?;
     let p = stage.process("probe", |_| q.put(&item(n))).start()?;

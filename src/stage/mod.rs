@@ -41,7 +41,7 @@ pub use shared::{
 };
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
-pub use watchdog::{ProcState, Stuck, Watched};
+pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};
 
 use pool::Callback;
 use process::Child;

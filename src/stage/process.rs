@@ -11,6 +11,7 @@ use std::fs::File;
 use std::io::{ErrorKind, Read};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{anyhow, bail};
@@ -24,6 +25,7 @@ use super::cleanup;
 use super::event::{Event, Kind, Mark};
 use super::lane::{Lane, Wire};
 use super::pool::Done;
+use super::queue::finish_feeding;
 use super::Stage;
 
 /// A started child process: what Python's `Process` object is after `start()`.
@@ -485,6 +487,15 @@ pub(crate) fn limit_hint(err: nix::errno::Errno) -> &'static str {
     }
 }
 
+/// Set in a forked child, whose copy of the program may start threads: the
+/// main program may not (it must stay single-threaded to fork safely).
+static IN_CHILD: AtomicBool = AtomicBool::new(false);
+
+/// Whether this is a child the Stage forked.
+pub(crate) fn in_child() -> bool {
+    IN_CHILD.load(Ordering::Relaxed)
+}
+
 /// The whole life of a forked child. Never returns.
 pub(crate) fn run_child<F: FnOnce(&Lane)>(
     name: &str,
@@ -494,6 +505,7 @@ pub(crate) fn run_child<F: FnOnce(&Lane)>(
     target: F,
 ) -> ! {
     cleanup::become_child();
+    IN_CHILD.store(true, Ordering::Relaxed);
     // If the tutor dies outright (even by SIGKILL), the kernel kills this child too.
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
     if getppid() != parent {
@@ -515,6 +527,8 @@ pub(crate) fn run_child<F: FnOnce(&Lane)>(
             101
         }
     };
+    // As in CPython, a process that has put items on a queue ends only once they are all in the pipe.
+    finish_feeding(&lane);
     // SAFETY: ends the child without running destructors or atexit handlers that
     // belong to the parent's copy of the program.
     unsafe { libc::_exit(code) }

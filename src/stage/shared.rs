@@ -13,16 +13,22 @@ use anyhow::Context;
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 
 /// One shared mapping holding a `T`.
-struct Mapping<T> {
+pub(crate) struct Mapping<T> {
     ptr: NonNull<T>,
 }
+
+// SAFETY: a mapping owns its `T` as a `Box` does, so it may cross and be shared
+// between threads exactly when `T` may.
+unsafe impl<T: Send> Send for Mapping<T> {}
+// SAFETY: as above.
+unsafe impl<T: Sync> Sync for Mapping<T> {}
 
 impl<T> Mapping<T> {
     /// Maps zeroed shared memory for a `T`.
     ///
     /// # Safety
     /// All-zero bytes must be a valid `T` (true of atomics and structs of them).
-    unsafe fn zeroed() -> anyhow::Result<Mapping<T>> {
+    pub(crate) unsafe fn zeroed() -> anyhow::Result<Mapping<T>> {
         let len = NonZeroUsize::new(size_of::<T>().max(1)).expect("not zero");
         let ptr =
             mmap_anonymous(None, len, ProtFlags::PROT_READ | ProtFlags::PROT_WRITE, MapFlags::MAP_SHARED)
@@ -30,9 +36,15 @@ impl<T> Mapping<T> {
         Ok(Mapping { ptr: ptr.cast() })
     }
 
-    fn get(&self) -> &T {
+    pub(crate) fn get(&self) -> &T {
         // SAFETY: the mapping lives as long as `self` and holds a valid `T`.
         unsafe { self.ptr.as_ref() }
+    }
+
+    /// The `T` itself, for a caller that makes sure, by a lock every process
+    /// takes, that nobody else touches it meanwhile.
+    pub(crate) fn as_ptr(&self) -> *mut T {
+        self.ptr.as_ptr()
     }
 }
 

@@ -25,24 +25,89 @@ pub struct ProcState {
     pub syscall: Option<String>,
     /// The kernel function it sleeps in, from `/proc/<pid>/wchan`, when shown.
     pub wchan: Option<String>,
+    /// Its other threads (a queue's feeder, say), from `/proc/<pid>/task`.
+    pub threads: Vec<ThreadState>,
 }
 
-impl ProcState {
-    /// Reads the state of process `pid`; `None` when it is gone.
-    pub fn read(pid: i32) -> Option<ProcState> {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+/// What the kernel says one of a process's other threads is doing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThreadState {
+    /// Its thread id.
+    pub tid: i32,
+    /// Its name, as the kernel keeps it (`comm`).
+    pub name: String,
+    /// What it is doing, as for a process.
+    pub state: TaskState,
+}
+
+/// The state, system call and kernel function of one thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskState {
+    /// As [`ProcState::state`].
+    pub state: char,
+    /// As [`ProcState::syscall`].
+    pub syscall: Option<String>,
+    /// As [`ProcState::wchan`].
+    pub wchan: Option<String>,
+}
+
+impl TaskState {
+    /// Reads the task whose `/proc` directory is `dir`; `None` when it is gone.
+    fn read(dir: &str) -> Option<TaskState> {
+        let stat = std::fs::read_to_string(format!("{dir}/stat")).ok()?;
         // The command name may contain spaces and parentheses: the state follows the last ')'.
         let state = stat.rsplit_once(')')?.1.trim_start().chars().next()?;
-        let syscall = std::fs::read_to_string(format!("/proc/{pid}/syscall"))
+        let syscall = std::fs::read_to_string(format!("{dir}/syscall"))
             .ok()
             .and_then(|text| text.split_whitespace().next()?.parse::<i64>().ok())
             .map(syscall_name);
-        let wchan = std::fs::read_to_string(format!("/proc/{pid}/wchan"))
+        let wchan = std::fs::read_to_string(format!("{dir}/wchan"))
             .ok()
             .filter(|name| !name.is_empty() && name != "0");
-        Some(ProcState { state, syscall, wchan })
+        Some(TaskState { state, syscall, wchan })
     }
 
+    /// Whether it sleeps in system call `syscall`.
+    pub fn blocked_in(&self, syscall: &str) -> bool {
+        self.state == 'S' && self.syscall.as_deref() == Some(syscall)
+    }
+}
+
+impl ProcState {
+    /// Reads the state of process `pid`, and of its other threads; `None` when it is gone.
+    pub fn read(pid: i32) -> Option<ProcState> {
+        let TaskState { state, syscall, wchan } = TaskState::read(&format!("/proc/{pid}"))?;
+        let mut threads: Vec<ThreadState> = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|&tid| tid != pid)
+            .filter_map(|tid| {
+                let dir = format!("/proc/{pid}/task/{tid}");
+                let name = std::fs::read_to_string(format!("{dir}/comm")).ok()?.trim_end().to_string();
+                Some(ThreadState { tid, name, state: TaskState::read(&dir)? })
+            })
+            .collect();
+        threads.sort_by_key(|thread| thread.tid);
+        Some(ProcState { state, syscall, wchan, threads })
+    }
+
+    /// Its main thread's state, system call and kernel function.
+    pub fn main_thread(&self) -> TaskState {
+        TaskState { state: self.state, syscall: self.syscall.clone(), wchan: self.wchan.clone() }
+    }
+
+    /// The thread, the main one or another, that sleeps in system call `syscall`:
+    /// `None` for none, `Some(None)` for the main thread, `Some(Some(t))` for thread `t`.
+    pub fn thread_blocked_in(&self, syscall: &str) -> Option<Option<&ThreadState>> {
+        if self.main_thread().blocked_in(syscall) {
+            return Some(None);
+        }
+        self.threads.iter().find(|thread| thread.state.blocked_in(syscall)).map(Some)
+    }
+}
+
+impl TaskState {
     /// What the state letter means.
     pub fn state_name(&self) -> &'static str {
         match self.state {
@@ -56,7 +121,7 @@ impl ProcState {
     }
 }
 
-impl fmt::Display for ProcState {
+impl fmt::Display for TaskState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "state {} ({})", self.state, self.state_name())?;
         if let Some(syscall) = &self.syscall {
@@ -64,6 +129,16 @@ impl fmt::Display for ProcState {
         }
         if let Some(wchan) = &self.wchan {
             write!(f, ", asleep in the kernel's {wchan}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ProcState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.main_thread())?;
+        for thread in &self.threads {
+            write!(f, "; its thread {} ({}): {}", thread.tid, thread.name, thread.state)?;
         }
         Ok(())
     }
@@ -121,7 +196,7 @@ impl Stage {
                 return Some(status);
             }
             let state = ProcState::read(self.children[p.0].pid.as_raw());
-            if state.is_some_and(|s| s.state == 'S' && s.syscall.as_deref() == Some(syscall)) {
+            if state.is_some_and(|s| s.thread_blocked_in(syscall).is_some()) {
                 self.unblock(format!("{call} abandoned: the child is blocked in {syscall}()"), None);
                 return None;
             }

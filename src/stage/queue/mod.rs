@@ -1,18 +1,20 @@
 //! A queue between processes: the Rust counterpart of `multiprocessing.Queue`.
 //!
-//! Items are serialised (JSON) and sent over one pipe as frames: a 4-byte
+//! Items are serialised (postcard) and sent over one pipe as frames: a 4-byte
 //! length, then the bytes. Any number of forked producers and consumers share
-//! it: a writers' lock keeps one frame whole when it is larger than the pipe
-//! writes atomically, a readers' lock lets one reader take one whole frame, and
-//! a counting semaphore in shared memory enforces `maxsize` across processes.
-//! All of it is created before the fork, so every child holds the same pipe and
-//! the same shared words.
+//! it. Writers take a lock that keeps a frame whole when it is longer than the
+//! pipe writes atomically; in a child, a feeder thread writes for them, as in
+//! CPython ([`writing`]). Readers take turns under a readers' lock and share
+//! what they read ahead ([`reading`]). A counting semaphore in shared memory
+//! enforces `maxsize` across processes. All of it is created before the fork,
+//! so every child holds the same pipe and the same shared words.
+
+mod reading;
+mod writing;
 
 use std::fmt;
-use std::fs::File;
-use std::io::Write;
 use std::marker::PhantomData;
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::AsRawFd;
 
 use anyhow::Context;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
@@ -22,8 +24,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::frame;
-use super::shared::{SharedInt, SharedLock, SharedSem};
+use super::shared::{SharedInt, SharedSem};
 use super::{Clock, Mark, Stage};
+use reading::Reading;
+pub(crate) use writing::finish_feeding;
+use writing::Writing;
 
 /// Python's `queue.Full`: a bounded queue stayed full until the timeout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,14 +52,15 @@ impl fmt::Display for Empty {
 
 /// A queue of `T` between processes (see the module documentation).
 pub struct ProcQueue<T> {
-    read_end: File,
-    write_end: File,
-    readers: SharedLock,
-    writers: SharedLock,
+    reading: Reading,
+    writing: Writing,
     /// Free places, when the queue is bounded.
     places: Option<SharedSem>,
-    /// Items put and not yet taken: Python's `qsize()`.
-    items: SharedInt,
+    /// Items put, and items taken: `qsize()` is the difference. Two counters,
+    /// each in its own page, so that writers and readers do not pull one
+    /// cache line back and forth.
+    put: SharedInt,
+    taken: SharedInt,
     maxsize: Option<usize>,
     clock: Clock,
     item: PhantomData<fn(T) -> T>,
@@ -70,12 +76,11 @@ impl Stage {
         let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a queue")?;
         let places = maxsize.map(|n| SharedSem::new(n as u32)).transpose()?;
         Ok(ProcQueue {
-            read_end: File::from(read_end),
-            write_end: File::from(write_end),
-            readers: SharedLock::new()?,
-            writers: SharedLock::new()?,
+            reading: Reading::new(read_end.into())?,
+            writing: Writing::new(write_end.into())?,
             places,
-            items: SharedInt::new()?,
+            put: SharedInt::new()?,
+            taken: SharedInt::new()?,
             maxsize,
             clock: self.clock,
             item: PhantomData,
@@ -86,9 +91,12 @@ impl Stage {
     /// children do meanwhile.
     pub fn get<T: Serialize + DeserializeOwned>(&mut self, queue: &ProcQueue<T>) -> T {
         self.block("q.get()");
-        self.pump(None, Some(queue.read_end.as_fd()), |_| false);
+        let mut turn = queue.reading.turn();
+        if !turn.has_bytes() {
+            self.pump(None, Some(queue.reading.fd()), |_| false);
+        }
         self.unblock("q.get() returned", None);
-        queue.get()
+        queue.took(turn.take())
     }
 
     /// `q.get(timeout=secs)` in the main program.
@@ -99,9 +107,10 @@ impl Stage {
     ) -> Result<T, Empty> {
         let deadline = self.clock.deadline(secs);
         self.block(format!("q.get(timeout={secs})"));
-        if self.pump(Some(deadline), Some(queue.read_end.as_fd()), |_| false) {
+        let mut turn = queue.reading.turn();
+        if turn.has_bytes() || self.pump(Some(deadline), Some(queue.reading.fd()), |_| false) {
             self.unblock(format!("q.get(timeout={secs}) returned"), None);
-            Ok(queue.get())
+            Ok(queue.took(turn.take()))
         } else {
             self.unblock(format!("q.get(timeout={secs}) timed out"), Some(Mark::Timeout));
             Err(Empty)
@@ -131,24 +140,27 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
 
     /// Python's `q.get()`: waits for an item.
     pub fn get(&self) -> T {
-        let _reading = self.readers.lock();
-        self.receive()
+        let item = self.reading.turn().take();
+        self.took(item)
     }
 
     /// Python's `q.get(timeout=secs)`.
     pub fn get_timeout(&self, secs: f64) -> Result<T, Empty> {
-        let _reading = self.readers.lock();
-        let mut fds = [PollFd::new(self.read_end.as_fd(), PollFlags::POLLIN)];
-        let millis = (self.clock.real(secs).as_millis()).min(i32::MAX as u128) as i32;
-        match poll(&mut fds, PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)) {
-            Ok(n) if n > 0 => Ok(self.receive()),
-            _ => Err(Empty),
+        let mut turn = self.reading.turn();
+        if !turn.has_bytes() {
+            let mut fds = [PollFd::new(self.reading.fd(), PollFlags::POLLIN)];
+            let millis = (self.clock.real(secs).as_millis()).min(i32::MAX as u128) as i32;
+            match poll(&mut fds, PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)) {
+                Ok(n) if n > 0 => {}
+                _ => return Err(Empty),
+            }
         }
+        Ok(self.took(turn.take()))
     }
 
     /// Python's `q.qsize()`: items put and not yet taken.
     pub fn qsize(&self) -> usize {
-        self.items.get().max(0) as usize
+        (self.put.get() - self.taken.get()).max(0) as usize
     }
 
     /// Python's `q.full()`.
@@ -158,7 +170,7 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
 
     /// How many bytes the queue's pipe holds before a writer must wait for a reader.
     pub fn pipe_capacity(&self) -> usize {
-        fcntl(self.read_end.as_raw_fd(), FcntlArg::F_GETPIPE_SZ).map_or(0, |n| n as usize)
+        fcntl(self.reading.pipe().as_raw_fd(), FcntlArg::F_GETPIPE_SZ).map_or(0, |n| n as usize)
     }
 
     /// How many bytes `item` takes in the pipe: its whole frame.
@@ -167,17 +179,13 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
     }
 
     fn send(&self, item: &T) {
-        self.items.atomic_add(1);
-        let _writing = self.writers.lock();
-        frame::with_frame(item, |frame| (&self.write_end).write_all(frame))
-            .expect("every queue user holds the read end, so the pipe stays open");
+        self.put.atomic_add(1);
+        self.writing.put(item);
     }
 
-    fn receive(&self) -> T {
-        let item = frame::read(&self.read_end)
-            .expect("only this queue writes its pipe")
-            .expect("every queue user holds the write end, so the pipe stays open");
-        self.items.atomic_add(-1);
+    /// Counts `item` as taken, and frees its place in a bounded queue.
+    fn took(&self, item: T) -> T {
+        self.taken.atomic_add(1);
         if let Some(places) = &self.places {
             places.release();
         }

@@ -3,6 +3,10 @@
 //! CPython's multiprocessing.Queue and Pipe. Goals: ≥ 10× CPython's small-message
 //! rate; ≥ 80 % of the raw pipe's bandwidth for 1 MB items.
 //!
+//! This machine's speed drifts by tens of percent from one second to the next,
+//! so the 1 MB items and the raw pipe are measured in turns, and the goal is
+//! judged on the median of each pair's ratio.
+//!
 //! `cargo bench --bench queue`
 
 mod support;
@@ -54,18 +58,25 @@ fn raw_pipe_rate(total: usize) -> f64 {
     rate
 }
 
-/// The median of `runs` calls of `rate`: this machine's noise is large.
-fn median_rate(runs: usize, mut rate: impl FnMut() -> f64) -> f64 {
-    let mut rates: Vec<f64> = (0..runs).map(|_| rate()).collect();
-    rates.sort_by(f64::total_cmp);
-    rates[runs / 2]
+/// The median of `values`.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 fn main() {
     let mut stage = silent_stage();
-    let small = median_rate(5, || SMALL as f64 / queue_time(&mut stage, "x".repeat(10), SMALL));
-    let big = median_rate(5, || (BIG * MB) as f64 / queue_time(&mut stage, "x".repeat(MB), BIG));
-    let raw = median_rate(5, || raw_pipe_rate(BIG * MB));
+    let small =
+        median((0..5).map(|_| SMALL as f64 / queue_time(&mut stage, "x".repeat(10), SMALL)).collect());
+    let pairs: Vec<(f64, f64)> = (0..7)
+        .map(|_| {
+            let big = (BIG * MB) as f64 / queue_time(&mut stage, "x".repeat(MB), BIG);
+            (big, raw_pipe_rate(BIG * MB))
+        })
+        .collect();
+    let big = median(pairs.iter().map(|p| p.0).collect());
+    let raw = median(pairs.iter().map(|p| p.1).collect());
+    let share = median(pairs.iter().map(|(big, raw)| big / raw).collect());
 
     let py = cpython("mpqueue.py", &["100000", "200"]);
     let py_small = figure(&py, "queue_small_per_s");
@@ -73,7 +84,7 @@ fn main() {
     let py_pipe = figure(&py, "pipe_1mb_bytes_per_s");
     let or_none = |f: Option<f64>, show: &dyn Fn(f64) -> String| f.map_or("no python3".to_string(), show);
 
-    println!("{:<44} {:>14} {:<34} {:<24}", "measure (median of 5)", "ours", "beside", "goal");
+    println!("{:<44} {:>14} {:<34} {:<24}", "measure (median of 5, or of 7 pairs)", "ours", "beside", "goal");
     row(
         "queue, 10-byte messages (k/s)",
         small / 1e3,
@@ -87,12 +98,13 @@ fn main() {
         big / 1e6,
         "MB/s",
         &format!(
-            "raw pipe {:.0} MB/s; {}",
+            "raw pipe {:.0} MB/s, ours {:.0} % of it; {}",
             raw / 1e6,
+            share * 100.0,
             or_none(py_big, &|r| format!("CPython Queue {:.0} MB/s", r / 1e6))
         ),
-        &format!("≥ {:.0} MB/s (80 % of raw)", raw * 0.8 / 1e6),
-        big >= 0.8 * raw,
+        "≥ 80 % of the raw pipe",
+        share >= 0.8,
     );
     if let Some(rate) = py_pipe {
         println!(

@@ -64,10 +64,18 @@ fn small_records_arrive_whole() {
 }
 
 #[test]
-fn join_before_get_hangs_in_write_and_recovers() {
+fn join_before_get_hangs_in_the_feeders_write_and_recovers() {
     let s = lesson("queue-deadlock").scene(1);
+    // As in CPython: put returns at once, and the child hangs on its way out,
+    // waiting for its feeder thread, which is blocked writing into the full pipe.
+    let returned = s.said("child", "put returned");
+    let ending = s.pos("the child waiting for its feeder", |e| {
+        e["kind"] == "state" && e["lane"] == "child" && e["text"].as_str().unwrap().contains("queue feeder")
+    });
     let stuck = s.pos("the watchdog", |e| e["kind"] == "warn");
-    assert!(s.events[stuck]["text"].as_str().unwrap().contains("blocked in the write() system call"));
+    assert!(returned < ending && ending < stuck);
+    let seen = s.events[stuck]["text"].as_str().unwrap();
+    assert!(seen.contains("(QueueFeeder): state S (sleeping), blocked in the write() system call"), "{seen}");
     let got = s.said("main", "q.get() returned 1000000 bytes");
     assert!(stuck < got);
     let (exit, status) = s.exit_of("child");

@@ -96,10 +96,20 @@ impl Writing {
     }
 }
 
+/// The size of the feeder's writes: a default pipe's capacity.
+const WRITE: usize = 64 * 1024;
+
 impl Pipe {
+    /// Writes `frames` whole, in pipe-sized writes. Measured here (`cargo bench
+    /// --bench queue`): one write of a megabyte moved 1 MB items at 72 % of a
+    /// raw pipe's rate, 64 KiB writes at 96-100 %.
     fn write(&self, frames: &[u8]) {
         let _writing = self.lock.lock();
-        (&self.end).write_all(frames).expect("every queue user holds the read end, so the pipe stays open");
+        for chunk in frames.chunks(WRITE) {
+            (&self.end)
+                .write_all(chunk)
+                .expect("every queue user holds the read end, so the pipe stays open");
+        }
     }
 }
 

@@ -121,8 +121,8 @@ fn the_threshold(stage: &mut Stage) -> Result<()> {
         "{fit} bytes fit, {hang} hang. The pipe holds {capacity} bytes and each item travels as a frame: \
          a 4-byte length, then the string's length (a variable-length integer) and its bytes: {frame} \
          bytes for the largest that fits{}. \
-         Each probe watched /proc until its child ended or sat blocked in write(), so no probe had to \
-         wait for a timeout.",
+         Each probe watched /proc until its child ended or the child's feeder sat blocked in write(), \
+         so no probe had to wait for a timeout.",
         if frame == capacity { ", exactly the pipe's capacity" } else { "" }
     ));
     Ok(())

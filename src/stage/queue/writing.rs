@@ -38,8 +38,9 @@ struct Pipe {
 /// The writing half (see the module documentation).
 pub(crate) struct Writing {
     pipe: Arc<Pipe>,
-    /// This child's feeder for this queue, started by its first put.
-    feeder: OnceLock<Arc<Feed>>,
+    /// This child's feeder for this queue, started by its first put; `None`
+    /// if no thread could be started, and then the child writes itself.
+    feeder: OnceLock<Option<Arc<Feed>>>,
 }
 
 /// How many bytes of frames a child's puts may gather before they wait for
@@ -56,6 +57,7 @@ struct Feed {
     room: Condvar,
 }
 
+/// The frames between a child's puts and its feeder.
 #[derive(Default)]
 struct Batch {
     /// Frames put and not yet taken by the feeder.
@@ -77,21 +79,34 @@ impl Writing {
 
     /// Sends `item`: through this child's feeder, or, in the main program, straight into the pipe.
     pub(crate) fn put<T: Serialize>(&self, item: &T) {
-        if in_child() {
-            let feed = self.feeder.get_or_init(|| start_feeder(&self.pipe));
-            let mut batch = lock(&feed.batch);
-            while batch.frames.len() >= FEED_AHEAD {
-                batch = feed.room.wait(batch).unwrap_or_else(|poisoned| poisoned.into_inner());
-            }
-            // The feeder only ever waits for an empty batch: wake it only then.
-            let idle = batch.frames.is_empty();
-            frame::append(item, &mut batch.frames);
-            drop(batch);
-            if idle {
-                feed.more.notify_one();
-            }
-        } else {
-            frame::with_frame(item, |frame| self.pipe.write(frame));
+        match self.feeder() {
+            Some(feed) => feed.push(item),
+            None => frame::with_frame(item, |frame| self.pipe.write(frame)),
+        }
+    }
+
+    /// This child's feeder for the queue, started on first use; `None` in the main program.
+    fn feeder(&self) -> Option<&Feed> {
+        if !in_child() {
+            return None;
+        }
+        self.feeder.get_or_init(|| start_feeder(&self.pipe)).as_deref()
+    }
+}
+
+impl Feed {
+    /// Adds `item`'s frame to the batch, once the batch has room.
+    fn push<T: Serialize>(&self, item: &T) {
+        let mut batch = lock(&self.batch);
+        while batch.frames.len() >= FEED_AHEAD {
+            batch = self.room.wait(batch).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        // The feeder only ever waits for an empty batch: wake it only then.
+        let idle = batch.frames.is_empty();
+        frame::append(item, &mut batch.frames);
+        drop(batch);
+        if idle {
+            self.more.notify_one();
         }
     }
 }
@@ -114,17 +129,15 @@ impl Pipe {
 }
 
 /// Starts a feeder thread writing `pipe`, and registers it for [`finish_feeding`].
-fn start_feeder(pipe: &Arc<Pipe>) -> Arc<Feed> {
+/// `None` when the system refuses a thread.
+fn start_feeder(pipe: &Arc<Pipe>) -> Option<Arc<Feed>> {
     let feed = Arc::new(Feed::default());
     let thread = {
         let (feed, pipe) = (Arc::clone(&feed), Arc::clone(pipe));
-        std::thread::Builder::new()
-            .name("QueueFeeder".to_string())
-            .spawn(move || feed_the_pipe(&feed, &pipe))
-            .expect("a child can start its queue's feeder thread")
+        std::thread::Builder::new().name("QueueFeeder".to_string()).spawn(move || feed_the_pipe(&feed, &pipe))
     };
-    lock(&FEEDERS).push((Arc::clone(&feed), thread));
-    feed
+    lock(&FEEDERS).push((Arc::clone(&feed), thread.ok()?));
+    Some(feed)
 }
 
 /// The feeder thread: takes every frame put so far and writes them in one go.

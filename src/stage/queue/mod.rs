@@ -91,6 +91,7 @@ impl Stage {
     /// children do meanwhile.
     pub fn get<T: Serialize + DeserializeOwned>(&mut self, queue: &ProcQueue<T>) -> T {
         self.block("q.get()");
+        // The turn first: then no other reader can take what main is waiting for.
         let mut turn = queue.reading.turn();
         if !turn.has_bytes() {
             self.pump(None, Some(queue.reading.fd()), |_| false);
@@ -170,7 +171,7 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
 
     /// How many bytes the queue's pipe holds before a writer must wait for a reader.
     pub fn pipe_capacity(&self) -> usize {
-        fcntl(self.reading.pipe().as_raw_fd(), FcntlArg::F_GETPIPE_SZ).map_or(0, |n| n as usize)
+        fcntl(self.reading.fd().as_raw_fd(), FcntlArg::F_GETPIPE_SZ).map_or(0, |n| n as usize)
     }
 
     /// How many bytes `item` takes in the pipe: its whole frame.

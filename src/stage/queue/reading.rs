@@ -55,14 +55,9 @@ impl Reading {
         Turn { pipe: &self.pipe, ahead, _lock: lock }
     }
 
-    /// The read end, for waiting until the pipe is readable.
+    /// The read end, for waiting until the pipe is readable, or asking its capacity.
     pub(crate) fn fd(&self) -> BorrowedFd<'_> {
         self.pipe.as_fd()
-    }
-
-    /// The read end itself.
-    pub(crate) fn pipe(&self) -> &File {
-        &self.pipe
     }
 }
 

@@ -74,8 +74,11 @@ fn join_before_get_hangs_in_the_feeders_write_and_recovers() {
     });
     let stuck = s.pos("the watchdog", |e| e["kind"] == "warn");
     assert!(returned < ending && ending < stuck);
-    let seen = s.events[stuck]["text"].as_str().unwrap();
-    assert!(seen.contains("(QueueFeeder): state S (sleeping), blocked in the write() system call"), "{seen}");
+    let feeder = s.pos("the watchdog on the feeder", |e| {
+        e["kind"] == "warn" && e["text"].as_str().unwrap().contains("(QueueFeeder) shows state S")
+    });
+    let seen = s.events[feeder]["text"].as_str().unwrap();
+    assert!(seen.contains("blocked in the write() system call"), "{seen}");
     let got = s.said("main", "q.get() returned 1000000 bytes");
     assert!(stuck < got);
     let (exit, status) = s.exit_of("child");

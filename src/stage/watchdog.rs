@@ -134,13 +134,10 @@ impl fmt::Display for TaskState {
     }
 }
 
+/// Its main thread's state: the watchdog says each other thread's on a line of its own.
 impl fmt::Display for ProcState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.main_thread())?;
-        for thread in &self.threads {
-            write!(f, "; its thread {} ({}): {}", thread.tid, thread.name, thread.state)?;
-        }
-        Ok(())
+        write!(f, "{}", self.main_thread())
     }
 }
 
@@ -231,6 +228,12 @@ impl Stage {
                     "watchdog: {} (pid {}) is alive but has said nothing for {silent_for:.1} s. /proc/{} shows {seen}.",
                     child.name, stuck.pid, stuck.pid
                 ));
+                for thread in stuck.state.iter().flat_map(|s| &s.threads) {
+                    self.warn(format!(
+                        "watchdog: {}'s thread {} ({}) shows {}.",
+                        child.name, thread.tid, thread.name, thread.state
+                    ));
+                }
                 self.unblock(format!("{call} abandoned by the watchdog"), None);
                 return Watched::Stuck(stuck);
             }

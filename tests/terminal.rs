@@ -22,6 +22,9 @@ struct Pty {
     master: File,
     /// Kept open so the terminal's modes can still be read once the tutor is gone.
     slave: OwnedFd,
+    /// The terminal's modes before the tutor started: read after it starts, on
+    /// a busy machine, they could already be the ones it set for its first pause.
+    before: LocalFlags,
     child: Child,
     seen: String,
 }
@@ -31,6 +34,7 @@ impl Pty {
     fn start(args: &[&str]) -> Pty {
         let size = Winsize { ws_row: 30, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0 };
         let pty = openpty(Some(&size), None).expect("openpty");
+        let before = tcgetattr(&pty.slave).unwrap().local_flags;
         let mut command = bin();
         command
             .args(args)
@@ -44,7 +48,7 @@ impl Pty {
             // modes on its own, and would hide whether the tutor restored them).
             .process_group(0);
         let child = command.spawn().expect("start the tutor");
-        Pty { master: File::from(pty.master), slave: pty.slave, child, seen: String::new() }
+        Pty { master: File::from(pty.master), slave: pty.slave, before, child, seen: String::new() }
     }
 
     /// Reads until `text` has appeared (after what was already matched), or panics.
@@ -87,12 +91,18 @@ impl Pty {
             }
         }
     }
+
+    /// Asserts that the terminal's modes are the ones it had before the tutor started.
+    fn assert_modes_are_back(&self) {
+        let after = tcgetattr(&self.slave).unwrap().local_flags;
+        assert!(after.contains(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG));
+        assert_eq!(self.before, after, "the terminal's modes are back");
+    }
 }
 
 #[test]
 fn pick_a_lesson_in_the_menu_step_through_two_pauses_and_quit() {
     let mut pty = Pty::start(&[]);
-    let before = tcgetattr(&pty.slave).unwrap();
     pty.expect("pick a lesson");
     pty.expect("q: quit");
     // Filter down to one lesson, then run it with pauses.
@@ -109,16 +119,13 @@ fn pick_a_lesson_in_the_menu_step_through_two_pauses_and_quit() {
     pty.expect("quit at a pause");
     let group = pty.child.id() as i32;
     assert_eq!(pty.wait(), 0);
-    let after = tcgetattr(&pty.slave).unwrap().local_flags;
-    assert!(after.contains(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG));
-    assert_eq!(before.local_flags, after, "the terminal's modes are back");
+    pty.assert_modes_are_back();
     assert_group_gone(group);
 }
 
 #[test]
 fn sigterm_in_the_menu_gives_the_terminal_back() {
     let mut pty = Pty::start(&[]);
-    let before = tcgetattr(&pty.slave).unwrap();
     pty.expect("pick a lesson");
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(pty.child.id() as i32),
@@ -126,27 +133,18 @@ fn sigterm_in_the_menu_gives_the_terminal_back() {
     )
     .unwrap();
     assert_eq!(pty.wait(), 143);
-    assert_eq!(
-        before.local_flags,
-        tcgetattr(&pty.slave).unwrap().local_flags,
-        "the terminal's modes are back"
-    );
+    pty.assert_modes_are_back();
 }
 
 #[test]
 fn ctrl_c_during_a_stepped_lesson_restores_the_terminal_and_reaps() {
     let mut pty = Pty::start(&["lesson", "deadlock", "--scene", "5", "--step", "--speed", "10"]);
-    let before = tcgetattr(&pty.slave).unwrap();
     pty.expect("scene 5 is about to run");
     pty.send("\r");
     pty.expect("p1");
     let group = pty.child.id() as i32;
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(group), nix::sys::signal::Signal::SIGINT).unwrap();
     assert_eq!(pty.wait(), 130);
-    assert_eq!(
-        before.local_flags,
-        tcgetattr(&pty.slave).unwrap().local_flags,
-        "the terminal's modes are back"
-    );
+    pty.assert_modes_are_back();
     assert_group_gone(group);
 }

@@ -182,8 +182,11 @@ fn fork_while_a_thread_holds_a_lock(stage: &mut Stage) -> Result<()> {
     match stage.join_with_watchdog(child, 5.0) {
         Watched::Stuck(stuck) => {
             let released = stage.said_by("holder").last().map(|(t, _)| *t);
-            let blocked_in =
-                stuck.state.as_ref().and_then(|s| s.syscall.clone()).unwrap_or("an unknown call".to_string());
+            let blocked_in = stuck
+                .state
+                .as_ref()
+                .and_then(|s| s.main.syscall.clone())
+                .unwrap_or("an unknown call".to_string());
             stage.note(format!(
                 "forked was started while holder held the lock, so its copy of the lock says \"locked\". {} \
                  In forked's memory no thread holds that lock: fork copies only the thread that calls it. \

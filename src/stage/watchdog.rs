@@ -17,14 +17,8 @@ const LOOK_EVERY: Duration = Duration::from_millis(20);
 /// What the kernel says a process is doing, read from `/proc/<pid>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProcState {
-    /// The state letter of `/proc/<pid>/stat`: `R` running, `S` sleeping, `D`
-    /// waiting on a device, `T` stopped, `Z` a zombie.
-    pub state: char,
-    /// The system call it is blocked in, from `/proc/<pid>/syscall`, when the
-    /// kernel shows it.
-    pub syscall: Option<String>,
-    /// The kernel function it sleeps in, from `/proc/<pid>/wchan`, when shown.
-    pub wchan: Option<String>,
+    /// Its main thread.
+    pub main: TaskState,
     /// Its other threads (a queue's feeder, say), from `/proc/<pid>/task`.
     pub threads: Vec<ThreadState>,
 }
@@ -43,11 +37,12 @@ pub struct ThreadState {
 /// The state, system call and kernel function of one thread.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskState {
-    /// As [`ProcState::state`].
+    /// The state letter of its `stat`: `R` running, `S` sleeping, `D`
+    /// waiting on a device, `T` stopped, `Z` a zombie.
     pub state: char,
-    /// As [`ProcState::syscall`].
+    /// The system call it is blocked in, from its `syscall`, when the kernel shows it.
     pub syscall: Option<String>,
-    /// As [`ProcState::wchan`].
+    /// The kernel function it sleeps in, from its `wchan`, when shown.
     pub wchan: Option<String>,
 }
 
@@ -76,7 +71,7 @@ impl TaskState {
 impl ProcState {
     /// Reads the state of process `pid`, and of its other threads; `None` when it is gone.
     pub fn read(pid: i32) -> Option<ProcState> {
-        let TaskState { state, syscall, wchan } = TaskState::read(&format!("/proc/{pid}"))?;
+        let main = TaskState::read(&format!("/proc/{pid}"))?;
         let mut threads: Vec<ThreadState> = std::fs::read_dir(format!("/proc/{pid}/task"))
             .into_iter()
             .flatten()
@@ -89,18 +84,13 @@ impl ProcState {
             })
             .collect();
         threads.sort_by_key(|thread| thread.tid);
-        Some(ProcState { state, syscall, wchan, threads })
-    }
-
-    /// Its main thread's state, system call and kernel function.
-    pub fn main_thread(&self) -> TaskState {
-        TaskState { state: self.state, syscall: self.syscall.clone(), wchan: self.wchan.clone() }
+        Some(ProcState { main, threads })
     }
 
     /// The thread, the main one or another, that sleeps in system call `syscall`:
     /// `None` for none, `Some(None)` for the main thread, `Some(Some(t))` for thread `t`.
     pub fn thread_blocked_in(&self, syscall: &str) -> Option<Option<&ThreadState>> {
-        if self.main_thread().blocked_in(syscall) {
+        if self.main.blocked_in(syscall) {
             return Some(None);
         }
         self.threads.iter().find(|thread| thread.state.blocked_in(syscall)).map(Some)
@@ -137,7 +127,7 @@ impl fmt::Display for TaskState {
 /// Its main thread's state: the watchdog says each other thread's on a line of its own.
 impl fmt::Display for ProcState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.main_thread())
+        write!(f, "{}", self.main)
     }
 }
 

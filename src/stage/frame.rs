@@ -95,13 +95,17 @@ pub fn len<T: Serialize>(value: &T) -> usize {
 /// How many bytes the frame that starts with `header` takes on the wire,
 /// header and padding included.
 pub fn wire_len(header: &[u8]) -> usize {
-    let len = u32::from_le_bytes(header[..HEADER].try_into().expect("a whole header"));
-    (HEADER + len as usize).max(SLOT)
+    (HEADER + payload_len(header)).max(SLOT)
+}
+
+/// The length the header at the start of `frame` gives its encoding.
+fn payload_len(frame: &[u8]) -> usize {
+    u32::from_le_bytes(frame[..HEADER].try_into().expect("a whole header")) as usize
 }
 
 /// Decodes one whole frame.
 pub fn decode<T: DeserializeOwned>(frame: &[u8]) -> io::Result<T> {
-    let len = u32::from_le_bytes(frame[..HEADER].try_into().expect("a whole header")) as usize;
+    let len = payload_len(frame);
     postcard::from_bytes(&frame[HEADER..HEADER + len])
         .map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))
 }

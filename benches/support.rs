@@ -5,12 +5,13 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use concur_tutor::stage::{Clock, Event, Recorder, Render, Stage};
+use concur_tutor::events::{Event, Sink};
+use concur_tutor::stage::{Clock, Recorder, Stage};
 
 /// Discards events: a bench measures the machinery, not the terminal.
 struct Silent;
 
-impl Render for Silent {
+impl Sink for Silent {
     fn event(&mut self, _: &Event) -> std::io::Result<()> {
         Ok(())
     }

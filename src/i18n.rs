@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::stage::{Event, Kind};
+use crate::events::{Event, Kind};
 
 /// A language the tutor speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -79,13 +79,6 @@ pub fn tr(text: &str) -> String {
         Lang::En => text.to_string(),
         Lang::Zh => translate(text).unwrap_or_else(|| text.to_string()),
     }
-}
-
-/// A table's cell: `text` in the language in use, padded to `columns`
-/// terminal columns. A table row is translated as a whole by its pattern, so
-/// a name with spaces in it ("2 threads") is put in its own words first.
-pub fn column(text: &str, columns: usize) -> String {
-    crate::render::pad(&tr(text), columns)
 }
 
 /// `event` with its text in the language in use. What the demo itself prints
@@ -244,7 +237,7 @@ impl Pattern {
 fn translate_value(value: &str) -> String {
     let words = value.trim_end();
     match translate(words) {
-        Some(zh) if words.len() < value.len() => crate::render::pad(&zh, value.width()),
+        Some(zh) if words.len() < value.len() => crate::text::pad(&zh, value.width()),
         Some(zh) => zh,
         None => value.to_string(),
     }

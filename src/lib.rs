@@ -10,6 +10,7 @@
 //! - [`i18n`]: the tutor's words in Chinese.
 
 pub mod catalogue;
+pub mod events;
 pub mod i18n;
 pub mod lessons;
 pub mod menu;
@@ -17,4 +18,5 @@ pub mod progress;
 pub mod quiz;
 pub mod render;
 pub mod stage;
+pub mod text;
 pub mod timeline;

@@ -1,7 +1,6 @@
 //! The `concur-tutor` command line: parse, dispatch, and turn every failure into
 //! one clear line on stderr with the conventional exit status.
 
-use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,12 +9,14 @@ use std::sync::Arc;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use concur_tutor::events::{Sink, Tee};
 use concur_tutor::i18n::{self, Lang};
 use concur_tutor::menu::{self, Choice, Menu};
 use concur_tutor::progress::{self, Progress};
-use concur_tutor::render::{self, ColorChoice, Human, Json, Paint, Timelines};
-use concur_tutor::stage::{self, Clock, Recorder, Render, Stage};
-use concur_tutor::{catalogue, lessons, timeline};
+use concur_tutor::render::svg::SvgFile;
+use concur_tutor::render::{self, ColorChoice, FileAtEnd, Human, Json, Localised, Paint, Timelines};
+use concur_tutor::stage::{self, Clock, Quit, Recorder, Stage};
+use concur_tutor::{catalogue, lessons, text};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -196,7 +197,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         None if stage::terminal::is_interactive() && io::stdout().is_terminal() => run_menu(paint),
         None => {
-            page(render::print_list(paint, render::width(), &load_progress()))?;
+            page(render::print_list(paint, text::width(), &load_progress()))?;
             eprintln!(
                 "\n{}",
                 i18n::tr("Run a lesson with: concur-tutor lesson <id>   (all commands: concur-tutor --help)")
@@ -205,7 +206,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::List { json: true }) => page(render::print_list_json(&load_progress())),
         Some(Command::List { json: false }) => {
-            page(render::print_list(paint, render::width(), &load_progress()))
+            page(render::print_list(paint, text::width(), &load_progress()))
         }
         Some(Command::Progress { reset: true }) => {
             Progress::reset()
@@ -245,33 +246,39 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
     }
     // A file that cannot be written is known before the lesson runs.
     let svg = match &args.svg {
-        Some(path) => Some((
-            path,
-            File::create(path).map_err(|err| {
-                Failure::Usage(i18n::tr(&format!("cannot write --svg {}: {err}", path.display())))
-            })?,
-        )),
+        Some(path) => Some(FileAtEnd::create(path).map_err(|err| {
+            Failure::Usage(i18n::tr(&format!("cannot write --svg {}: {err}", path.display())))
+        })?),
         None => None,
     };
     stage::install_interrupt_handlers();
-    let renderer: Box<dyn Render> = if args.json {
-        Box::new(Json)
+    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+    if args.json {
+        sinks.push(Box::new(Json));
     } else {
         page(render::print_header(lesson, args.speed, paint))?;
         let timelines = (!args.no_timeline).then(|| Timelines { unicode: render::unicode() });
-        Box::new(Human::new(paint.is_on(), render::width(), timelines))
-    };
-    let mut stage = Stage::new(Clock::start(args.speed), Arc::new(Recorder::new(renderer)));
+        sinks.push(Box::new(Human::new(paint.is_on(), text::width(), timelines)));
+    }
+    if let Some(file) = svg {
+        sinks.push(Box::new(SvgFile::new(file, format!("concur-tutor {}: {}", lesson.id, lesson.title))));
+    }
+    let sink = Box::new(Localised::new(Tee(sinks)));
+    let mut stage = Stage::new(Clock::start(args.speed), Arc::new(Recorder::new(sink)));
     stage.set_quick(args.quick);
     stage.set_step(args.step);
     stage.set_predict(args.predict);
-    let quiz = lessons::run(&mut stage, lesson, program, args.scene).map_err(Failure::Run)?;
-    if let Some((path, mut file)) = svg {
-        let events: Vec<_> = stage.events_since(0).iter().map(|e| i18n::localise(e).into_owned()).collect();
-        let title = format!("concur-tutor {}: {}", lesson.id, lesson.title);
-        file.write_all(render::svg::document(&title, &timeline::of_scenes(&events)).as_bytes())
-            .map_err(|err| Failure::Run(anyhow::anyhow!("cannot write --svg {}: {err}", path.display())))?;
-    }
+    let quiz = match lessons::run(&mut stage, lesson, program, args.scene) {
+        Ok(quiz) => quiz,
+        Err(err) => match err.downcast::<Quit>() {
+            Ok(quit) => {
+                drop(stage);
+                eprintln!("concur-tutor: {}", i18n::tr(&quit.to_string()));
+                stage::exit_quietly(if quit.interrupted { 130 } else { 0 });
+            }
+            Err(err) => return Err(Failure::Run(err)),
+        },
+    };
     drop(stage);
     if args.scene.is_none() || quiz.asked > 0 {
         progress::update(|p| {

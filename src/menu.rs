@@ -14,8 +14,8 @@ use crossterm::{cursor, execute, queue, terminal};
 use crate::catalogue::{self, Lesson};
 use crate::i18n::tr;
 use crate::progress::Progress;
-use crate::render::{pad, truncate};
 use crate::stage::terminal as modes;
+use crate::text::{pad, truncate};
 
 /// What the user chose.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! run is judged by what it did.
 
 use crate::catalogue::Check;
-use crate::stage::{Event, Kind};
+use crate::events::{Event, Kind};
 
 /// The index of the right choice, given a scene's events; `None` when the run
 /// did not show what the question is about (a lane that never spoke, say).

@@ -2,7 +2,7 @@
 //! spans where the lane ran, slept or waited, and its key moments (a join
 //! returned, a timeout, a kill). The terminal and the SVG drawings both draw this.
 
-use crate::stage::{Event, Kind, LaneState, Mark, TUTOR};
+use crate::events::{Event, Kind, LaneState, Mark, TUTOR};
 
 /// One scene's timeline.
 #[derive(Clone, Debug, PartialEq)]

@@ -7,12 +7,13 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use concur_tutor::stage::{Clock, Event, ExitStatus, Recorder, Render, Stage};
+use concur_tutor::events::{Event, Sink};
+use concur_tutor::stage::{Clock, ExitStatus, Recorder, Stage};
 
 /// Discards events: this test asserts on what crossed the queue.
 struct Silent;
 
-impl Render for Silent {
+impl Sink for Silent {
     fn event(&mut self, _: &Event) -> std::io::Result<()> {
         Ok(())
     }

@@ -5,7 +5,7 @@ mod common;
 use std::sync::OnceLock;
 
 use common::{bin, run_lesson, Trace};
-use concur_tutor::stage::{Event, Kind};
+use concur_tutor::events::{Event, Kind};
 use concur_tutor::timeline::{self, Key, Timeline};
 
 const SVG: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/join-daemon-scene-2.svg");

@@ -13,7 +13,6 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use super::SceneFn;
-use crate::i18n::column;
 use crate::stage::{SharedInt, Stage};
 
 pub const SCENES: &[SceneFn] = &[cpu_bound, sleep_bound];
@@ -256,11 +255,11 @@ fn report(stage: &Stage, name: &str, timing: &Timing, serial: f64) {
     let speedup = serial / timing.secs;
     let cores = stage.cpu_count();
     let text = format!(
-        "{} {:>7.3} s  {:>5.2}× serial  {:>4.0} % of {cores} cores",
-        column(timing.how, 26),
+        "{:>7.3} s  {:>5.2}× serial  {:>4.0} % of {cores} cores  {}",
         timing.secs,
         speedup,
-        100.0 * speedup / cores as f64
+        100.0 * speedup / cores as f64,
+        timing.how
     );
     stage.measure(name, timing.secs, "s", text);
 }
@@ -336,11 +335,8 @@ fn cpython_beside(stage: &mut Stage) -> Result<()> {
             for (name, how) in [("serial", "serial"), ("threads", "2 threads"), ("processes", "2 processes")]
             {
                 if let Some(secs) = python.number(name) {
-                    let text = format!(
-                        "CPython {version}, {} {secs:>7.3} s  {:>5.2}× serial",
-                        column(how, 14),
-                        serial / secs
-                    );
+                    let text =
+                        format!("{secs:>7.3} s  {:>5.2}× serial  CPython {version}, {how}", serial / secs);
                     stage.measure(&format!("cpython_{name}"), secs, "s", text);
                 }
             }

@@ -20,7 +20,7 @@ mod threads;
 use crate::catalogue::{Lesson, Question};
 use crate::progress::Quiz;
 use crate::quiz;
-use crate::stage::{Entry, Stage};
+use crate::stage::{Entry, Quit, Stage};
 
 /// One scene's code: it drives the Stage, which narrates.
 pub type SceneFn = fn(&mut Stage) -> anyhow::Result<()>;
@@ -139,7 +139,27 @@ pub fn program(id: &str) -> &'static Program {
 /// scene stands for one Python program, so each ends as CPython ends a program.
 /// In predict mode, a scene with a question asks it first, and the answer is
 /// judged by what the scene then did; returns how the questions went.
+///
+/// # Errors
+/// A scene failed, or the learner quit at a pause ([`Quit`]).
 pub fn run(
+    stage: &mut Stage,
+    lesson: &Lesson,
+    program: &Program,
+    only: Option<usize>,
+) -> anyhow::Result<Quiz> {
+    let ran =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_scenes(stage, lesson, program, only)));
+    match ran {
+        Ok(result) => result,
+        Err(payload) => match payload.downcast::<Quit>() {
+            Ok(quit) => Err((*quit).into()),
+            Err(payload) => std::panic::resume_unwind(payload),
+        },
+    }
+}
+
+fn run_scenes(
     stage: &mut Stage,
     lesson: &Lesson,
     program: &Program,
@@ -162,7 +182,7 @@ pub fn run(
             judge(stage, question, guess, from, &mut quiz);
         }
     }
-    stage.finish();
+    stage.finish()?;
     Ok(quiz)
 }
 

@@ -7,8 +7,8 @@ use crossterm::style::Color;
 use unicode_width::UnicodeWidthStr;
 
 use super::{timeline, Paint};
+use crate::events::{Event, Kind, Sink};
 use crate::i18n::tr;
-use crate::stage::{Event, Kind, Render};
 
 /// Colours handed to lanes in the order they first appear (main stays plain).
 const LANE_COLORS: [Color; 6] =
@@ -120,7 +120,7 @@ impl Human {
     }
 }
 
-impl Render for Human {
+impl Sink for Human {
     fn is_watched(&self) -> bool {
         true
     }

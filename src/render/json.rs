@@ -2,12 +2,12 @@
 
 use std::io::{self, Write};
 
-use crate::stage::{Event, Render};
+use crate::events::{Event, Sink};
 
 /// Prints each event as one JSON object on its own line.
 pub struct Json;
 
-impl Render for Json {
+impl Sink for Json {
     fn event(&mut self, event: &Event) -> io::Result<()> {
         let mut line = serde_json::to_vec(event)?;
         line.push(b'\n');

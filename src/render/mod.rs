@@ -1,8 +1,10 @@
 //! Drawing for a reader: events as coloured, aligned lines or as NDJSON, and the
 //! `list` and `show` pages.
 
+mod file;
 mod human;
 mod json;
+mod localised;
 mod pages;
 pub mod svg;
 mod timeline;
@@ -12,8 +14,10 @@ use std::io::IsTerminal;
 use clap::ValueEnum;
 use crossterm::style::{Color, Stylize};
 
+pub use file::FileAtEnd;
 pub use human::{Human, Timelines};
 pub use json::Json;
+pub use localised::Localised;
 pub use pages::{print_header, print_list, print_list_json, print_progress, print_reading, print_show};
 
 /// When to use colour (`--color`).
@@ -42,16 +46,6 @@ impl ColorChoice {
     }
 }
 
-/// The columns to wrap text at: the terminal's width, or 100 off a terminal.
-pub fn width() -> usize {
-    if std::io::stdout().is_terminal() {
-        if let Ok((cols, _)) = crossterm::terminal::size() {
-            return usize::from(cols).clamp(40, 160);
-        }
-    }
-    100
-}
-
 /// Whether the terminal can show block and box-drawing characters: not when
 /// `TERM` is `dumb`, nor when the locale names a charset other than UTF-8.
 pub fn unicode() -> bool {
@@ -62,24 +56,6 @@ pub fn unicode() -> bool {
         let l = l.to_ascii_lowercase();
         l.contains("utf-8") || l.contains("utf8")
     })
-}
-
-/// `text` padded with spaces to `columns` terminal columns (a Chinese
-/// character takes two).
-pub fn pad(text: &str, columns: usize) -> String {
-    let width = unicode_width::UnicodeWidthStr::width(text);
-    format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
-}
-
-/// The start of `text` that fits in `columns` terminal columns.
-pub fn truncate(text: &str, columns: usize) -> String {
-    let mut used = 0;
-    text.chars()
-        .take_while(|c| {
-            used += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
-            used <= columns
-        })
-        .collect()
 }
 
 /// Applies styles only when colour is on.
@@ -120,18 +96,5 @@ impl Paint {
     /// In a colour.
     pub fn color(self, text: &str, color: Color) -> String {
         self.with(text, |t| t.with(color).to_string())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chinese_characters_take_two_columns() {
-        assert_eq!(pad("进程", 6), "进程  ");
-        assert_eq!(pad("p1", 6), "p1    ");
-        assert_eq!(truncate("共享内存", 5), "共享");
-        assert_eq!(truncate("abc", 5), "abc");
     }
 }

@@ -8,11 +8,12 @@ use crossterm::style::Color;
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
-use super::{pad, Paint};
+use super::Paint;
 use crate::catalogue::{self, Lesson, CHAPTERS};
 use crate::i18n::tr;
 use crate::lessons;
 use crate::progress::{self, Progress};
+use crate::text::pad;
 
 const ID_WIDTH: usize = 19;
 

@@ -2,10 +2,12 @@
 //! lanes, bars, key moments and time axis, and one legend.
 
 use std::fmt::Write;
+use std::io;
 
+use super::file::FileAtEnd;
+use crate::events::{Event, LaneState, Sink};
 use crate::i18n::tr;
-use crate::stage::LaneState;
-use crate::timeline::{first_tick, tick_label, tick_step, Key, Timeline};
+use crate::timeline::{self, first_tick, tick_label, tick_step, Key, Timeline};
 
 const WIDTH: f64 = 960.0;
 const MARGIN: f64 = 16.0;
@@ -22,6 +24,35 @@ fn fill(state: LaneState) -> &'static str {
         LaneState::Running => "#2e9d4f",
         LaneState::Sleeping => "#9cc3e6",
         LaneState::Blocked => "#d9534f",
+    }
+}
+
+/// `--svg FILE`: gathers the stream, and at its end writes every scene's
+/// timeline to FILE as one SVG document.
+pub struct SvgFile {
+    file: FileAtEnd,
+    title: String,
+    events: Vec<Event>,
+}
+
+impl SvgFile {
+    /// A sink that will write to `file`, headed by `title`.
+    pub fn new(file: FileAtEnd, title: String) -> SvgFile {
+        SvgFile { file, title, events: Vec::new() }
+    }
+}
+
+impl Sink for SvgFile {
+    fn event(&mut self, event: &Event) -> io::Result<()> {
+        self.events.push(event.clone());
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        let svg = document(&self.title, &timeline::of_scenes(&self.events));
+        self.file.commit(svg.as_bytes()).map_err(|err| {
+            io::Error::new(err.kind(), format!("cannot write --svg {}: {err}", self.file.path().display()))
+        })
     }
 }
 

@@ -4,9 +4,10 @@
 use crossterm::style::Color;
 use unicode_width::UnicodeWidthStr;
 
-use super::{pad, Paint};
+use super::Paint;
+use crate::events::LaneState;
 use crate::i18n::tr;
-use crate::stage::LaneState;
+use crate::text::pad;
 use crate::timeline::{first_tick, tick_label, tick_step, Key, Moment, Row, Timeline};
 
 /// The characters a timeline is drawn with.

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::cleanup;
 use super::clock::Clock;
-use super::event::{Event, Kind, LaneState, Mark};
 use super::recorder::Recorder;
+use crate::events::{Event, Kind, LaneState, Mark};
 
 /// A line a child process sends its parent over its pipe.
 #[derive(Serialize, Deserialize, Debug)]

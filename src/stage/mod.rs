@@ -6,7 +6,6 @@ mod cleanup;
 mod clock;
 mod connection;
 mod cpython;
-mod event;
 mod frame;
 mod lane;
 mod pool;
@@ -29,25 +28,23 @@ pub use cleanup::{exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
 pub use connection::Connection;
 pub use cpython::Figures;
-pub use event::{Event, Kind, LaneState, Mark};
 pub use lane::Lane;
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use process::{ExitStatus, Proc, ProcessBuilder, Run};
 pub use progress::Bars;
 pub use queue::{Empty, Full, ProcQueue};
-pub use recorder::{Recorder, Render};
+pub use recorder::Recorder;
 pub use shared::{
     interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedSem, SharedUsize,
 };
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
+pub use step::Quit;
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};
 
+use crate::events::{Event, Kind, LaneState, Mark, TUTOR};
 use pool::Callback;
 use process::Child;
-
-/// The lane that narrates: notes and measures come from it.
-pub const TUTOR: &str = "tutor";
 
 /// A narrated run of one lesson.
 pub struct Stage {
@@ -285,9 +282,9 @@ impl Stage {
         self.end_of_program();
     }
 
-    /// The lesson is over: the renderer draws what waits for the end.
-    pub(crate) fn finish(&self) {
-        self.recorder.finish();
+    /// The lesson is over: the sinks draw or write what waits for the end.
+    pub(crate) fn finish(&self) -> std::io::Result<()> {
+        self.recorder.finish()
     }
 }
 

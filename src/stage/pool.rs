@@ -22,7 +22,8 @@ use serde_json::Value;
 
 use super::lane::{Lane, Wire};
 use super::process::Proc;
-use super::{LaneState, Mark, Stage};
+use super::Stage;
+use crate::events::{LaneState, Mark};
 
 /// The size of every task message: a whole number of them always fits the pipe
 /// atomically (`PIPE_BUF` is 4096 on Linux).

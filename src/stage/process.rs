@@ -22,11 +22,11 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, getpid, getppid, pipe2, ForkResult, Pid};
 
 use super::cleanup;
-use super::event::{Event, Kind, Mark};
 use super::lane::{Lane, Wire};
 use super::pool::Done;
 use super::queue::finish_feeding;
 use super::Stage;
+use crate::events::{Event, Kind, Mark};
 
 /// A started child process: what Python's `Process` object is after `start()`.
 /// It has no way to set `daemon`: that is decided before `start`, by the builder,

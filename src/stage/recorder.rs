@@ -1,5 +1,5 @@
-//! The recorder: where every event of a run goes. It renders each event at once
-//! (human text or NDJSON) and keeps the whole log, so the Stage can later answer
+//! The recorder: where every event of a run goes. It hands each event at once
+//! to the run's sink (human text, NDJSON, …) and keeps the whole log, so the Stage can later answer
 //! questions about the run ("what did p2 print last?", "how many ticks?").
 //!
 //! Thread lanes call it directly (it is behind a mutex); forked children never do
@@ -9,30 +9,7 @@ use std::io;
 use std::sync::{Mutex, MutexGuard};
 
 use super::cleanup;
-use super::event::Event;
-use crate::i18n;
-
-/// Draws events for a reader: human text, NDJSON, …
-pub trait Render: Send {
-    /// Draws one event.
-    fn event(&mut self, event: &Event) -> io::Result<()>;
-
-    /// Whether a person is reading as it runs (so progress bars are worth drawing).
-    fn is_watched(&self) -> bool {
-        false
-    }
-
-    /// The lesson is over: draw whatever waits for the end (the last timeline).
-    fn finish(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-
-    /// Shows `prompt` on a line of its own below the events, kept there as
-    /// events arrive, until called with `None`. Only a human renderer shows it.
-    fn prompt(&mut self, _prompt: Option<&str>) -> io::Result<()> {
-        Ok(())
-    }
-}
+use crate::events::{Event, Sink};
 
 /// Renders and records every event of a run.
 pub struct Recorder {
@@ -40,35 +17,38 @@ pub struct Recorder {
 }
 
 struct Inner {
-    render: Box<dyn Render>,
+    render: Box<dyn Sink>,
     log: Vec<Event>,
 }
 
 impl Recorder {
-    /// A recorder that draws with `render`.
-    pub fn new(render: Box<dyn Render>) -> Recorder {
+    /// A recorder that hands events to `render`.
+    pub fn new(render: Box<dyn Sink>) -> Recorder {
         Recorder { inner: Mutex::new(Inner { render, log: Vec::new() }) }
     }
 
-    /// Renders (in the reader's language) and records (as it is) one event.
+    /// Hands one event to the sink and records it.
     pub fn emit(&self, event: Event) {
         let mut inner = self.lock();
-        let drawn = inner.render.event(&i18n::localise(&event));
+        let drawn = inner.render.event(&event);
         written(drawn);
         inner.log.push(event);
     }
 
-    /// The lesson is over (see [`Render::finish`]).
-    pub fn finish(&self) {
-        written(self.lock().render.finish());
+    /// The lesson is over (see [`Sink::finish`]).
+    ///
+    /// # Errors
+    /// What the sink could not write at the end (a `--svg` file, say).
+    pub fn finish(&self) -> io::Result<()> {
+        self.lock().render.finish()
     }
 
-    /// Shows or clears the step-mode prompt (see [`Render::prompt`]).
+    /// Shows or clears the step-mode prompt (see [`Sink::prompt`]).
     pub fn prompt(&self, prompt: Option<&str>) {
         let _ = self.lock().render.prompt(prompt);
     }
 
-    /// Whether a person is reading as it runs (see [`Render::is_watched`]).
+    /// Whether a person is reading as it runs (see [`Sink::is_watched`]).
     pub fn is_watched(&self) -> bool {
         self.lock().render.is_watched()
     }
@@ -91,7 +71,7 @@ fn written(result: io::Result<()>) {
         if err.kind() == io::ErrorKind::BrokenPipe {
             cleanup::exit_quietly(0);
         }
-        eprintln!("concur-tutor: cannot write output: {err}");
+        eprintln!("error: cannot write output: {err}");
         cleanup::exit_quietly(1);
     }
 }

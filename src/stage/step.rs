@@ -11,14 +11,35 @@
 use std::io::Read;
 use std::os::fd::AsFd;
 
-use super::{cleanup, terminal, Kind, Stage};
-use crate::i18n::tr;
+use super::{terminal, Stage};
+use crate::events::Kind;
 
 /// Keys that end the lesson at any pause: q, Esc, and Ctrl-C (which arrives
 /// as a key while keys are read one by one).
-fn is_quit(byte: u8) -> bool {
-    matches!(byte, b'q' | b'Q' | 0x1b | 0x03)
+fn quit_key(byte: u8) -> Option<Quit> {
+    match byte {
+        b'q' | b'Q' | 0x1b => Some(Quit { interrupted: false }),
+        0x03 => Some(Quit { interrupted: true }),
+        _ => None,
+    }
 }
+
+/// The learner quit at a pause. The lesson unwinds with this as its payload
+/// (no panic message: the panic hook does not run for `resume_unwind`), every
+/// child killed and reaped on the way; [`crate::lessons::run`] catches it.
+#[derive(Debug, Clone, Copy)]
+pub struct Quit {
+    /// By Ctrl-C (exit status 130 from the shell), not by q or Esc.
+    pub interrupted: bool,
+}
+
+impl std::fmt::Display for Quit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("quit at a pause; every child process was killed and reaped")
+    }
+}
+
+impl std::error::Error for Quit {}
 
 impl Stage {
     /// Turns step mode on or off.
@@ -40,7 +61,7 @@ impl Stage {
     pub(crate) fn pause(&mut self, next: &str) {
         if self.stepping {
             let go_on = |byte: u8| matches!(byte, b'\n' | b'\r' | b' ').then_some(());
-            if self.wait_for_key(&tr(&format!("⏸  {next} · Enter: go on · q: quit")), go_on).is_none() {
+            if self.wait_for_key(&format!("⏸  {next} · Enter: go on · q: quit"), go_on).is_none() {
                 // No more input: go on to the end without stopping again.
                 self.stepping = false;
             }
@@ -57,12 +78,11 @@ impl Stage {
             let digit = (byte as char).to_digit(10)? as usize;
             (1..=choices.len()).contains(&digit).then(|| digit - 1)
         };
-        self.wait_for_key(&tr(&format!("your answer, 1 to {} · q: quit", choices.len())), pick).unwrap_or(0)
+        self.wait_for_key(&format!("your answer, 1 to {} · q: quit", choices.len()), pick).unwrap_or(0)
     }
 
     /// Shows `prompt` and reads keys until `accept` takes one; `None` when input
-    /// runs out. A quit key ends the lesson at once: every child killed and
-    /// reaped, the terminal restored.
+    /// runs out. A quit key ends the lesson at once (see [`Quit`]).
     fn wait_for_key<T>(&mut self, prompt: &str, accept: impl Fn(u8) -> Option<T>) -> Option<T> {
         terminal::keys_mode();
         self.recorder.prompt(Some(prompt));
@@ -72,15 +92,13 @@ impl Stage {
             let mut byte = [0u8; 1];
             match stdin.lock().read(&mut byte) {
                 Ok(0) | Err(_) => break None,
-                Ok(_) if is_quit(byte[0]) => {
-                    self.recorder.prompt(None);
-                    eprintln!(
-                        "concur-tutor: {}",
-                        tr("quit at a pause; every child process was killed and reaped")
-                    );
-                    cleanup::exit_quietly(0);
-                }
                 Ok(_) => {
+                    if let Some(quit) = quit_key(byte[0]) {
+                        self.recorder.prompt(None);
+                        terminal::restore();
+                        self.kill_all();
+                        std::panic::resume_unwind(Box::new(quit));
+                    }
                     if let Some(value) = accept(byte[0]) {
                         break Some(value);
                     }

@@ -12,7 +12,8 @@ use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
-use super::{Clock, Lane, LaneState, Mark};
+use super::{Clock, Lane};
+use crate::events::{LaneState, Mark};
 
 /// Who holds and who waits, for every lock of one [`LockSet`].
 #[derive(Default)]

@@ -26,7 +26,8 @@ use serde::Serialize;
 use super::super::frame;
 use super::super::process::in_child;
 use super::super::shared::SharedLock;
-use super::super::{Lane, LaneState};
+use super::super::Lane;
+use crate::events::LaneState;
 
 /// The pipe's write end, and the lock that keeps a frame longer than PIPE_BUF
 /// whole when several processes write.

@@ -1,11 +1,23 @@
-//! The event: the one record of everything a lesson shows (DESIGN.md, **contract**).
+//! The event stream: the one seam of the program (DESIGN.md).
 //!
-//! `--json` prints one [`Event`] per line; the human renderer draws the same events.
-//! Field names and [`Kind`] values never change; extra optional fields may be added.
+//! Sources (the Stage running a lesson, a saved run, a traced program) produce
+//! [`Event`]s; sinks (human lanes, NDJSON, the timeline, SVG, a Chrome trace)
+//! consume them through [`Sink`]. Sources know nothing of sinks, and sinks
+//! nothing of where events came from.
+//!
+//! The event is a **contract**: `--json` prints one [`Event`] per line; field
+//! names and [`Kind`] values never change; extra optional fields may be added.
 //! One kind was added to DESIGN.md's seven, `state`, for the timeline: a reader
 //! of the stream should pass over kinds it does not know.
 
+mod sink;
+
+pub use sink::{Sink, Tee};
+
 use serde::{Deserialize, Serialize};
+
+/// The lane that narrates: notes, measures and scene starts come from it.
+pub const TUTOR: &str = "tutor";
 
 /// What an event is about. Serialised in lower case: `"scene"`, `"say"`, …
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,7 +16,7 @@ use concur_tutor::progress::{self, Progress};
 use concur_tutor::render::svg::SvgFile;
 use concur_tutor::render::{self, ColorChoice, FileAtEnd, Human, Json, Localised, Paint, Timelines};
 use concur_tutor::stage::{self, Clock, Quit, Recorder, Stage};
-use concur_tutor::{catalogue, lessons, text};
+use concur_tutor::{catalogue, explore, lessons, text};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -31,6 +31,8 @@ Examples:
   concur-tutor lesson deadlock --step         pause before each explanation (for a class)
   concur-tutor quiz join-daemon               predict each scene, judged by what the run does
   concur-tutor progress                       the lessons you ran to the end, your quiz scores
+  concur-tutor explore adders                 every order the notes' race can run in, counted
+  concur-tutor explore two-locks --play       be the scheduler: get both threads stuck
   concur-tutor                                on a terminal: a menu of every lesson";
 
 /// A tutor that teaches concurrency by running it: real processes, pipes, locks
@@ -62,6 +64,8 @@ enum Command {
     },
     /// Run a lesson: real processes and threads, narrated lane by lane
     Lesson(LessonArgs),
+    /// Every order a small program's steps can run in, counted; or be its scheduler (--play)
+    Explore(explore::Args),
     /// Show a lesson's Python idioms and the Rust source that runs in their place
     Show {
         /// The lesson id (see `concur-tutor list`)
@@ -220,6 +224,11 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             page(render::print_show(lesson, paint))
         }
         Some(Command::Lesson(args)) => run_lesson(args, paint),
+        Some(Command::Explore(args)) => match explore::command(args, paint) {
+            Err(explore::Failure::Usage(message)) => Err(Failure::Usage(message)),
+            Err(explore::Failure::Output(err)) => page(Err(err)),
+            Ok(()) => Ok(()),
+        },
         Some(Command::Quiz { id }) => {
             run_lesson(LessonArgs { predict: true, ..LessonArgs::at_notes_pace(id) }, paint)
         }

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::style::{Attribute, Print, SetAttribute};
-use crossterm::{cursor, execute, queue, terminal};
+use crossterm::{cursor, queue, terminal};
 
 use crate::catalogue::{self, Lesson};
 use crate::i18n::tr;
@@ -135,6 +135,8 @@ impl Menu {
         if visible.is_empty() {
             lines.push((tr(&format!("  no lesson matches \"{}\"", self.filter)), false));
         }
+        lines.push((String::new(), false));
+        lines.push((tr("Every order a race can run in, and a game: concur-tutor explore --list"), false));
         let footer = if self.filtering {
             tr(&format!("filter: {}▏ · Enter or Esc: done · Backspace: erase", self.filter))
         } else {
@@ -158,7 +160,7 @@ impl Menu {
 /// Shows the menu until a choice is made. The terminal is given back on return
 /// (and, through [`modes`], on every other way out).
 pub fn choose(menu: &mut Menu, progress: &Progress) -> io::Result<Choice> {
-    let _screen = Screen::take()?;
+    let _screen = modes::FullScreen::take()?;
     let mut out = io::stdout();
     loop {
         draw(&mut out, menu, progress)?;
@@ -171,27 +173,6 @@ pub fn choose(menu: &mut Menu, progress: &Progress) -> io::Result<Choice> {
             // A resize, or anything else: draw again.
             _ => {}
         }
-    }
-}
-
-/// The terminal, taken for the menu (raw mode, the alternate screen, no
-/// cursor) until dropped, on every way out of [`choose`].
-struct Screen;
-
-impl Screen {
-    fn take() -> io::Result<Screen> {
-        modes::menu_taken();
-        terminal::enable_raw_mode()?;
-        execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
-        Ok(Screen)
-    }
-}
-
-impl Drop for Screen {
-    fn drop(&mut self) {
-        let _ = execute!(io::stdout(), cursor::Show, terminal::LeaveAlternateScreen);
-        let _ = terminal::disable_raw_mode();
-        modes::restore();
     }
 }
 

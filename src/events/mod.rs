@@ -127,6 +127,13 @@ pub struct Event {
     /// `state`: the key moment this change is, if it is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mark: Option<Mark>,
+    /// `measure` of an explored program: how its schedules end (a final
+    /// value, or words such as `deadlock`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<serde_json::Value>,
+    /// `measure` of an explored program: how many schedules end so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u128>,
 }
 
 impl Event {
@@ -150,6 +157,8 @@ impl Event {
             python: None,
             state: None,
             mark: None,
+            outcome: None,
+            count: None,
         }
     }
 }

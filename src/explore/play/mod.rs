@@ -1,0 +1,12 @@
+//! `explore <id> --play`: the learner is the scheduler. A number key runs that
+//! lane's next step, `u` undoes, `r` restarts, `q` leaves; the goal is a
+//! property of the state, so any schedule that reaches such a state wins.
+//!
+//! [`Game`] is the pure state, [`screen`] draws it as lines, and [`ui`] is the
+//! only part that touches the terminal.
+
+pub mod screen;
+mod state;
+pub mod ui;
+
+pub use state::{Flow, Game, Status};

@@ -1,0 +1,63 @@
+//! The game on the terminal: full screen, redrawn after every key and every
+//! resize. The terminal is taken through [`FullScreen`], so that every way
+//! out (the end, an error, a panic, a signal) gives it back.
+
+use std::io::{self, Write};
+
+use crossterm::event::{self, Event, KeyEventKind};
+use crossterm::style::{Attribute, Color, Print, ResetColor, SetAttribute, SetForegroundColor};
+use crossterm::{cursor, queue, terminal};
+
+use crate::render::Paint;
+use crate::stage::terminal::FullScreen;
+
+use super::screen::{self, Look};
+use super::state::{Flow, Game};
+
+/// Plays `game` (of program `id`) until the learner leaves.
+///
+/// # Errors
+/// The terminal could not be taken, read or written.
+pub fn play(game: &mut Game, id: &str, paint: Paint) -> io::Result<()> {
+    let _screen = FullScreen::take()?;
+    let mut out = io::stdout();
+    loop {
+        draw(&mut out, game, id, paint)?;
+        match event::read()? {
+            Event::Key(key) if key.kind == KeyEventKind::Press => {
+                if game.key(key) == Flow::Quit {
+                    return Ok(());
+                }
+            }
+            // A resize, or anything else: draw again.
+            _ => {}
+        }
+    }
+}
+
+fn draw(out: &mut impl Write, game: &Game, id: &str, paint: Paint) -> io::Result<()> {
+    let (width, height) = terminal::size()?;
+    let lines = screen::lines(game, id, width as usize, height as usize, crate::render::unicode());
+    queue!(out, terminal::Clear(terminal::ClearType::All))?;
+    for (row, line) in lines.iter().enumerate() {
+        queue!(out, cursor::MoveTo(0, row as u16))?;
+        for (text, look) in &line.spans {
+            match look {
+                Look::Plain => queue!(out, Print(text))?,
+                Look::Strong => queue!(out, SetAttribute(Attribute::Bold), Print(text))?,
+                Look::Current => queue!(out, SetAttribute(Attribute::Reverse), Print(text))?,
+                Look::Dim => queue!(out, SetAttribute(Attribute::Dim), Print(text))?,
+                Look::Good | Look::Bad => {
+                    let color = if *look == Look::Good { Color::Green } else { Color::Red };
+                    queue!(out, SetAttribute(Attribute::Bold))?;
+                    if paint.is_on() {
+                        queue!(out, SetForegroundColor(color))?;
+                    }
+                    queue!(out, Print(text))?;
+                }
+            }
+            queue!(out, SetAttribute(Attribute::Reset), ResetColor)?;
+        }
+    }
+    out.flush()
+}

@@ -148,3 +148,36 @@ fn ctrl_c_during_a_stepped_lesson_restores_the_terminal_and_reaps() {
     pty.assert_modes_are_back();
     assert_group_gone(group);
 }
+
+#[test]
+fn explore_play_reaches_both_threads_stuck_through_a_resize_and_gives_the_terminal_back() {
+    let mut pty = Pty::start(&["explore", "two-locks", "--play"]);
+    pty.expect("Goal: get both threads stuck");
+    pty.expect("q: quit");
+    pty.send("1");
+    pty.expect("The schedule so far (1 step)");
+    // A narrower terminal: the game is drawn again, to its width.
+    let size = Winsize { ws_row: 24, ws_col: 60, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: TIOCSWINSZ reads the struct it is given.
+    assert_eq!(
+        unsafe { libc::ioctl(std::os::fd::AsRawFd::as_raw_fd(&pty.master), libc::TIOCSWINSZ, &size) },
+        0
+    );
+    // The terminal is not the tutor's controlling terminal (see `Pty::start`),
+    // so the kernel's SIGWINCH is sent by hand.
+    let pid = nix::unistd::Pid::from_raw(pty.child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGWINCH).unwrap();
+    pty.expect("Goal: get both threads stuck");
+    pty.expect("q: quit");
+    // Thread-1 takes lockA and prints; Thread-2 takes lockB and prints: both
+    // now wait for the other's lock.
+    pty.send("122");
+    pty.expect("Goal reached in 4 steps.");
+    pty.send("1");
+    pty.expect("The run is over");
+    pty.send("q");
+    pty.expect("Goal reached in 4 steps, lanes 1 1 2 2.");
+    pty.expect("The goal, \"get both threads stuck\": 6 of 12 schedules (50.0 %) reach it.");
+    assert_eq!(pty.wait(), 0);
+    pty.assert_modes_are_back();
+}

@@ -254,3 +254,121 @@ impl Graph {
         lanes
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::{builtin, parse};
+
+    /// Each outcome's name and count.
+    fn histogram(program: &Program) -> Vec<(String, u128)> {
+        let explored = explore(program).unwrap();
+        assert_eq!(explored.endings.iter().map(|e| e.count).sum::<u128>(), explored.schedules);
+        explored.endings.iter().map(|e| (program.outcome_name(&e.outcome), e.count)).collect()
+    }
+
+    fn adders(first: i32, second: i32) -> Program {
+        let text = format!(
+            "v = 0\nthread a:\n    t = v\n    t = t + {first}\n    v = t\nthread b:\n    t = v\n    t = t + {second}\n    v = t\n"
+        );
+        parse("two", &text).unwrap()
+    }
+
+    #[test]
+    fn one_increment_each_is_twenty_schedules_by_hand() {
+        // 3 + 3 steps: C(6, 3) = 20 orders. Only a then b, or b then a, whole
+        // (2 orders), add both; in the 18 others both read 0 and the last write wins.
+        assert_eq!(histogram(&adders(1, 1)), [("v = 1".to_string(), 18), ("v = 2".to_string(), 2)]);
+        // By symmetry a writes last in half of the 18: v = 1; b in the other half: v = 3.
+        assert_eq!(
+            histogram(&adders(1, 3)),
+            [("v = 1".to_string(), 9), ("v = 3".to_string(), 9), ("v = 4".to_string(), 2)]
+        );
+    }
+
+    #[test]
+    fn the_notes_adders_have_c_30_15_schedules_and_20_only_when_no_addition_is_split() {
+        let (_, program) = builtin("adders").unwrap();
+        let explored = explore(&program).unwrap();
+        assert_eq!(explored.schedules, 155_117_520, "C(30, 15)");
+        let twenty = explored.endings.last().unwrap();
+        assert_eq!(program.outcome_name(&twenty.outcome), "v = 20");
+        // Every addition whole: the 10 additions interleaved, C(10, 5).
+        assert_eq!(twenty.count, 252);
+        assert_eq!(explored.reach_goal, Some(155_117_520 - 252));
+        assert_eq!(twenty.shortest.len(), 30);
+    }
+
+    #[test]
+    fn with_the_lock_there_is_one_outcome() {
+        let (_, program) = builtin("adders-locked").unwrap();
+        // Whoever takes the lock first does all its steps; then the other.
+        assert_eq!(histogram(&program), [("v = 20".to_string(), 2)]);
+        assert_eq!(explore(&program).unwrap().reach_goal, Some(0));
+    }
+
+    #[test]
+    fn two_locks_deadlock_in_half_of_their_twelve_schedules() {
+        let (_, program) = builtin("two-locks").unwrap();
+        // Deadlock: both take their first lock and print before either takes its
+        // second: the orders of 2 + 2 steps, C(4, 2) = 6. Else the first to take
+        // its second lock runs to its last release, which the other's 3 steps
+        // can straddle in 3 ways: 2 × 3 = 6.
+        assert_eq!(histogram(&program), [("finished".to_string(), 6), ("deadlock".to_string(), 6)]);
+        let explored = explore(&program).unwrap();
+        let deadlock = &explored.endings[1];
+        assert_eq!(deadlock.shortest, [0, 0, 1, 1], "the shortest way in runs lane 1 first");
+        let end = program.run(&deadlock.shortest).pop().unwrap();
+        assert_eq!(program.cycle(&end).unwrap(), "Thread-1 → lockB → Thread-2 → lockA → Thread-1");
+    }
+
+    #[test]
+    fn check_then_act_gets_stuck_when_both_check_first() {
+        let (_, program) = builtin("check-then-act").unwrap();
+        assert_eq!(
+            histogram(&program),
+            [("q = [1]".to_string(), 1), ("q = [2]".to_string(), 1), ("deadlock".to_string(), 4)]
+        );
+    }
+
+    #[test]
+    fn a_wait_without_a_loop_misses_a_notify_sent_first() {
+        let (_, program) = builtin("missed-notify").unwrap();
+        assert_eq!(histogram(&program), [("item = 1".to_string(), 1), ("deadlock".to_string(), 1)]);
+        let (_, program) = builtin("notify-loop").unwrap();
+        assert_eq!(histogram(&program), [("item = 1".to_string(), 2)]);
+    }
+
+    #[test]
+    fn an_assertion_broken_is_an_outcome_of_its_own() {
+        let program = parse(
+            "assert",
+            "v = 0\nthread a:\n    t = v\n    v = t + 1\nthread b:\n    t = v\n    v = t + 1\n    assert v == 2\n",
+        )
+        .unwrap();
+        // b's assert runs after b's write: it fails when a's write was lost or comes later.
+        let explored = explore(&program).unwrap();
+        let names: Vec<String> = explored.endings.iter().map(|e| program.outcome_name(&e.outcome)).collect();
+        assert_eq!(names, ["v = 2", "assertion broken"]);
+        let broken = explored.endings.last().unwrap();
+        let end = program.run(&broken.shortest).pop().unwrap();
+        assert_eq!(program.fault(&end).unwrap(), "line 8: assert v == 2 failed in b");
+    }
+
+    #[test]
+    fn a_loop_that_can_spin_forever_is_named() {
+        let program = parse(
+            "spin",
+            "flag = 0\nthread a:\n    while flag == 0:\n        pass\nthread b:\n    flag = 1\n",
+        )
+        .unwrap();
+        let err = explore(&program).unwrap_err();
+        assert_eq!(err, Unbounded::Endless { line: 3, text: "while flag == 0:".to_string() });
+    }
+
+    #[test]
+    fn too_many_states_is_refused() {
+        let (_, program) = builtin("adders").unwrap();
+        assert_eq!(explore_within(&program, 100).unwrap_err(), Unbounded::States(100));
+    }
+}

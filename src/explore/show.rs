@@ -10,7 +10,7 @@ use crate::text::{columns, pad, truncate};
 
 use super::count::Exploration;
 use super::program::{Expr, Op, Outcome, Place, Program, State};
-use super::stream::{group, percent, ways};
+use super::stream::{group, percent, steps, ways};
 use super::Builtin;
 
 /// How wide the histogram's bars are at most.
@@ -74,7 +74,7 @@ pub fn page(builtin: Option<&Builtin>, program: &Program, exploration: &Explorat
     for ending in &exploration.endings {
         lines.push(String::new());
         let heading =
-            tr(&format!("{} ({} steps)", tr(&program.outcome_name(&ending.outcome)), ending.shortest.len()));
+            format!("{} · {}", tr(&program.outcome_name(&ending.outcome)), tr(&steps(ending.shortest.len())));
         lines.push(style.paint.bold(&heading));
         lines.extend(lanes(program, &ending.shortest, style));
     }

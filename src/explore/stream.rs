@@ -59,9 +59,9 @@ pub fn events(program: &Program, exploration: &Exploration) -> Vec<Event> {
     let mut t = 1.0;
     for (i, ending) in exploration.endings.iter().enumerate() {
         let title = format!(
-            "the shortest schedule to {} ({} steps)",
+            "the shortest schedule to {} ({})",
             program.outcome_name(&ending.outcome),
-            ending.shortest.len()
+            steps(ending.shortest.len())
         );
         out.push(scene(t, i + 2, scenes, title));
         let told = schedule(program, &ending.shortest, t);
@@ -174,6 +174,15 @@ fn ending(program: &Program, end: &State, t: f64) -> Vec<Event> {
         }
     }
     out
+}
+
+/// `1 step`, `30 steps`.
+pub fn steps(n: usize) -> String {
+    if n == 1 {
+        "1 step".to_string()
+    } else {
+        format!("{n} steps")
+    }
 }
 
 /// `end in 3 ways`, `all end one way`.

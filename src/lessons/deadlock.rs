@@ -6,6 +6,7 @@
 use anyhow::Result;
 
 use super::SceneFn;
+use crate::explore::{self, stream::group, stream::percent, Outcome};
 use crate::stage::{Lane, LockSet, ProcState, SharedLock, Stage, TracedLock, Watched};
 
 pub const SCENES: &[SceneFn] = &[
@@ -56,7 +57,23 @@ fn opposite_orders_deadlock(stage: &mut Stage) -> Result<()> {
     }
     t1.join().expect("thread-1 does not panic");
     t2.join().expect("thread-2 does not panic");
+    every_order(stage);
     Ok(())
+}
+
+/// How many of every order of the notes' two threads' steps deadlock, as the
+/// explorer counts them.
+fn every_order(stage: &mut Stage) {
+    let Ok((_, program)) = explore::builtin("two-locks") else { return };
+    let Ok(all) = explore::explore(&program) else { return };
+    let stuck = all.endings.iter().find(|e| e.outcome == Outcome::Deadlock).map_or(0, |e| e.count);
+    stage.note(format!(
+        "Of the {} orders the notes' two threads can run their steps in (take a lock, print, take the \
+         other, print, release both), {stuck} ({}) end in a deadlock: see them with concur-tutor \
+         explore two-locks, and cause one yourself with --play.",
+        group(all.schedules),
+        percent(stuck, all.schedules)
+    ));
 }
 
 /// The notes' fix: thread-2 waits for A at most 5 s, then gives up and

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::SceneFn;
+use crate::explore::{self, stream::group, Outcome};
 use crate::stage::{interpreter_pause, Lane, SharedInt, SharedLock, Stage};
 
 pub const SCENES: &[SceneFn] = &[
@@ -32,8 +33,8 @@ fn job(lane: &Lane, v: &SharedInt, num: i32, lock: Option<&SharedLock>) {
 }
 
 /// Runs the notes' `multicore()`: p1 adds 1s, p2 adds 3s, to one shared value.
-/// Returns the lanes that printed, in the order they printed.
-fn multicore(stage: &mut Stage, lock: Option<&SharedLock>) -> Result<Vec<String>> {
+/// Returns the lanes that printed, in the order they printed, and the final value.
+fn multicore(stage: &mut Stage, lock: Option<&SharedLock>) -> Result<(Vec<String>, i32)> {
     let v = SharedInt::new()?;
     let since = stage.now();
     let p1 = stage.process("p1", |lane| job(lane, &v, 1, lock)).start()?;
@@ -53,25 +54,52 @@ fn multicore(stage: &mut Stage, lock: Option<&SharedLock>) -> Result<Vec<String>
             format!("{lost} lost to the race")
         }
     ));
-    Ok(said.into_iter().map(|(lane, _)| lane).collect())
+    Ok((said.into_iter().map(|(lane, _)| lane).collect(), v.get()))
 }
 
 /// Without a lock the two processes' totals interleave.
 fn two_processes_without_a_lock(stage: &mut Stage) -> Result<()> {
-    let order = multicore(stage, None)?;
+    let (order, end) = multicore(stage, None)?;
     let switches = order.windows(2).filter(|pair| pair[0] != pair[1]).count();
     stage.note(format!(
         "p1 and p2 took turns {switches} times: each adds whenever its sleep ends, so the totals mix \
          1s and 3s. With 0.1 s between additions they rarely collide; the race is there all the same \
          (scene 3 makes it bite)."
     ));
+    every_order(stage, end);
     Ok(())
+}
+
+/// Where this run stands among every order of the adders' steps, as the
+/// explorer counts them.
+fn every_order(stage: &mut Stage, end: i32) {
+    let Ok((_, program)) = explore::builtin("adders") else { return };
+    let Ok(all) = explore::explore(&program) else { return };
+    let finals: Vec<i32> = all
+        .endings
+        .iter()
+        .filter_map(|e| match &e.outcome {
+            Outcome::End { values, .. } => values.first().copied(),
+            _ => None,
+        })
+        .collect();
+    let at_twenty = all.endings.last().map_or(0, |e| e.count);
+    stage.note(format!(
+        "This run ended at {end}. Cut into the steps CPython takes (read, add, write), the two adders can \
+         run in {} orders, which end at {} final values from {} to {}; {} of them end at 20: see them all \
+         with concur-tutor explore adders, and lose an update yourself with --play.",
+        group(all.schedules),
+        finals.len(),
+        finals.first().copied().unwrap_or_default(),
+        finals.last().copied().unwrap_or_default(),
+        group(at_twenty)
+    ));
 }
 
 /// With a lock around the loop, one process's five additions all come first.
 fn two_processes_with_a_lock(stage: &mut Stage) -> Result<()> {
     let lock = SharedLock::new()?;
-    let order = multicore(stage, Some(&lock))?;
+    let (order, _) = multicore(stage, Some(&lock))?;
     let switches = order.windows(2).filter(|pair| pair[0] != pair[1]).count();
     let first = order.first().cloned().unwrap_or_default();
     stage.note(format!(

@@ -5,7 +5,7 @@
 
 use crate::explore::program::Program;
 use crate::explore::show::{self, Style};
-use crate::explore::stream::{group, percent};
+use crate::explore::stream::{group, percent, steps};
 use crate::i18n::tr;
 use crate::render::Paint;
 use crate::text::{columns, truncate};
@@ -75,11 +75,11 @@ pub fn lines(game: &Game, id: &str, width: usize, height: usize, unicode: bool) 
         None => line(tr("No goal (a `goal` line in the file sets one): step as you like."), Look::Strong),
     });
     top.push(line("", Look::Plain));
+    top.push(line(program.shared_lines(game.state()).join(" · "), Look::Plain));
+    top.push(line("", Look::Plain));
     let mut body = lanes(game, width, unicode);
     body.push(line("", Look::Plain));
-    body.push(line(program.shared_lines(game.state()).join(" · "), Look::Plain));
-    body.push(line("", Look::Plain));
-    body.push(line(tr(&format!("The schedule so far ({} steps):", game.schedule().len())), Look::Plain));
+    body.push(line(tr(&format!("The schedule so far ({}):", steps(game.schedule().len()))), Look::Plain));
     let style = Style { paint: Paint::new(false), width, unicode };
     body.extend(show::lanes(program, game.schedule(), style).into_iter().map(|l| line(l, Look::Plain)));
     let mut bottom = vec![line("", Look::Plain)];
@@ -108,20 +108,18 @@ fn keys(program: &Program) -> String {
 fn lanes(game: &Game, width: usize, unicode: bool) -> Vec<Line> {
     let program = game.program();
     let state = game.state();
+    let per = width.saturating_sub(1) / program.threads.len().max(1);
+    let side_by_side = per >= LANE_COLUMN;
+    let column = if side_by_side { per - 1 } else { width };
     let blocks: Vec<Vec<Line>> = program
         .threads
         .iter()
         .enumerate()
         .map(|(t, thread)| {
-            let doing = match (program.next_step(state, t), program.waits_for(state, t)) {
-                (None, _) => format!("{} has finished", thread.name),
-                (Some(_), Some(why)) => why,
-                (Some(_), None) => format!("{} is ready", thread.name),
-            };
-            let mut block = vec![line(format!("{} · {}", t + 1, tr(&doing)), Look::Strong)];
+            let mut block = vec![line(format!("{} · {}", t + 1, thread.name), Look::Strong)];
             let next = program.next_step(state, t);
             let marker = if unicode { "▶" } else { ">" };
-            for (no, text) in &thread.lines {
+            for (no, text) in &thread.lines[1..] {
                 let here = next.is_some_and(|s| s.line == *no);
                 let mark = if here { marker } else { " " };
                 block.push(line(
@@ -129,9 +127,16 @@ fn lanes(game: &Game, width: usize, unicode: bool) -> Vec<Line> {
                     if here { Look::Current } else { Look::Plain },
                 ));
             }
-            if let Some(step) = next {
-                let round = step.round.map_or(String::new(), |(r, n)| tr(&format!(" (round {r} of {n})")));
-                block.push(line(tr(&format!("next: {}{round}", step.describe())), Look::Plain));
+            let doing = match (next, program.waits_for(state, t)) {
+                (None, _) => format!("{} has finished", thread.name),
+                (Some(_), Some(why)) => why,
+                (Some(step), None) => {
+                    let round = step.round.map_or(String::new(), |(r, n)| format!(" (round {r} of {n})"));
+                    format!("next: {}{round}", step.describe())
+                }
+            };
+            for part in textwrap::wrap(&tr(&doing), column) {
+                block.push(line(part.into_owned(), Look::Plain));
             }
             let locals: Vec<String> = thread
                 .locals
@@ -145,8 +150,7 @@ fn lanes(game: &Game, width: usize, unicode: bool) -> Vec<Line> {
             block
         })
         .collect();
-    let per = width.saturating_sub(1) / blocks.len().max(1);
-    if per < LANE_COLUMN {
+    if !side_by_side {
         let mut lines = Vec::new();
         for (i, block) in blocks.into_iter().enumerate() {
             if i > 0 {
@@ -190,7 +194,6 @@ fn verdict(game: &Game) -> Vec<Line> {
     let share = |(part, whole): (u128, u128)| {
         tr(&format!("{} of {} schedules ({})", group(part), group(whole), percent(part, whole)))
     };
-    let goal_share = game.goal_share().map(share);
     match game.status() {
         Status::Playing => {
             if lines.is_empty() {
@@ -198,9 +201,17 @@ fn verdict(game: &Game) -> Vec<Line> {
             }
         }
         Status::Won => {
-            lines.push(line(tr(&format!("Goal reached in {} steps.", game.schedule().len())), Look::Good));
-            if let Some(share) = goal_share {
-                lines.push(line(tr(&format!("Of all the schedules, {share} reach this goal.")), Look::Plain));
+            lines.push(line(tr(&format!("Goal reached in {}.", steps(game.schedule().len()))), Look::Good));
+            if let Some((part, whole)) = game.goal_share() {
+                lines.push(line(
+                    tr(&format!(
+                        "{} of all {} schedules ({}) reach this goal.",
+                        group(part),
+                        group(whole),
+                        percent(part, whole)
+                    )),
+                    Look::Plain,
+                ));
             }
         }
         Status::Ended(outcome) => {
@@ -234,15 +245,16 @@ fn verdict(game: &Game) -> Vec<Line> {
 pub fn summary(game: &Game) -> Vec<String> {
     let program = game.program();
     let played: Vec<String> = game.schedule().iter().map(|lane| (lane + 1).to_string()).collect();
-    let steps = game.schedule().len();
+    let taken = game.schedule().len();
     let mut lines = vec![match game.status() {
-        Status::Won => tr(&format!("Goal reached in {steps} steps, lanes {}.", played.join(" "))),
+        Status::Won => tr(&format!("Goal reached in {}, lanes {}.", steps(taken), played.join(" "))),
         Status::Ended(outcome) => tr(&format!(
-            "The run ended ({}) after {steps} steps, lanes {}.",
+            "The run ended ({}) after {}, lanes {}.",
             tr(&program.outcome_name(&outcome)),
+            steps(taken),
             played.join(" ")
         )),
-        Status::Playing => tr(&format!("Left after {steps} steps.")),
+        Status::Playing => tr(&format!("Left after {}.", steps(taken))),
     }];
     if let (Some(goal), Some((part, whole))) = (&program.goal, game.goal_share()) {
         lines.push(tr(&format!(
@@ -305,9 +317,7 @@ mod tests {
         let screen = lines(&g, "two-locks", 80, 40, true);
         let text: Vec<String> = screen.iter().map(Line::text).collect();
         assert!(text.contains(&"Goal reached in 4 steps.".to_string()), "{text:#?}");
-        assert!(
-            text.contains(&"Of all the schedules, 6 of 12 schedules (50.0 %) reach this goal.".to_string())
-        );
+        assert!(text.contains(&"6 of all 12 schedules (50.0 %) reach this goal.".to_string()));
         assert!(text.iter().any(|l| l.contains("the cycle: Thread-1 → lockB → Thread-2 → lockA → Thread-1")));
     }
 }

@@ -158,3 +158,38 @@ fn lang_comes_from_the_environment_and_the_flag_wins() {
     assert_eq!(run(&[unset[0], unset[1], ("LANG", "zh_CN.UTF-8")], &["--lang", "en"]), english);
     assert_eq!(run(&[unset[0], unset[1], ("LANG", "C")], &["--lang", "zh"]), chinese);
 }
+
+/// The explorer in Chinese: every event it sends (but what the programs
+/// print), and every line of its page from the count on (the code above it
+/// is code), for every program of the notes.
+#[test]
+fn every_line_the_explorer_writes_has_its_chinese() {
+    let mut english = Vec::new();
+    for builtin in concur_tutor::explore::BUILTINS {
+        let output = bin().args(["--lang", "zh", "explore", builtin.id, "--json"]).output().expect("run");
+        assert!(output.status.success());
+        for line in String::from_utf8(output.stdout).unwrap().lines() {
+            let event: Value = serde_json::from_str(line).expect("json");
+            let text = event["text"].as_str().unwrap_or_default();
+            if event["kind"] != "say" && text.contains(' ') && has_english(text) && !has_chinese(text) {
+                english.push(format!("{} {}: {text}", builtin.id, event["kind"]));
+            }
+        }
+        let (_, program) = concur_tutor::explore::builtin(builtin.id).unwrap();
+        let output =
+            bin().args(["--lang", "zh", "explore", builtin.id, "--color", "never"]).output().expect("run");
+        let page = String::from_utf8(output.stdout).unwrap();
+        let counted = page.lines().position(|l| l.contains("种调度（")).expect("the count");
+        for line in page.lines().skip(counted) {
+            // A lane's row is its name and the letters of its steps; a bar of
+            // the histogram, an outcome (values by name) and figures.
+            let lane_row =
+                program.threads.iter().any(|t| line.trim_start().starts_with(&format!("{}  ", t.name)));
+            let bar = line.ends_with(" %");
+            if !lane_row && !bar && has_english(line) && !has_chinese(line) {
+                english.push(format!("{} page: {line}", builtin.id));
+            }
+        }
+    }
+    assert!(english.is_empty(), "{} lines without Chinese:\n  {}", english.len(), english.join("\n  "));
+}

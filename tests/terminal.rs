@@ -181,3 +181,16 @@ fn explore_play_reaches_both_threads_stuck_through_a_resize_and_gives_the_termin
     assert_eq!(pty.wait(), 0);
     pty.assert_modes_are_back();
 }
+
+#[test]
+fn explore_play_speaks_chinese() {
+    let mut pty = Pty::start(&["--lang", "zh", "explore", "two-locks", "--play"]);
+    pty.expect("目标：让两个线程都卡住");
+    pty.expect("q：退出");
+    pty.send("1122");
+    pty.expect("用 4 步达成了目标。");
+    pty.send("q");
+    pty.expect("目标“让两个线程都卡住”：12 种调度中有 6 种（50.0 %）能达到。");
+    assert_eq!(pty.wait(), 0);
+    pty.assert_modes_are_back();
+}

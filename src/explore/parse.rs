@@ -1024,7 +1024,16 @@ mod tests {
             ("thread p 1:\n    pass\n", "line 1: 'p 1' cannot name a thread: use letters, digits, _ and -"),
         ];
         for (text, expected) in cases {
-            assert_eq!(&error(text), expected, "for:\n{text}");
+            let message = error(text);
+            assert_eq!(&message, expected, "for:\n{text}");
+            let zh = crate::i18n::translate(&message);
+            assert!(
+                zh.is_some_and(|zh| zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+                "no Chinese for {message}"
+            );
+            if std::env::var_os("CONCUR_SHOW_ZH").is_some() {
+                println!("{}", crate::i18n::translate(&message).unwrap());
+            }
         }
         let ten: String = (1..=10).map(|i| format!("thread t{i}:\n    pass\n")).collect();
         assert_eq!(error(&ten), "line 19: 9 threads at most (the keys 1 to 9 step them)");

@@ -268,11 +268,8 @@ fn after(program: &Program, states: &[State], schedule: &[usize], style: Style) 
     }
     if program.is_stuck(end) {
         for lane in 0..program.threads.len() {
-            if let Some(why) = program.waits_for(end, lane) {
-                let step = program
-                    .next_step(end, lane)
-                    .map_or(String::new(), |s| format!("{} (line {})", s.text, s.line));
-                lines.push(format!("    {}", tr(&format!("{why}, in {step}"))));
+            if let (Some(why), Some(step)) = (program.waits_for(end, lane), program.next_step(end, lane)) {
+                lines.push(format!("    {}", tr(&format!("at line {}, {}: {why}", step.line, step.text))));
             }
         }
         if let Some(cycle) = program.cycle(end) {

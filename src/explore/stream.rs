@@ -161,7 +161,7 @@ fn ending(program: &Program, end: &State, t: f64) -> Vec<Event> {
             ));
             for lane in 0..program.threads.len() {
                 if let Some(why) = program.waits_for(end, lane) {
-                    out.push(Event::new(t, TUTOR, PID, Kind::Note, format!("{why}.")));
+                    out.push(Event::new(t, TUTOR, PID, Kind::Note, why));
                 }
             }
             if let Some(cycle) = program.cycle(end) {

@@ -75,7 +75,8 @@ pub fn lines(game: &Game, id: &str, width: usize, height: usize, unicode: bool) 
         None => line(tr("No goal (a `goal` line in the file sets one): step as you like."), Look::Strong),
     });
     top.push(line("", Look::Plain));
-    top.push(line(program.shared_lines(game.state()).join(" · "), Look::Plain));
+    let shared: Vec<String> = program.shared_lines(game.state()).iter().map(|l| tr(l)).collect();
+    top.push(line(shared.join(" · "), Look::Plain));
     top.push(line("", Look::Plain));
     let mut body = lanes(game, width, unicode);
     body.push(line("", Look::Plain));

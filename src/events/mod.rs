@@ -127,13 +127,20 @@ pub struct Event {
     /// `state`: the key moment this change is, if it is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mark: Option<Mark>,
-    /// `measure` of an explored program: how its schedules end (a final
-    /// value, or words such as `deadlock`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<serde_json::Value>,
-    /// `measure` of an explored program: how many schedules end so.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<u128>,
+    /// `measure` of an explored program: its `outcome` and `count` fields.
+    /// Boxed, so that the events of lessons stay small.
+    #[serde(flatten)]
+    pub tally: Option<Box<Tally>>,
+}
+
+/// How an explored program's schedules end, and how many end so: the
+/// `outcome` and `count` fields of its `measure` events.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Tally {
+    /// How they end: the final value, or words such as `deadlock`.
+    pub outcome: serde_json::Value,
+    /// How many schedules end so.
+    pub count: u128,
 }
 
 impl Event {
@@ -157,8 +164,7 @@ impl Event {
             python: None,
             state: None,
             mark: None,
-            outcome: None,
-            count: None,
+            tally: None,
         }
     }
 }

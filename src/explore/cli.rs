@@ -40,6 +40,11 @@ pub struct Args {
     /// Also write each shortest schedule's timeline to FILE as an SVG picture
     #[arg(long, value_name = "FILE", conflicts_with = "play")]
     pub svg: Option<PathBuf>,
+
+    /// Print the program in the steps format and nothing else: to copy to a
+    /// file, change, and explore
+    #[arg(long, conflicts_with_all = ["play", "json", "svg"])]
+    pub steps: bool,
 }
 
 /// Why `explore` failed.
@@ -66,6 +71,10 @@ pub fn command(args: Args, paint: Paint) -> Result<(), Failure> {
     let Some(name) = args.program.as_deref() else { return list(args.json, paint) };
     let (found, program) = load(name)?;
     let id = found.map_or(name, |b| b.id).to_string();
+    if args.steps {
+        io::stdout().write_all(program.source.as_bytes())?;
+        return Ok(());
+    }
     if args.play {
         return play(program, &id, paint);
     }

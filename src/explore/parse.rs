@@ -43,8 +43,8 @@ thread can step (a deadlock), or when an assert fails or a thread does what
 Python refuses (releasing a lock nobody holds, wait() or notify() without the
 condition's lock). Comments start with #; indent with spaces.
 
-Example: `concur-tutor explore adders` shows the notes' two adders in this
-format; copy it to a file, change it, and run `concur-tutor explore FILE`.";
+To start from one of the notes' programs: `concur-tutor explore adders --steps >
+mine.steps`, change mine.steps, then `concur-tutor explore mine.steps`.";
 
 /// The most threads a program may have: the keys 1 to 9 step them in the game.
 pub const MAX_THREADS: usize = 9;

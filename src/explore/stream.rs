@@ -8,7 +8,7 @@
 //! Time is counted in steps: one step lasts one unit of `t`. Each scene starts
 //! one unit after the last one ended, so `t` only grows along the stream.
 
-use crate::events::{Event, Kind, LaneState, TUTOR};
+use crate::events::{Event, Kind, LaneState, Tally, TUTOR};
 
 use super::count::Exploration;
 use super::program::{Outcome, Program, State};
@@ -52,8 +52,8 @@ pub fn events(program: &Program, exploration: &Exploration) -> Vec<Event> {
         event.name = Some("schedules".to_string());
         event.value = Some(ending.count as f64);
         event.unit = Some("schedules".to_string());
-        event.outcome = Some(program.outcome_json(&ending.outcome));
-        event.count = Some(ending.count);
+        event.tally =
+            Some(Box::new(Tally { outcome: program.outcome_json(&ending.outcome), count: ending.count }));
         out.push(event);
     }
     let mut t = 1.0;

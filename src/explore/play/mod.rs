@@ -10,3 +10,16 @@ mod state;
 pub mod ui;
 
 pub use state::{Flow, Game, Status};
+
+/// A game of the built-in program `id`, after `keys`: for the tests.
+#[cfg(test)]
+fn played(id: &str, keys: &str) -> Game {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let (_, program) = crate::explore::builtin(id).unwrap();
+    let counted = crate::explore::explore(&program);
+    let mut game = Game::new(program, counted);
+    for c in keys.chars() {
+        assert_eq!(game.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)), Flow::Go);
+    }
+    game
+}

@@ -272,21 +272,11 @@ pub fn summary(game: &Game) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::explore::{builtin, explore};
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-    fn game(id: &str) -> Game {
-        let (_, program) = builtin(id).unwrap();
-        let counted = explore(&program);
-        Game::new(program, counted)
-    }
+    use crate::explore::play::played;
 
     #[test]
     fn the_screen_fits_80_columns_and_keeps_the_keys_last() {
-        let mut g = game("adders");
-        for c in "1222".chars() {
-            g.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-        }
+        let g = played("adders", "1222");
         for (width, height) in [(80, 24), (40, 12), (200, 60)] {
             let screen = lines(&g, "adders", width, height, true);
             assert!(screen.len() <= height);
@@ -311,10 +301,7 @@ mod tests {
 
     #[test]
     fn a_won_game_says_how_many_schedules_win() {
-        let mut g = game("two-locks");
-        for c in "1212".chars() {
-            g.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-        }
+        let g = played("two-locks", "1212");
         let screen = lines(&g, "two-locks", 80, 40, true);
         let text: Vec<String> = screen.iter().map(Line::text).collect();
         assert!(text.contains(&"Goal reached in 4 steps.".to_string()), "{text:#?}");

@@ -102,9 +102,7 @@ impl Game {
                 }
             }
             KeyCode::Char('u') | KeyCode::Backspace => {
-                if !self.undo() {
-                    self.message = Some("Nothing to undo: this is the start.".to_string());
-                }
+                self.message = (!self.undo()).then(|| "Nothing to undo: this is the start.".to_string())
             }
             KeyCode::Char('r') => self.restart(),
             _ => {}
@@ -174,12 +172,10 @@ impl Game {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::explore::{builtin, explore};
+    use crate::explore::play::played;
 
     fn game(id: &str) -> Game {
-        let (_, program) = builtin(id).unwrap();
-        let counted = explore(&program);
-        Game::new(program, counted)
+        played(id, "")
     }
 
     fn press(game: &mut Game, keys: &str) {

@@ -24,10 +24,8 @@ pub fn play(game: &mut Game, id: &str, paint: Paint) -> io::Result<()> {
     loop {
         draw(&mut out, game, id, paint)?;
         match event::read()? {
-            Event::Key(key) if key.kind == KeyEventKind::Press => {
-                if game.key(key) == Flow::Quit {
-                    return Ok(());
-                }
+            Event::Key(key) if key.kind == KeyEventKind::Press && game.key(key) == Flow::Quit => {
+                return Ok(())
             }
             // A resize, or anything else: draw again.
             _ => {}

@@ -691,7 +691,8 @@ impl Program {
     }
 
     /// An outcome in words: `v = 16`, `v = 1, q = [2]`, `deadlock`,
-    /// `assertion broken`, `error`. English; the words are translated where shown.
+    /// `assertion broken at line 7`, `error at line 9` (a misuse Python
+    /// refuses). English; the words are translated where shown.
     pub fn outcome_name(&self, outcome: &Outcome) -> String {
         match outcome {
             Outcome::End { values, queues } => {
@@ -707,10 +708,13 @@ impl Program {
                 }
             }
             Outcome::Deadlock => "deadlock".to_string(),
-            Outcome::Broken { thread, step } => match self.threads[*thread].steps[*step].op {
-                Op::Assert(_) => "assertion broken".to_string(),
-                _ => "error".to_string(),
-            },
+            Outcome::Broken { thread, step } => {
+                let step = &self.threads[*thread].steps[*step];
+                match step.op {
+                    Op::Assert(_) => format!("assertion broken at line {}", step.line),
+                    _ => format!("error at line {}", step.line),
+                }
+            }
         }
     }
 

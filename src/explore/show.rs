@@ -224,7 +224,7 @@ pub fn lanes(program: &Program, schedule: &[usize], style: Style) -> Vec<String>
     let chunks: Vec<usize> = (0..schedule.len().max(1)).step_by(room).collect();
     for (c, &from) in chunks.iter().enumerate() {
         let to = (from + room).min(schedule.len());
-        lines.push(style.paint.dim(&format!("{}{}", " ".repeat(label), ruler(from, to))));
+        lines.push(style.paint.dim(&format!("{}{}", " ".repeat(label), ruler(from, to, style.unicode))));
         for (lane, thread) in program.threads.iter().enumerate() {
             let mut row: String = (from..to)
                 .map(|k| {
@@ -293,8 +293,8 @@ fn truncate_styled(line: String, style: Style) -> String {
 
 /// A ruler over steps `from..to` (numbered from 1): a dot per step, the
 /// number at every tenth.
-fn ruler(from: usize, to: usize) -> String {
-    let mut ruler: Vec<char> = vec!['·'; to - from];
+fn ruler(from: usize, to: usize, unicode: bool) -> String {
+    let mut ruler: Vec<char> = vec![if unicode { '·' } else { '.' }; to - from];
     for step in (from + 1..=to).filter(|s| s % 10 == 0) {
         let label = step.to_string();
         let end = step - from;
@@ -313,8 +313,9 @@ mod tests {
 
     #[test]
     fn a_ruler_numbers_every_tenth_step() {
-        assert_eq!(ruler(0, 12), "········10··");
-        assert_eq!(ruler(10, 21), "········20·");
+        assert_eq!(ruler(0, 12, true), "········10··");
+        assert_eq!(ruler(10, 21, true), "········20·");
+        assert_eq!(ruler(0, 3, false), "...");
     }
 
     #[test]

@@ -360,7 +360,11 @@ impl Parser<'_> {
                 Kind::Queue(self.decl.queues.len() - 1)
             }
             [Token::Name(t), ..] if t == "Queue" => {
-                return err(line.no, "give the queue a size of 1 or more, as in `q = Queue(2)`: the explorer needs every queue bounded")
+                return err(
+                    line.no,
+                    "give the queue a size of 1 or more, as in `q = Queue(2)`: the explorer needs every \
+                     queue bounded",
+                );
             }
             [Token::Name(t), ..] if t == "RLock" || t == "Semaphore" || t == "Event" => {
                 return err(line.no, format!("{t} is not modelled: use Lock(), Condition() or Queue(n)"))
@@ -514,10 +518,13 @@ impl Parser<'_> {
             }
             [Token::Name(w), ..] if w == "for" => {
                 let rounds = match tokens {
-                    [_, Token::Name(_), Token::Name(i), Token::Name(r), Token::Sym("("), Token::Int(n), Token::Sym(")"), Token::Sym(":")]
+                    [_, Token::Name(_), Token::Name(i), Token::Name(r), Token::Sym("("), rest @ ..]
                         if i == "in" && r == "range" =>
                     {
-                        *n
+                        match rest {
+                            [Token::Int(n), Token::Sym(")"), Token::Sym(":")] => *n,
+                            _ => return err(no, "a loop is `for _ in range(N):` with a number N"),
+                        }
                     }
                     _ => return err(no, "a loop is `for _ in range(N):` with a number N"),
                 };
@@ -667,14 +674,22 @@ impl Parser<'_> {
                 Ok(Call::Step(Op::Put(q, self.expression(no, args, &Scope::Thread(locals))?)))
             }
             (Kind::Queue(q), "get") => no_args(Call::Step(Op::Get(q, None))),
-            (Kind::Lock(_), _) => err(no, format!("a Lock has no {method}(): it has acquire() and release()")),
+            (Kind::Lock(_), _) => {
+                err(no, format!("a Lock has no {method}(): it has acquire() and release()"))
+            }
             (Kind::Cond(_), _) => err(
                 no,
-                format!("a Condition has no {method}(): it has acquire(), release(), wait(), notify() and notify_all()"),
+                format!(
+                    "a Condition has no {method}(): it has acquire(), release(), wait(), notify() and \
+                     notify_all()"
+                ),
             ),
             (Kind::Queue(_), _) => err(
                 no,
-                format!("a Queue step is put(x) or get() (full(), empty() and qsize() go in a test), not {method}()"),
+                format!(
+                    "a Queue step is put(x) or get() (full(), empty() and qsize() go in a test), not \
+                     {method}()"
+                ),
             ),
             (Kind::Int(_) | Kind::Thread, _) => {
                 err(no, format!("'{object}' is {}: it has no {method}()", kind.noun()))

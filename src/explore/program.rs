@@ -500,11 +500,9 @@ impl Program {
 
     /// The threads waiting in `cond.wait()` for a notify.
     fn waiters(&self, state: &State, cond: usize) -> Vec<usize> {
-        (0..self.threads.len())
-            .filter(|&t| {
-                self.waiting(state, t) && matches!(self.next_step(state, t), Some(s) if matches!(s.op, Op::Retake(c) if c == cond))
-            })
-            .collect()
+        let on_cond =
+            |t| matches!(self.next_step(state, t).map(|s| &s.op), Some(Op::Retake(c)) if *c == cond);
+        (0..self.threads.len()).filter(|&t| self.waiting(state, t) && on_cond(t)).collect()
     }
 
     fn place(&self, place: Place, t: usize) -> usize {
@@ -726,7 +724,11 @@ impl Program {
         let what = match &step.op {
             Op::Assert(_) => format!("{} failed in {who}", step.text),
             Op::Acquire(lock) => {
-                format!("{who} takes {} again while holding it (a Condition's lock counts its holder's takes; not modelled here)", self.locks[*lock].name)
+                let name = &self.locks[*lock].name;
+                format!(
+                    "{who} takes {name} again while holding it (a Condition's lock counts its holder's \
+                     takes; not modelled here)"
+                )
             }
             Op::Release(lock) => match self.holder(state, *lock) {
                 None => {

@@ -517,17 +517,18 @@ impl Parser<'_> {
                 Stmt::While { test: step(Op::Test(test, 0)), body }
             }
             [Token::Name(w), ..] if w == "for" => {
-                let rounds = match tokens {
+                let range = match tokens {
                     [_, Token::Name(_), Token::Name(i), Token::Name(r), Token::Sym("("), rest @ ..]
                         if i == "in" && r == "range" =>
                     {
-                        match rest {
-                            [Token::Int(n), Token::Sym(")"), Token::Sym(":")] => *n,
-                            _ => return err(no, "a loop is `for _ in range(N):` with a number N"),
-                        }
+                        rest
                     }
-                    _ => return err(no, "a loop is `for _ in range(N):` with a number N"),
+                    _ => &[],
                 };
+                let [Token::Int(rounds), Token::Sym(")"), Token::Sym(":")] = range else {
+                    return err(no, "a loop is `for _ in range(N):` with a number N");
+                };
+                let rounds = *rounds;
                 if !(1..=MAX_ROUNDS).contains(&rounds) {
                     return err(no, format!("range({rounds}): a loop runs 1 to {MAX_ROUNDS} times here"));
                 }

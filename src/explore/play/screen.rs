@@ -300,6 +300,18 @@ mod tests {
     }
 
     #[test]
+    fn a_tiny_terminal_gets_what_fits_and_no_panic() {
+        let g = played("missed-notify", "11");
+        for width in 0..12 {
+            for height in 0..6 {
+                let screen = lines(&g, "missed-notify", width, height, false);
+                assert!(screen.len() <= height.max(1));
+                assert!(screen.iter().all(|l| columns(&l.text()) <= width));
+            }
+        }
+    }
+
+    #[test]
     fn a_won_game_says_how_many_schedules_win() {
         let g = played("two-locks", "1212");
         let screen = lines(&g, "two-locks", 80, 40, true);

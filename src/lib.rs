@@ -12,6 +12,7 @@
 pub mod catalogue;
 pub mod events;
 pub mod i18n;
+pub mod lang;
 pub mod lessons;
 pub mod menu;
 pub mod progress;

@@ -216,7 +216,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Progress { reset: false }) => page(render::print_progress(&load_progress(), paint)),
         Some(Command::Show { id }) => {
-            let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(err.to_string()))?;
+            let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(i18n::tr(&err.to_string())))?;
             page(render::print_show(lesson, paint))
         }
         Some(Command::Lesson(args)) => run_lesson(args, paint),
@@ -233,8 +233,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
 }
 
 fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
-    let lesson = catalogue::find(&args.id).map_err(|err| Failure::Usage(err.to_string()))?;
-    let program = lessons::program(&lesson.id);
+    let lesson = catalogue::find(&args.id).map_err(|err| Failure::Usage(i18n::tr(&err.to_string())))?;
     if let Some(n) = args.scene {
         if !(1..=lesson.scenes.len()).contains(&n) {
             return Err(Failure::Usage(i18n::tr(&format!(
@@ -268,7 +267,7 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
     stage.set_quick(args.quick);
     stage.set_step(args.step);
     stage.set_predict(args.predict);
-    let quiz = match lessons::run(&mut stage, lesson, program, args.scene) {
+    let quiz = match lessons::run(&mut stage, lesson, args.scene) {
         Ok(quiz) => quiz,
         Err(err) => match err.downcast::<Quit>() {
             Ok(quit) => {
@@ -309,7 +308,8 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
         let (id, step, predict) = match choice {
             Choice::Quit => return Ok(()),
             Choice::Show(id) => {
-                let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(err.to_string()))?;
+                let lesson =
+                    catalogue::find(&id).map_err(|err| Failure::Usage(i18n::tr(&err.to_string())))?;
                 page(render::print_show(lesson, paint))?;
                 wait_for_enter();
                 continue;

@@ -13,7 +13,7 @@ use nix::unistd::{pipe2, Pid};
 use serde::{Deserialize, Serialize};
 
 use super::cleanup;
-use super::process::run_child;
+use super::fork::run_child;
 use super::{Clock, Lane, Proc, Stage};
 
 /// The first argument a spawned child is started with. The command line

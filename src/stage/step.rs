@@ -88,7 +88,7 @@ impl Stage {
         self.recorder.prompt(Some(prompt));
         let stdin = std::io::stdin();
         let accepted = loop {
-            self.pump(None, Some(stdin.as_fd()), |_| false);
+            while !self.pump_once(None, Some(stdin.as_fd())) {}
             let mut byte = [0u8; 1];
             match stdin.lock().read(&mut byte) {
                 Ok(0) | Err(_) => break None,

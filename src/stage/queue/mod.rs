@@ -25,7 +25,8 @@ use serde::Serialize;
 
 use super::frame;
 use super::shared::{SharedInt, SharedSem};
-use super::{Clock, Mark, Stage};
+use super::wait::{Wait, Woke};
+use super::{Clock, Stage};
 use reading::Reading;
 pub(crate) use writing::finish_feeding;
 use writing::Writing;
@@ -90,13 +91,10 @@ impl Stage {
     /// `q.get()` in the main program: waits for an item, narrating whatever the
     /// children do meanwhile.
     pub fn get<T: Serialize + DeserializeOwned>(&mut self, queue: &ProcQueue<T>) -> T {
-        self.block("q.get()");
         // The turn first: then no other reader can take what main is waiting for.
         let mut turn = queue.reading.turn();
-        if !turn.has_bytes() {
-            self.pump(None, Some(queue.reading.fd()), |_| false);
-        }
-        self.unblock("q.get() returned", None);
+        let has_bytes = turn.has_bytes();
+        self.wait_for(Wait::blocked("q.get()").readable(queue.reading.fd()), |_| has_bytes);
         queue.took(turn.take())
     }
 
@@ -106,15 +104,13 @@ impl Stage {
         queue: &ProcQueue<T>,
         secs: f64,
     ) -> Result<T, Empty> {
-        let deadline = self.clock.deadline(secs);
-        self.block(format!("q.get(timeout={secs})"));
         let mut turn = queue.reading.turn();
-        if turn.has_bytes() || self.pump(Some(deadline), Some(queue.reading.fd()), |_| false) {
-            self.unblock(format!("q.get(timeout={secs}) returned"), None);
-            Ok(queue.took(turn.take()))
-        } else {
-            self.unblock(format!("q.get(timeout={secs}) timed out"), Some(Mark::Timeout));
-            Err(Empty)
+        let has_bytes = turn.has_bytes();
+        let wait =
+            Wait::blocked(format!("q.get(timeout={secs})")).timeout(Some(secs)).readable(queue.reading.fd());
+        match self.wait_for(wait, |_| has_bytes) {
+            Woke::TimedOut => Err(Empty),
+            _ => Ok(queue.took(turn.take())),
         }
     }
 }

@@ -14,7 +14,7 @@ use crossterm::{cursor, execute, queue, terminal};
 use crate::catalogue::{self, Lesson};
 use crate::i18n::tr;
 use crate::progress::Progress;
-use crate::stage::terminal as modes;
+use crate::terminal as modes;
 use crate::text::{pad, truncate};
 
 /// What the user chose.

@@ -20,7 +20,8 @@ mod threads;
 use crate::catalogue::{Lesson, Question};
 use crate::progress::Quiz;
 use crate::quiz;
-use crate::stage::{Entry, Quit, Stage};
+use crate::stage::{Entry, Stage};
+use crate::terminal::Quit;
 
 /// One scene's code: it drives the Stage, which narrates.
 pub type SceneFn = fn(&mut Stage) -> anyhow::Result<()>;
@@ -64,7 +65,7 @@ fn run_scenes(stage: &mut Stage, lesson: &Lesson, only: Option<usize>) -> anyhow
         if only.is_some_and(|n| n != number) {
             continue;
         }
-        stage.begin_scene(number, total, &scene.title, &scene.python);
+        stage.begin_scene(&lesson.id, number, total, &scene.title, &scene.python);
         let question = scene.question.as_ref().filter(|_| stage.predicting());
         let guess = question.map(|q| stage.ask(&q.ask, &q.choices));
         let from = stage.event_count();

@@ -10,8 +10,9 @@ impl Stage {
     /// Python's `p.join()`: waits until the child has ended, narrating whatever
     /// happens meanwhile.
     pub fn join(&mut self, p: Proc) -> ExitStatus {
-        let call = format!("{}.join()", self.children[p.0].name);
-        self.wait_for(Wait::blocked(call).marked(Mark::Joined), |stage| !stage.children[p.0].is_alive());
+        let name = self.children[p.0].name.clone();
+        let wait = Wait::blocked(format!("{name}.join()")).marked(Mark::Joined).on(&name);
+        self.wait_for(wait, |stage| !stage.children[p.0].is_alive());
         self.children[p.0].ended.expect("a joined child has ended").1
     }
 
@@ -20,7 +21,7 @@ impl Stage {
     pub fn join_timeout(&mut self, p: Proc, secs: f64) -> Option<ExitStatus> {
         let from = self.clock.now();
         let call = format!("{}.join({secs})", self.children[p.0].name);
-        let wait = Wait::blocked(&call).marked(Mark::Joined).timeout(Some(secs));
+        let wait = Wait::blocked(&call).marked(Mark::Joined).timeout(Some(secs)).on(&self.children[p.0].name);
         self.wait_for(wait, |stage| !stage.children[p.0].is_alive());
         let waited = self.clock.now() - from;
         let child = &self.children[p.0];

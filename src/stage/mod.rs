@@ -19,7 +19,6 @@ mod recorder;
 mod shared;
 mod spawn;
 mod step;
-pub mod terminal;
 mod traced;
 mod wait;
 mod watchdog;
@@ -42,7 +41,6 @@ pub use shared::{
     interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedSem, SharedUsize,
 };
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
-pub use step::Quit;
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};
 
@@ -244,9 +242,17 @@ impl Stage {
         self.lines_of(lane).pop()
     }
 
-    /// Marks the start of scene `number` of `total`.
-    pub(crate) fn begin_scene(&mut self, number: usize, total: usize, title: &str, python: &str) {
+    /// Marks the start of scene `number` of `total` of lesson `lesson`.
+    pub(crate) fn begin_scene(
+        &mut self,
+        lesson: &str,
+        number: usize,
+        total: usize,
+        title: &str,
+        python: &str,
+    ) {
         let mut event = Event::new(self.now(), TUTOR, self.pid(), Kind::Scene, title);
+        event.lesson = Some(lesson.to_string());
         event.scene = Some(number);
         event.python = Some(python.to_string());
         event.scenes = Some(total);

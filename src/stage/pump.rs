@@ -95,7 +95,7 @@ impl Stage {
         while let Some(end) = child.pending.iter().position(|&b| b == b'\n') {
             let line: Vec<u8> = child.pending.drain(..=end).collect();
             match serde_json::from_slice::<Wire>(&line) {
-                Ok(Wire::Event(event)) => batch.push(event),
+                Ok(Wire::Event(event)) => batch.push(*event),
                 Ok(Wire::Took { task }) => {
                     self.tasks.taken.insert(task, (child.name.clone(), child.pid.as_raw()));
                 }

@@ -8,38 +8,11 @@
 //! its true timestamp: a pause is main stopping at that line, like a
 //! breakpoint, never the output being held back.
 
-use std::io::Read;
 use std::os::fd::AsFd;
 
-use super::{terminal, Stage};
+use super::Stage;
 use crate::events::Kind;
-
-/// Keys that end the lesson at any pause: q, Esc, and Ctrl-C (which arrives
-/// as a key while keys are read one by one).
-fn quit_key(byte: u8) -> Option<Quit> {
-    match byte {
-        b'q' | b'Q' | 0x1b => Some(Quit { interrupted: false }),
-        0x03 => Some(Quit { interrupted: true }),
-        _ => None,
-    }
-}
-
-/// The learner quit at a pause. The lesson unwinds with this as its payload
-/// (no panic message: the panic hook does not run for `resume_unwind`), every
-/// child killed and reaped on the way; [`crate::lessons::run`] catches it.
-#[derive(Debug, Clone, Copy)]
-pub struct Quit {
-    /// By Ctrl-C (exit status 130 from the shell), not by q or Esc.
-    pub interrupted: bool,
-}
-
-impl std::fmt::Display for Quit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("quit at a pause; every child process was killed and reaped")
-    }
-}
-
-impl std::error::Error for Quit {}
+use crate::terminal::{self, quit_key};
 
 impl Stage {
     /// Turns step mode on or off.
@@ -89,17 +62,16 @@ impl Stage {
         let stdin = std::io::stdin();
         let accepted = loop {
             while !self.pump_once(None, Some(stdin.as_fd())) {}
-            let mut byte = [0u8; 1];
-            match stdin.lock().read(&mut byte) {
-                Ok(0) | Err(_) => break None,
-                Ok(_) => {
-                    if let Some(quit) = quit_key(byte[0]) {
+            match terminal::read_key() {
+                None => break None,
+                Some(key) => {
+                    if let Some(quit) = quit_key(key) {
                         self.recorder.prompt(None);
                         terminal::restore();
                         self.kill_all();
                         std::panic::resume_unwind(Box::new(quit));
                     }
-                    if let Some(value) = accept(byte[0]) {
+                    if let Some(value) = accept(key) {
                         break Some(value);
                     }
                 }

@@ -32,6 +32,8 @@ pub(crate) struct Wait<'fd> {
     mark: Option<Mark>,
     /// How often the watchdog looks.
     look_every: Duration,
+    /// The lane awaited, when it is one (a join's child).
+    peer: Option<String>,
 }
 
 /// How a wait ended.
@@ -57,6 +59,7 @@ impl<'fd> Wait<'fd> {
             readable: None,
             mark: None,
             look_every: LOOK_EVERY,
+            peer: None,
         }
     }
 
@@ -78,6 +81,11 @@ impl<'fd> Wait<'fd> {
     /// Marks a wait that ends well as a key moment on the timeline.
     pub(crate) fn marked(self, mark: Mark) -> Wait<'fd> {
         Wait { mark: Some(mark), ..self }
+    }
+
+    /// Waits for lane `peer` (a join's child): the end of the wait names it.
+    pub(crate) fn on(self, peer: &str) -> Wait<'fd> {
+        Wait { peer: Some(peer.to_string()), ..self }
     }
 
     /// Lets the watchdog look every `every` of real time.
@@ -126,7 +134,9 @@ impl Stage {
             (Woke::TimedOut, _) => (format!("{} timed out", wait.what), Some(Mark::Timeout)),
             (Woke::Abandoned(why), _) => (format!("{} abandoned: {why}", wait.what), None),
         };
-        self.main.set_state(LaneState::Running, text, mark);
+        let mut event = self.main.state_event(LaneState::Running, text, mark);
+        event.peer = wait.peer.filter(|_| matches!(woke, Woke::Done));
+        self.main.send(event);
         woke
     }
 

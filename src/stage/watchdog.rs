@@ -172,8 +172,11 @@ impl Stage {
     /// first (as `/proc` shows it): then returns `None` and leaves it blocked.
     /// For finding out whether something would hang, without waiting for a timeout.
     pub fn join_unless_blocked_in(&mut self, p: Proc, syscall: &str) -> Option<ExitStatus> {
-        let call = format!("{}.join()", self.children[p.0].name);
-        let wait = Wait::blocked(call).marked(Mark::Joined).looking_every(Duration::from_millis(1));
+        let name = &self.children[p.0].name;
+        let wait = Wait::blocked(format!("{name}.join()"))
+            .marked(Mark::Joined)
+            .on(name)
+            .looking_every(Duration::from_millis(1));
         let pid = self.children[p.0].pid.as_raw();
         let blocked = |_: &mut Stage| {
             let state = ProcState::read(pid)?;
@@ -191,7 +194,8 @@ impl Stage {
     /// it saw, and the join gives up. The child is left as it is: the lesson
     /// decides what to do with it.
     pub fn join_with_watchdog(&mut self, p: Proc, patience: f64) -> Watched {
-        let call = format!("{}.join()", self.children[p.0].name);
+        let name = self.children[p.0].name.clone();
+        let wait = Wait::blocked(format!("{name}.join()")).marked(Mark::Joined).on(&name);
         let mut stuck = None;
         let silent = |stage: &mut Stage| {
             let child = &stage.children[p.0];
@@ -203,11 +207,10 @@ impl Stage {
             stuck = Some(Stuck { pid, silent_for, state: ProcState::read(pid) });
             Some("the watchdog found it stuck".to_string())
         };
-        self.wait(Wait::blocked(call).marked(Mark::Joined), |stage| !stage.children[p.0].is_alive(), silent);
+        self.wait(wait, |stage| !stage.children[p.0].is_alive(), silent);
         let Some(stuck) = stuck else {
             return Watched::Ended(self.children[p.0].ended.expect("a joined child has ended").1);
         };
-        let name = self.children[p.0].name.clone();
         let seen =
             stuck.state.as_ref().map_or("its /proc entry could not be read".to_string(), |s| s.to_string());
         self.warn(format!(

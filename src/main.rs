@@ -266,7 +266,8 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
     if !args.output.json {
         page(render::print_header(lesson, args.speed, paint))?;
     }
-    let mut stage = Stage::new(Clock::start(args.speed), Arc::new(Recorder::new(sink)));
+    let clock = Clock::start(args.speed).map_err(Failure::Run)?;
+    let mut stage = Stage::new(clock, Arc::new(Recorder::new(sink)));
     stage.set_quick(args.quick);
     stage.set_step(args.step);
     stage.set_predict(args.predict);

@@ -52,6 +52,27 @@ pub fn keys_mode() -> bool {
     unsafe { libc::tcsetattr(0, libc::TCSANOW, &modes) == 0 }
 }
 
+/// While a lesson runs between pauses: keys typed are not echoed into the
+/// lesson's output (they are thrown away at the next pause), and Ctrl-C still
+/// interrupts. Returns false when standard input is not a terminal.
+pub fn quiet_mode() -> bool {
+    if !save() {
+        return false;
+    }
+    let mut modes = *SAVED.get().expect("saved above");
+    modes.c_lflag &= !libc::ECHO;
+    CHANGED.store(true, Ordering::SeqCst);
+    // SAFETY: tcsetattr reads the struct it is given.
+    unsafe { libc::tcsetattr(0, libc::TCSANOW, &modes) == 0 }
+}
+
+/// Throws away what was typed and not yet read: a key pressed while a lesson
+/// ran must not answer the next prompt.
+pub fn discard_typed_ahead() {
+    // SAFETY: tcflush on standard input; harmless when it is not a terminal.
+    unsafe { libc::tcflush(0, libc::TCIFLUSH) };
+}
+
 /// Records that the full-screen menu has taken the terminal (crossterm's raw
 /// mode and alternate screen), so that every way out gives it back.
 pub fn menu_taken() {

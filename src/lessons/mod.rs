@@ -75,14 +75,25 @@ fn run_scenes(stage: &mut Stage, lesson: &Lesson, only: Option<usize>) -> anyhow
             judge(stage, question, guess, from, &mut quiz);
         }
     }
+    if quiz.asked > 0 {
+        stage.note(format!("Your predictions: {} of {} right.", quiz.right, quiz.asked));
+    }
     stage.finish()?;
     Ok(quiz)
 }
 
-/// Says whether `guess` was right, by this run's events since mark `from`.
-fn judge(stage: &mut Stage, question: &Question, guess: usize, from: usize, quiz: &mut Quiz) {
+/// Says whether `guess` (none: no answer could be had) was right, by this
+/// run's events since mark `from`.
+fn judge(stage: &mut Stage, question: &Question, guess: Option<usize>, from: usize, quiz: &mut Quiz) {
     let Some(right) = quiz::answer(&question.check, &stage.events_since(from)) else {
         stage.note(format!("This run did not show the answer. {}", question.explain));
+        return;
+    };
+    let Some(guess) = guess else {
+        stage.note(format!(
+            "No answer was given; this run: {}. {}",
+            question.choices[right], question.explain
+        ));
         return;
     };
     quiz.asked += 1;

@@ -90,7 +90,7 @@ impl Lane {
     /// Sleeps `secs` of lesson time (Python's `time.sleep`).
     pub fn sleep(&self, secs: f64) {
         self.set_state(LaneState::Sleeping, format!("sleep({secs})"), None);
-        thread::sleep(self.clock.real(secs));
+        self.clock.sleep(secs);
         self.set_state(LaneState::Running, "awake", None);
     }
 

@@ -70,6 +70,7 @@ pub struct Stage {
 impl Stage {
     /// A stage that reports to `recorder` on `clock`.
     pub fn new(clock: Clock, recorder: Arc<Recorder>) -> Stage {
+        recorder.keep_time_with(clock);
         Stage {
             main: Lane::in_tutor("main", clock, recorder.clone()),
             tutor: Lane::in_tutor(TUTOR, clock, recorder.clone()),

@@ -15,6 +15,7 @@ mod writing;
 use std::fmt;
 use std::marker::PhantomData;
 use std::os::fd::AsRawFd;
+use std::time::Duration;
 
 use anyhow::Context;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
@@ -127,7 +128,8 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
     /// Python's `q.put(item, timeout=secs)`.
     pub fn put_timeout(&self, item: &T, secs: f64) -> Result<(), Full> {
         if let Some(places) = &self.places {
-            if !places.acquire(Some(self.clock.deadline(secs))) {
+            let until = self.clock.now() + secs;
+            if self.clock.retry_until(until, |left| places.acquire(Some(left)).then_some(())).is_none() {
                 return Err(Full);
             }
         }
@@ -145,11 +147,15 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
     pub fn get_timeout(&self, secs: f64) -> Result<T, Empty> {
         let mut turn = self.reading.turn();
         if !turn.has_bytes() {
-            let mut fds = [PollFd::new(self.reading.fd(), PollFlags::POLLIN)];
-            let millis = (self.clock.real(secs).as_millis()).min(i32::MAX as u128) as i32;
-            match poll(&mut fds, PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)) {
-                Ok(n) if n > 0 => {}
-                _ => return Err(Empty),
+            let until = self.clock.now() + secs;
+            let readable = |left: Duration| {
+                let mut fds = [PollFd::new(self.reading.fd(), PollFlags::POLLIN)];
+                let millis = left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32;
+                matches!(poll(&mut fds, PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)), Ok(n) if n > 0)
+                    .then_some(())
+            };
+            if self.clock.retry_until(until, readable).is_none() {
+                return Err(Empty);
             }
         }
         Ok(self.took(turn.take()))

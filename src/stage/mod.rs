@@ -71,8 +71,10 @@ impl Stage {
     /// A stage that reports to `recorder` on `clock`.
     pub fn new(clock: Clock, recorder: Arc<Recorder>) -> Stage {
         recorder.keep_time_with(clock);
+        let main = Lane::in_tutor("main", clock, recorder.clone());
+        main.enter();
         Stage {
-            main: Lane::in_tutor("main", clock, recorder.clone()),
+            main,
             tutor: Lane::in_tutor(TUTOR, clock, recorder.clone()),
             clock,
             recorder,

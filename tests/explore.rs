@@ -77,7 +77,11 @@ fn a_schedule_s_events_draw_as_a_timeline() {
     assert_eq!(deadlock.title, "the shortest schedule to deadlock (3 steps)");
     let t2 = deadlock.rows.iter().find(|r| r.lane == "t2").expect("a row for t2");
     let states: Vec<LaneState> = t2.spans.iter().map(|s| s.state).collect();
-    assert_eq!(states, [LaneState::Blocked, LaneState::Running, LaneState::Blocked]);
+    // Waits for its turn, tests q.full(), waits for its turn while t1 puts,
+    // then waits in q.put() for good: to the end of the scene.
+    use LaneState::{Blocked, Running};
+    assert_eq!(states, [Blocked, Running, Blocked, Blocked]);
+    assert_eq!(t2.spans.last().unwrap().to, deadlock.end);
 }
 
 #[test]
@@ -186,4 +190,28 @@ fn a_page_cut_short_by_head_ends_quietly() {
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
     assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn the_schedules_go_to_the_run_s_files_too() {
+    let trace = format!("{}/two-locks.trace.json", env!("CARGO_TARGET_TMPDIR"));
+    let saved = format!("{}/two-locks.ndjson", env!("CARGO_TARGET_TMPDIR"));
+    let output =
+        bin().args(["explore", "two-locks", "--trace-out", &trace, "--save", &saved]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    // A span per step in the Chrome trace, named by what the step does.
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(&trace).unwrap()).unwrap();
+    let steps: Vec<&str> = document["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["name"] == "running")
+        .filter_map(|e| e["args"]["on"].as_str())
+        .collect();
+    assert_eq!(steps.len(), 12 + 4, "the 12 steps of the finished schedule, the 4 of the deadlock");
+    assert!(steps.contains(&"step 1: lockA.acquire()"));
+    // The saved run replays through the same sinks.
+    let output = bin().args(["replay", &saved, "--no-wait", "--color", "never"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8(output.stdout).unwrap().contains("The cycle: Thread-1 → lockB → Thread-2"));
 }

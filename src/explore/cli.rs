@@ -3,18 +3,31 @@
 //! or play.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
 
-use crate::events::{Kind, Sink, Tee};
+use crate::events::Kind;
 use crate::i18n::tr;
-use crate::render::svg::SvgFile;
-use crate::render::{FileAtEnd, Json, Localised, Paint};
+use crate::output::OutputArgs;
+use crate::render::Paint;
 use crate::stage;
 
 use super::play::{screen, ui, Game};
 use super::show::{self, Style};
 use super::stream::{self, group};
 use super::{builtin, explore, parse, Builtin, Program, BUILTINS, FORMAT};
+
+/// What `explore --help` says first; the steps format follows it.
+pub const LONG_ABOUT: &str = "\
+Every order a small program's steps can run in, counted: a histogram of how the
+schedules end, and the shortest schedule to each ending drawn as lanes, a column
+per step. Or be its scheduler (--play).
+
+With --json: a `measure` event per outcome (`outcome`: the final value, or words
+such as `deadlock`; `count`: how many schedules end so), then each outcome's
+shortest schedule told like a run (a `spawn` per lane, a `state` per step, a
+`say` per print, an `exit` per lane that finishes), one unit of `t` a step.
+--svg, --trace-out and --save draw or keep those same events (`concur-tutor
+replay FILE` shows a saved one again); --no-timeline leaves the lanes of the
+schedules out of the page.";
 
 /// `concur-tutor explore`'s arguments.
 #[derive(clap::Args, Debug)]
@@ -24,26 +37,21 @@ pub struct Args {
     pub program: Option<String>,
 
     /// List the programs, with how many schedules each has
-    #[arg(long, conflicts_with_all = ["program", "play", "svg"])]
+    #[arg(long, conflicts_with_all = ["program", "play"])]
     pub list: bool,
-
-    /// Print the outcomes (one `measure` event each, with `outcome` and
-    /// `count`), then each one's shortest schedule, as NDJSON events
-    #[arg(long, conflicts_with = "play")]
-    pub json: bool,
 
     /// Be the scheduler: a lane's number runs its next step, towards the
     /// program's goal; u undoes, r restarts, q quits
     #[arg(long)]
     pub play: bool,
 
-    /// Also write each shortest schedule's timeline to FILE as an SVG picture
-    #[arg(long, value_name = "FILE", conflicts_with = "play")]
-    pub svg: Option<PathBuf>,
+    /// Where the events go (see [`LONG_ABOUT`]), as for a lesson.
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// Print the program in the steps format and nothing else: to copy to a
     /// file, change, and explore
-    #[arg(long, conflicts_with_all = ["play", "json", "svg"])]
+    #[arg(long, conflicts_with = "play")]
     pub steps: bool,
 }
 
@@ -68,7 +76,8 @@ impl From<io::Error> for Failure {
 /// A program that does not exist, cannot be read, or cannot be counted; an
 /// output that cannot be written.
 pub fn command(args: Args, paint: Paint) -> Result<(), Failure> {
-    let Some(name) = args.program.as_deref() else { return list(args.json, paint) };
+    let output = &args.output;
+    let Some(name) = args.program.as_deref() else { return list(output.json, paint) };
     let (found, program) = load(name)?;
     let id = found.map_or(name, |b| b.id).to_string();
     if args.steps {
@@ -76,40 +85,34 @@ pub fn command(args: Args, paint: Paint) -> Result<(), Failure> {
         return Ok(());
     }
     if args.play {
+        if output.json || output.svg.is_some() || output.trace_out.is_some() || output.save.is_some() {
+            return Err(Failure::Usage(tr("--play is a game on the terminal: it writes no events or files")));
+        }
         return play(program, &id, paint);
     }
-    // A file that cannot be written is known before anything is counted.
-    let svg =
-        match &args.svg {
-            Some(path) => Some(FileAtEnd::create(path).map_err(|err| {
-                Failure::Usage(tr(&format!("cannot write --svg {}: {err}", path.display())))
-            })?),
-            None => None,
-        };
+    // Files that cannot be written are known before anything is counted.
+    let title = format!("concur-tutor explore {id}");
+    let files = match output.json {
+        true => output.sinks(&title, paint.is_on()),
+        false => output.files(&title),
+    };
+    let mut sink = files.map_err(Failure::Usage)?;
     let exploration =
         explore(&program).map_err(|err| Failure::Usage(format!("{name}: {}", tr(&err.to_string()))))?;
-    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
-    if args.json {
-        sinks.push(Box::new(Json));
-    } else {
+    if !output.json {
         let style = Style { paint, width: crate::text::width(), unicode: crate::render::unicode() };
-        io::stdout().write_all(show::page(found, &program, &exploration, style).as_bytes())?;
+        let page = show::page(found, &program, &exploration, style, !output.no_timeline);
+        io::stdout().write_all(page.as_bytes())?;
     }
-    if let Some(file) = svg {
-        sinks.push(Box::new(SvgFile::new(file, format!("concur-tutor explore {id}"))));
-    }
-    if !sinks.is_empty() {
-        let mut sink = Localised::new(Tee(sinks));
-        for mut event in stream::events(&program, &exploration) {
-            // A scene's title is not translated by the sink (a lesson's comes
-            // from its catalogue, already translated), so it is done here.
-            if event.kind == Kind::Scene {
-                event.text = tr(&event.text);
-            }
-            sink.event(&event)?;
+    for mut event in stream::events(&program, &exploration) {
+        // A scene's title is not translated by the sink (a lesson's comes
+        // from its catalogue, already translated), so it is done here.
+        if event.kind == Kind::Scene {
+            event.text = tr(&event.text);
         }
-        sink.finish()?;
+        sink.event(&event)?;
     }
+    sink.finish()?;
     Ok(())
 }
 
@@ -180,7 +183,7 @@ fn list(json: bool, paint: Paint) -> Result<(), Failure> {
 
 /// `explore <id> --play`: the game, on a terminal; a summary once it is left.
 fn play(program: Program, id: &str, paint: Paint) -> Result<(), Failure> {
-    if !(stage::terminal::is_interactive() && io::stdout().is_terminal()) {
+    if !(crate::terminal::is_interactive() && io::stdout().is_terminal()) {
         return Err(Failure::Usage(tr("--play needs a terminal: run it without a pipe or a redirection")));
     }
     stage::install_interrupt_handlers();

@@ -20,7 +20,7 @@ pub mod program;
 pub mod show;
 pub mod stream;
 
-pub use cli::{command, Args, Failure};
+pub use cli::{command, Args, Failure, LONG_ABOUT};
 pub use count::{explore, Ending, Exploration, Unbounded};
 pub use parse::{parse, ParseError, FORMAT};
 pub use program::{Outcome, Program, State};

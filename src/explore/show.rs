@@ -27,8 +27,14 @@ pub struct Style {
     pub unicode: bool,
 }
 
-/// The whole page of `explore <id>`.
-pub fn page(builtin: Option<&Builtin>, program: &Program, exploration: &Exploration, style: Style) -> String {
+/// The whole page of `explore <id>`; the shortest schedules drawn when `schedules`.
+pub fn page(
+    builtin: Option<&Builtin>,
+    program: &Program,
+    exploration: &Exploration,
+    style: Style,
+    schedules: bool,
+) -> String {
     let mut lines = Vec::new();
     let title = match builtin {
         Some(b) => format!("concur-tutor explore {} · {}", b.id, tr(b.title)),
@@ -68,15 +74,20 @@ pub fn page(builtin: Option<&Builtin>, program: &Program, exploration: &Explorat
             percent(reach, exploration.schedules)
         )));
     }
-    lines.push(String::new());
-    lines.push(tr("The shortest schedule to each ending, a column per step:"));
-    lines.push(style.paint.dim(&legend(program)));
-    for ending in &exploration.endings {
+    if schedules {
         lines.push(String::new());
-        let heading =
-            format!("{} · {}", tr(&program.outcome_name(&ending.outcome)), tr(&steps(ending.shortest.len())));
-        lines.push(style.paint.bold(&heading));
-        lines.extend(lanes(program, &ending.shortest, style));
+        lines.push(tr("The shortest schedule to each ending, a column per step:"));
+        lines.push(style.paint.dim(&legend(program)));
+        for ending in &exploration.endings {
+            lines.push(String::new());
+            let heading = format!(
+                "{} · {}",
+                tr(&program.outcome_name(&ending.outcome)),
+                tr(&steps(ending.shortest.len()))
+            );
+            lines.push(style.paint.bold(&heading));
+            lines.extend(lanes(program, &ending.shortest, style));
+        }
     }
     lines.push(String::new());
     lines.push(style.paint.dim(&tr(&format!(

@@ -127,6 +127,14 @@ pub fn schedule(program: &Program, schedule: &[usize], t0: f64) -> Vec<Event> {
     }
     let end = states.last().expect("never empty");
     let t = t0 + schedule.len() as f64;
+    for (lane, last) in shown.iter().enumerate() {
+        let Some(why) = program.waits_for(end, lane) else { continue };
+        if last.as_ref().is_none_or(|(state, text)| *state != LaneState::Blocked || *text != why) {
+            let mut event = Event::new(t, &program.threads[lane].name, PID, Kind::State, why);
+            event.state = Some(LaneState::Blocked);
+            out.push(event);
+        }
+    }
     out.extend(ending(program, end, t));
     out
 }
@@ -152,6 +160,8 @@ fn ending(program: &Program, end: &State, t: f64) -> Vec<Event> {
             out.push(Event::new(t, TUTOR, PID, Kind::Note, text));
         }
         Outcome::Deadlock => {
+            // The lanes left have waited since the last step; one unit later, nobody has moved.
+            let t = t + 1.0;
             out.push(Event::new(
                 t,
                 TUTOR,
@@ -159,10 +169,8 @@ fn ending(program: &Program, end: &State, t: f64) -> Vec<Event> {
                 Kind::Warn,
                 "deadlock: no lane can step, and not all have finished",
             ));
-            for lane in 0..program.threads.len() {
-                if let Some(why) = program.waits_for(end, lane) {
-                    out.push(Event::new(t, TUTOR, PID, Kind::Note, why));
-                }
+            for why in (0..program.threads.len()).filter_map(|lane| program.waits_for(end, lane)) {
+                out.push(Event::new(t, TUTOR, PID, Kind::Note, why));
             }
             if let Some(cycle) = program.cycle(end) {
                 out.push(Event::new(t, TUTOR, PID, Kind::Note, format!("The cycle: {cycle}.")));

@@ -9,7 +9,7 @@ use crossterm::style::{Attribute, Color, Print, ResetColor, SetAttribute, SetFor
 use crossterm::{cursor, queue, terminal};
 
 use crate::render::Paint;
-use crate::stage::terminal::FullScreen;
+use crate::terminal::FullScreen;
 
 use super::screen::{self, Look};
 use super::state::{Flow, Game};

@@ -129,6 +129,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_mistake_of_the_format_has_its_chinese() {
+        for (text, _) in parse::tests::MISTAKES {
+            let message = parse("mine", text).map(|_| ()).unwrap_err().to_string();
+            let zh = crate::i18n::translate(&message);
+            assert!(
+                zh.is_some_and(|zh| zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
     fn every_builtin_parses_and_has_its_goal() {
         for b in BUILTINS {
             let (_, program) = builtin(b.id).unwrap();

@@ -997,7 +997,7 @@ fn set_else(step: &mut Step, to: usize) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The error `text` gets, as the learner reads it.
@@ -1005,51 +1005,44 @@ mod tests {
         parse("mine", text).map(|_| ()).unwrap_err().to_string()
     }
 
+    /// Programs with one mistake each, and what the learner reads.
+    pub(crate) const MISTAKES: &[(&str, &str)] = &[
+        ("v = 0\nthread p1:\n\tv = 1\n", "line 3: indent with spaces, not tabs"),
+        ("  v = 0\n", "line 1: unexpected indent: only a thread's steps are indented"),
+        ("thread p1:\nthread p2:\n    pass\n", "line 2: expected an indented block after `thread p1:`"),
+        ("v = 0\n\nthread p1:\n# nothing yet\n", "line 3: expected an indented block after `thread p1:`"),
+        ("thread p1:\n    if True:\n        pass\n      pass\n", "line 4: this line's indent matches no block above it"),
+        ("thread p1:\n    pass\n        pass\n", "line 3: unexpected indent"),
+        ("v = 0\nv = 1\n", "line 2: 'v' is already declared on line 1"),
+        ("thread p1:\n    pass\nv = 0\n", "line 3: declare shared things before the first thread (line 1); at the top level only `thread name:` and `goal` may follow it"),
+        ("v = 0\n", "the program has no thread: add one with `thread name:` and its steps indented below"),
+        ("l = Lok()\n", "line 1: at the top level, declare what the threads share: `v = 0`, `l = Lock()`, `c = Condition()` or `q = Queue(2)`"),
+        ("q = Queue()\n", "line 1: give the queue a size of 1 or more, as in `q = Queue(2)`: the explorer needs every queue bounded"),
+        ("thread p1:\n    l.acquire()\n", "line 2: 'l' is not declared: declare it at the top, e.g. `l = Lock()`"),
+        ("thread p1:\n    t = t + 1\n", "line 2: 't' is read before anything sets it (a shared integer is declared at the top: `t = 0`)"),
+        ("thread p1:\n    t += 1\n", "line 2: 't' is read before anything sets it"),
+        ("l = Lock()\nthread p1:\n    l.take()\n", "line 3: a Lock has no take(): it has acquire() and release()"),
+        ("v = 0\nthread p1:\n    v.acquire()\n", "line 3: 'v' is a shared integer: it has no acquire()"),
+        ("l = Lock()\nthread p1:\n    l = 1\n", "line 3: 'l' is a Lock: it cannot be assigned"),
+        ("thread p1:\n    increment v\n", "line 2: cannot read `increment v`: a step is an assignment (`t = v`), a call (`l.acquire()`, `q.put(1)`, `print(v)`), `assert`, `pass`, or a block (`if`, `else`, `while`, `for _ in range(N)`, `with`)"),
+        ("v = 0\nthread p1:\n    v = v +\n", "line 3: this expression ends too soon"),
+        ("v = 0 $\n", "line 1: unexpected character '$'"),
+        ("thread p1:\n    print(\"hi)\n", "line 2: this string has no closing \""),
+        ("thread p1:\n    time.sleep(0.1)\n", "line 2: time.sleep() is left out: a schedule may run any thread at any moment, however long the others sleep. Delete the line"),
+        ("thread p1:\n    for _ in range(0):\n        pass\n", "line 2: range(0): a loop runs 1 to 100 times here"),
+        ("thread p1:\n    for i in v:\n        pass\n", "line 2: a loop is `for _ in range(N):` with a number N"),
+        ("v = 0\nthread p1:\n    while v < 3: v += 1\n", "line 3: put the body of `while` on the lines below, indented, not after the ':'"),
+        ("thread p1:\n    else:\n        pass\n", "line 2: `else:` without an `if` just above it"),
+        ("thread p1:\n    assert done\n", "line 2: 'done' only means something in a goal"),
+        ("thread p1:\n    pass\ngoal: w > 1\n", "line 3: 'w' is not a shared integer: a goal tests shared values, done and stuck"),
+        ("thread p1:\n    pass\ngoal: stuck\ngoal: done\n", "line 4: a program has one goal, and it is on line 3"),
+        ("thread p 1:\n    pass\n", "line 1: 'p 1' cannot name a thread: use letters, digits, _ and -"),
+        ];
+
     #[test]
     fn each_kind_of_mistake_has_its_line_and_says_what_to_write() {
-        let cases: &[(&str, &str)] = &[
-            ("v = 0\nthread p1:\n\tv = 1\n", "line 3: indent with spaces, not tabs"),
-            ("  v = 0\n", "line 1: unexpected indent: only a thread's steps are indented"),
-            ("thread p1:\nthread p2:\n    pass\n", "line 2: expected an indented block after `thread p1:`"),
-            ("v = 0\n\nthread p1:\n# nothing yet\n", "line 3: expected an indented block after `thread p1:`"),
-            ("thread p1:\n    if True:\n        pass\n      pass\n", "line 4: this line's indent matches no block above it"),
-            ("thread p1:\n    pass\n        pass\n", "line 3: unexpected indent"),
-            ("v = 0\nv = 1\n", "line 2: 'v' is already declared on line 1"),
-            ("thread p1:\n    pass\nv = 0\n", "line 3: declare shared things before the first thread (line 1); at the top level only `thread name:` and `goal` may follow it"),
-            ("v = 0\n", "the program has no thread: add one with `thread name:` and its steps indented below"),
-            ("l = Lok()\n", "line 1: at the top level, declare what the threads share: `v = 0`, `l = Lock()`, `c = Condition()` or `q = Queue(2)`"),
-            ("q = Queue()\n", "line 1: give the queue a size of 1 or more, as in `q = Queue(2)`: the explorer needs every queue bounded"),
-            ("thread p1:\n    l.acquire()\n", "line 2: 'l' is not declared: declare it at the top, e.g. `l = Lock()`"),
-            ("thread p1:\n    t = t + 1\n", "line 2: 't' is read before anything sets it (a shared integer is declared at the top: `t = 0`)"),
-            ("thread p1:\n    t += 1\n", "line 2: 't' is read before anything sets it"),
-            ("l = Lock()\nthread p1:\n    l.take()\n", "line 3: a Lock has no take(): it has acquire() and release()"),
-            ("v = 0\nthread p1:\n    v.acquire()\n", "line 3: 'v' is a shared integer: it has no acquire()"),
-            ("l = Lock()\nthread p1:\n    l = 1\n", "line 3: 'l' is a Lock: it cannot be assigned"),
-            ("thread p1:\n    increment v\n", "line 2: cannot read `increment v`: a step is an assignment (`t = v`), a call (`l.acquire()`, `q.put(1)`, `print(v)`), `assert`, `pass`, or a block (`if`, `else`, `while`, `for _ in range(N)`, `with`)"),
-            ("v = 0\nthread p1:\n    v = v +\n", "line 3: this expression ends too soon"),
-            ("v = 0 $\n", "line 1: unexpected character '$'"),
-            ("thread p1:\n    print(\"hi)\n", "line 2: this string has no closing \""),
-            ("thread p1:\n    time.sleep(0.1)\n", "line 2: time.sleep() is left out: a schedule may run any thread at any moment, however long the others sleep. Delete the line"),
-            ("thread p1:\n    for _ in range(0):\n        pass\n", "line 2: range(0): a loop runs 1 to 100 times here"),
-            ("thread p1:\n    for i in v:\n        pass\n", "line 2: a loop is `for _ in range(N):` with a number N"),
-            ("v = 0\nthread p1:\n    while v < 3: v += 1\n", "line 3: put the body of `while` on the lines below, indented, not after the ':'"),
-            ("thread p1:\n    else:\n        pass\n", "line 2: `else:` without an `if` just above it"),
-            ("thread p1:\n    assert done\n", "line 2: 'done' only means something in a goal"),
-            ("thread p1:\n    pass\ngoal: w > 1\n", "line 3: 'w' is not a shared integer: a goal tests shared values, done and stuck"),
-            ("thread p1:\n    pass\ngoal: stuck\ngoal: done\n", "line 4: a program has one goal, and it is on line 3"),
-            ("thread p 1:\n    pass\n", "line 1: 'p 1' cannot name a thread: use letters, digits, _ and -"),
-        ];
-        for (text, expected) in cases {
-            let message = error(text);
-            assert_eq!(&message, expected, "for:\n{text}");
-            let zh = crate::i18n::translate(&message);
-            assert!(
-                zh.is_some_and(|zh| zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
-                "no Chinese for {message}"
-            );
-            if std::env::var_os("CONCUR_SHOW_ZH").is_some() {
-                println!("{}", crate::i18n::translate(&message).unwrap());
-            }
+        for (text, expected) in MISTAKES {
+            assert_eq!(&error(text), expected, "for:\n{text}");
         }
         let ten: String = (1..=10).map(|i| format!("thread t{i}:\n    pass\n")).collect();
         assert_eq!(error(&ten), "line 19: 9 threads at most (the keys 1 to 9 step them)");

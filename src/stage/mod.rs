@@ -1,6 +1,20 @@
 //! The Stage: a narrated run. Lessons call its verbs (`process`, `join_timeout`,
 //! `sleep`, `note`, …); each verb does the real thing and emits events that say
 //! what happened, computed from what happened.
+//!
+//! How it holds together:
+//! - every verb that blocks the main program is one [`wait`](self::wait) with a
+//!   description; it reads the children's pipes meanwhile ([`pump`](self::pump)),
+//!   so children never print and the main program never needs a helper thread;
+//! - every lane (main, a forked or spawned child, a thread) knows the lesson's
+//!   [`Clock`]; its sleeps and timeouts count lesson time, and a pause (a step,
+//!   a question, an output that cannot be written) stops lesson time for all of
+//!   them at once, through a page of shared memory (see `clock.rs`), so a paused
+//!   lesson tells the same story as one that ran straight through;
+//! - a lane that waits on one of the Stage's primitives (a process-shared lock,
+//!   a full queue, a pipe) is drawn waiting, from the primitive itself;
+//! - every child is registered for [`cleanup`](self::install_interrupt_handlers)
+//!   the moment it exists, and killed and reaped on every way out.
 
 mod children;
 mod cleanup;

@@ -3,8 +3,8 @@
 //! what happened, computed from what happened.
 //!
 //! How it holds together:
-//! - every verb that blocks the main program is one [`wait`](self::wait) with a
-//!   description; it reads the children's pipes meanwhile ([`pump`](self::pump)),
+//! - every verb that blocks the main program is one wait (`wait.rs`) with a
+//!   description; it reads the children's pipes meanwhile (`pump.rs`),
 //!   so children never print and the main program never needs a helper thread;
 //! - every lane (main, a forked or spawned child, a thread) knows the lesson's
 //!   [`Clock`]; its sleeps and timeouts count lesson time, and a pause (a step,
@@ -13,7 +13,7 @@
 //!   lesson tells the same story as one that ran straight through;
 //! - a lane that waits on one of the Stage's primitives (a process-shared lock,
 //!   a full queue, a pipe) is drawn waiting, from the primitive itself;
-//! - every child is registered for [`cleanup`](self::install_interrupt_handlers)
+//! - every child is registered for cleanup ([`install_interrupt_handlers`])
 //!   the moment it exists, and killed and reaped on every way out.
 
 mod children;

@@ -9,11 +9,18 @@ use serde::Deserialize;
 use crate::i18n::{self, Lang};
 
 /// The chapters of LESSONS.md, in order; a lesson's `chapter` indexes this from 1.
-pub const CHAPTERS: [&str; 6] =
-    ["Processes", "Pools", "Communication", "Synchronisation", "Threads and patterns", "Performance"];
+pub const CHAPTERS: [&str; 7] = [
+    "Processes",
+    "Pools",
+    "Communication",
+    "Synchronisation",
+    "Threads and patterns",
+    "Performance",
+    "Coroutines",
+];
 
 /// The lesson data files, in catalogue order.
-const SOURCES: [(&str, &str); 15] = [
+const SOURCES: [(&str, &str); 16] = [
     ("process-basics", include_str!("../lessons/process-basics.toml")),
     ("start-methods", include_str!("../lessons/start-methods.toml")),
     ("join-daemon", include_str!("../lessons/join-daemon.toml")),
@@ -29,6 +36,7 @@ const SOURCES: [(&str, &str); 15] = [
     ("producer-consumer", include_str!("../lessons/producer-consumer.toml")),
     ("gil", include_str!("../lessons/gil.toml")),
     ("costs", include_str!("../lessons/costs.toml")),
+    ("coroutines", include_str!("../lessons/coroutines.toml")),
 ];
 
 /// One lesson's data.
@@ -225,7 +233,7 @@ mod tests {
 
     #[test]
     fn every_lesson_file_parses() {
-        assert_eq!(all().len(), 15);
+        assert_eq!(all().len(), 16);
     }
 
     /// A property test of the loader: damaged lesson files (lines dropped,

@@ -29,7 +29,7 @@ pub enum Lang {
 static LANG: OnceLock<Lang> = OnceLock::new();
 
 /// The translations, one file per lesson plus the tutor's own, embedded at build time.
-const SOURCES: [(&str, &str); 16] = [
+const SOURCES: [(&str, &str); 17] = [
     ("tutor", include_str!("../lessons/zh/tutor.toml")),
     ("process-basics", include_str!("../lessons/zh/process-basics.toml")),
     ("start-methods", include_str!("../lessons/zh/start-methods.toml")),
@@ -46,6 +46,7 @@ const SOURCES: [(&str, &str); 16] = [
     ("producer-consumer", include_str!("../lessons/zh/producer-consumer.toml")),
     ("gil", include_str!("../lessons/zh/gil.toml")),
     ("costs", include_str!("../lessons/zh/costs.toml")),
+    ("coroutines", include_str!("../lessons/zh/coroutines.toml")),
 ];
 
 /// Sets the language for the rest of the run; the first call wins.

@@ -127,6 +127,10 @@ pub struct Event {
     /// `state`: the key moment this change is, if it is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mark: Option<Mark>,
+    /// `state` of a task lane: the OS thread (Linux tid, Python's
+    /// `threading.get_native_id()`) that polled it. Tasks may move between threads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tid: Option<i32>,
 }
 
 impl Event {
@@ -150,6 +154,7 @@ impl Event {
             python: None,
             state: None,
             mark: None,
+            tid: None,
         }
     }
 }

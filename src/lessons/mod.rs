@@ -1,6 +1,7 @@
 //! The lessons that run: one module per lesson, each a list of scenes written
 //! like the Python they mirror. This module maps ids to them and runs them.
 
+mod coroutines;
 mod costs;
 mod deadlock;
 mod gil;
@@ -126,6 +127,12 @@ const PROGRAMS: &[Program] = &[
         scenes: producer_consumer::SCENES,
         path: "src/lessons/producer_consumer.rs",
         source: include_str!("producer_consumer.rs"),
+    },
+    Program {
+        id: "coroutines",
+        scenes: coroutines::SCENES,
+        path: "src/lessons/coroutines.rs",
+        source: include_str!("coroutines.rs"),
     },
 ];
 

@@ -16,6 +16,7 @@ mod recorder;
 mod shared;
 mod spawn;
 mod step;
+mod tasks;
 pub mod terminal;
 mod traced;
 mod watchdog;
@@ -39,6 +40,7 @@ pub use shared::{
 };
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use step::Quit;
+pub use tasks::{thread_id, LanePolls, Polls, TaskLane, Tasks, Traced};
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};
 

@@ -14,6 +14,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::{bin, run_lesson, Trace};
+use concur_tutor::events::{Event, Sink};
+use concur_tutor::stage::{Clock, Recorder, Stage};
 use serde_json::Value;
 
 /// The whole lesson, quick, run once for every test here.
@@ -296,6 +298,43 @@ fn a_cpu_bound_job_inline_keeps_the_heartbeat_from_its_polls() {
     for name in ["cpu_inline", "cpu_spawn_blocking", "cpu_rayon"] {
         assert!(s.measure(name) >= 0.0, "{name}");
     }
+}
+
+/// Discards events: the next test looks at threads, not at what was said.
+struct Silent;
+
+impl Sink for Silent {
+    fn event(&mut self, _: &Event) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The names of this process's threads that a tokio runtime started.
+fn runtime_threads() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("comm")).ok())
+        .filter(|name| name.starts_with("tokio-"))
+        .collect()
+}
+
+/// block_on returns only once its runtime is gone, worker and blocking
+/// threads included: nothing of it is left when the next scene forks.
+#[test]
+fn a_runtime_leaves_no_thread_behind() {
+    let mut stage = Stage::new(Clock::start(10.0), std::sync::Arc::new(Recorder::new(Box::new(Silent))));
+    let slept = stage
+        .block_on_workers(2, |tasks| async move {
+            let lane = tasks.lane("t", |t| async move { t.spawn_blocking(|t| t.block_sleep(0.1)).await });
+            tokio::spawn(lane).await.unwrap();
+            runtime_threads().len()
+        })
+        .unwrap();
+    assert!(slept >= 2, "the runtime's threads were there: {slept}");
+    assert_eq!(runtime_threads(), Vec::<String>::new());
+    stage.block_on(|tasks| tasks.lane("u", |t| async move { t.spawn_blocking(|_| ()).await })).unwrap();
+    assert_eq!(runtime_threads(), Vec::<String>::new());
 }
 
 fn python3() -> bool {

@@ -456,9 +456,9 @@ fn ten_thousand(stage: &mut Stage) -> Result<()> {
     let (task, thread) = (tasks.resident / n as f64, threads.resident / count.max(1) as f64);
     stage.note(format!(
         "A sleeping task took {task:.0} bytes here: its future's state and a header, in the runtime's \
-         memory. A sleeping thread took {thread:.0} bytes ({:.1}×) and {:.1} MiB of address space for its \
-         stack, and a thread took {:.0}× as long as a task to start. On one thread, a runtime holds as many \
-         waits as memory allows.",
+         memory. A sleeping thread is a kernel thread with a stack of its own: {thread:.0} bytes ({:.1}×), \
+         and {:.1} MiB of address space reserved. A thread took {:.0}× as long as a task to start. On one \
+         thread, a runtime holds as many waits as memory allows.",
         thread / task.max(1.0),
         threads.reserved / count.max(1) as f64 / 1048576.0,
         threads.started.as_secs_f64() / count.max(1) as f64 / (tasks.started.as_secs_f64() / n as f64),

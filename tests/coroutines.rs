@@ -323,7 +323,8 @@ fn runtime_threads() -> Vec<String> {
 /// threads included: nothing of it is left when the next scene forks.
 #[test]
 fn a_runtime_leaves_no_thread_behind() {
-    let mut stage = Stage::new(Clock::start(10.0), std::sync::Arc::new(Recorder::new(Box::new(Silent))));
+    let mut stage =
+        Stage::new(Clock::start(10.0).unwrap(), std::sync::Arc::new(Recorder::new(Box::new(Silent))));
     let slept = stage
         .block_on_workers(2, |tasks| async move {
             let lane = tasks.lane("t", |t| async move { t.spawn_blocking(|t| t.block_sleep(0.1)).await });

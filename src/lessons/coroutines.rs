@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use tokio::task::JoinSet;
 
 use super::SceneFn;
-use crate::stage::{thread_id, Figures, Polls, Stage, TaskLane, Tasks};
+use crate::stage::{thread_id, Figures, Polls, Stage, TaskLane, TaskLanes};
 
 pub const SCENES: &[SceneFn] = &[
     notes_coroutine,
@@ -153,7 +153,7 @@ async fn heartbeat(t: TaskLane, stop: Arc<AtomicBool>) -> f64 {
 /// main() of scenes 4, 5 and 9: a heartbeat task beside `work`. Returns what
 /// `work` returned, how long it took, and how late the heartbeat's tick came
 /// at worst.
-async fn with_heartbeat<T>(tasks: &Tasks, work: impl Future<Output = T>) -> (T, f64, f64) {
+async fn with_heartbeat<T>(tasks: &TaskLanes, work: impl Future<Output = T>) -> (T, f64, f64) {
     let stop = Arc::new(AtomicBool::new(false));
     let beat = tokio::spawn(tasks.lane("heartbeat", |t| heartbeat(t, stop.clone())));
     let start = tasks.now();
@@ -164,7 +164,7 @@ async fn with_heartbeat<T>(tasks: &Tasks, work: impl Future<Output = T>) -> (T, 
 }
 
 /// `asyncio.gather` of three coroutines made by `coroutine`, as three tasks.
-async fn gather<F>(tasks: Tasks, coroutine: fn(TaskLane, u32) -> F)
+async fn gather<F>(tasks: TaskLanes, coroutine: fn(TaskLane, u32) -> F)
 where
     F: Future<Output = ()> + Send + 'static,
 {
@@ -491,7 +491,7 @@ async fn stepper(t: TaskLane, n: u32) {
 }
 
 /// main() of scene 8, on whichever runtime runs it.
-async fn three_steppers(tasks: Tasks) {
+async fn three_steppers(tasks: TaskLanes) {
     let steppers: Vec<_> =
         (1..=3).map(|n| tokio::spawn(tasks.lane(&format!("task-{n}"), move |t| stepper(t, n)))).collect();
     for stepper in steppers {

@@ -279,9 +279,10 @@ impl SharedSem {
         Ok(sem)
     }
 
-    /// Takes a unit, waiting for one until `deadline` (for ever if `None`).
-    /// Returns false if the deadline came first.
-    pub fn acquire(&self, deadline: Option<Instant>) -> bool {
+    /// Takes a unit, waiting for one at most `timeout` of real time (for ever
+    /// if `None`). Returns false if the time ran out first.
+    pub fn acquire(&self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.map(|t| Instant::now() + t);
         let count = self.count.get();
         loop {
             let units = count.load(Ordering::SeqCst);

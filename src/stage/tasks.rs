@@ -29,7 +29,7 @@ use tokio::runtime::Builder;
 
 use super::clock::Clock;
 use super::recorder::Recorder;
-use super::{cleanup, Stage};
+use super::{cleanup, Stage, TimeoutError};
 use crate::events::{Event, Kind, LaneState};
 
 /// The OS thread the caller runs on (Python's `threading.get_native_id()`).
@@ -46,7 +46,7 @@ impl Stage {
     ///
     /// # Errors
     /// The runtime could not be built (the OS refused its timer or a thread).
-    pub fn block_on<F: Future>(&mut self, program: impl FnOnce(Tasks) -> F) -> anyhow::Result<F::Output> {
+    pub fn block_on<F: Future>(&mut self, program: impl FnOnce(TaskLanes) -> F) -> anyhow::Result<F::Output> {
         self.run_on(Builder::new_current_thread(), program)
     }
 
@@ -59,7 +59,7 @@ impl Stage {
     pub fn block_on_workers<F: Future>(
         &mut self,
         workers: usize,
-        program: impl FnOnce(Tasks) -> F,
+        program: impl FnOnce(TaskLanes) -> F,
     ) -> anyhow::Result<F::Output> {
         let mut builder = Builder::new_multi_thread();
         builder.worker_threads(workers);
@@ -69,7 +69,7 @@ impl Stage {
     fn run_on<F: Future>(
         &mut self,
         mut builder: Builder,
-        program: impl FnOnce(Tasks) -> F,
+        program: impl FnOnce(TaskLanes) -> F,
     ) -> anyhow::Result<F::Output> {
         let runtime = builder
             .enable_time()
@@ -77,11 +77,13 @@ impl Stage {
             .on_thread_start(cleanup::leave_interrupts_to_main)
             .build()
             .context("could not start a tokio runtime")?;
-        let tasks = Tasks { clock: self.clock, recorder: self.recorder.clone(), pid: self.pid() };
-        self.block("block_on");
+        let tasks = TaskLanes { clock: self.clock, recorder: self.recorder.clone(), pid: self.pid() };
+        // Not a Stage wait: main's thread runs the runtime, and reads no
+        // child's pipe meanwhile (a scene forks nothing while a runtime runs).
+        self.main.set_state(LaneState::Blocked, "block_on", None);
         let output = runtime.block_on(program(tasks));
         drop(runtime);
-        self.unblock("block_on returned", None);
+        self.main.set_state(LaneState::Running, "block_on returned", None);
         Ok(output)
     }
 
@@ -95,13 +97,13 @@ impl Stage {
 /// What a program on a runtime is given: it makes task lanes on the lesson's
 /// clock, and prints main's lines.
 #[derive(Clone)]
-pub struct Tasks {
+pub struct TaskLanes {
     clock: Clock,
     recorder: Arc<Recorder>,
     pid: i32,
 }
 
-impl Tasks {
+impl TaskLanes {
     /// A coroutine as a lane named `name`: `body` is given the lane's handle and
     /// returns the future to run. Like a coroutine object, it runs only once
     /// awaited, joined, selected or spawned (`tokio::spawn` ↔ `asyncio.create_task`).
@@ -121,10 +123,17 @@ impl Tasks {
         Traced { created: lane.now(), lane, future: Some(future), polls: 0, running: Duration::ZERO }
     }
 
-    /// Python's `asyncio.wait_for(future, secs)`: `tokio::time::timeout` on the
-    /// lesson's clock. When time is up, `future` is dropped: that is its cancellation.
-    pub fn timeout<F: Future>(&self, secs: f64, future: F) -> tokio::time::Timeout<F> {
-        tokio::time::timeout(self.clock.real(secs), future)
+    /// Python's `asyncio.wait_for(future, secs)`: `tokio::time::timeout`, in
+    /// lesson time. When time is up, `future` is dropped: that is its cancellation.
+    ///
+    /// # Errors
+    /// [`TimeoutError`] when `secs` passed before `future` completed.
+    pub async fn timeout<F: Future>(&self, secs: f64, future: F) -> Result<F::Output, TimeoutError> {
+        tokio::select! {
+            biased;
+            output = future => Ok(output),
+            () = sleep(self.clock, secs) => Err(TimeoutError),
+        }
     }
 
     /// The main program prints a line, from inside `block_on`.
@@ -140,6 +149,16 @@ impl Tasks {
     /// Lesson seconds since the lesson started (Python's `loop.time()`, on the lesson's scale).
     pub fn now(&self) -> f64 {
         self.clock.now()
+    }
+}
+
+/// `tokio::time::sleep` for `secs` of lesson time: a pause meanwhile (an
+/// output that cannot be written yet) lengthens it, as it does every lane's sleep.
+async fn sleep(clock: Clock, secs: f64) {
+    let until = clock.now() + secs;
+    // Within a microsecond is on time: a timer rounds up to the next millisecond.
+    while let Some(left) = Some(until - clock.now()).filter(|left| *left > 1e-6) {
+        tokio::time::sleep(clock.real(left)).await;
     }
 }
 
@@ -205,8 +224,7 @@ impl TaskLane {
     /// Python's `await asyncio.sleep(secs)`: `tokio::time::sleep`, on the lesson's
     /// clock. The lane sleeps and the thread is free for other tasks.
     pub async fn sleep(&self, secs: f64) {
-        let sleep = tokio::time::sleep(self.shared.clock.real(secs));
-        self.awaiting(LaneState::Sleeping, &format!("sleep({secs})"), sleep).await;
+        self.awaiting(LaneState::Sleeping, &format!("sleep({secs})"), sleep(self.shared.clock, secs)).await;
     }
 
     /// Python's `time.sleep(secs)` inside a coroutine: `std::thread::sleep`, the
@@ -214,7 +232,7 @@ impl TaskLane {
     /// return until it is over, so the lane stays `running` and no other task
     /// on that thread can run meanwhile.
     pub fn block_sleep(&self, secs: f64) {
-        std::thread::sleep(self.shared.clock.real(secs));
+        self.shared.clock.sleep(secs);
     }
 
     /// Awaits `future` as the lane's wait for `what` (a channel, a lock, another

@@ -360,9 +360,10 @@ impl<F> Traced<F> {
 impl<F> Drop for Traced<F> {
     fn drop(&mut self) {
         if let Some(future) = self.future.take() {
+            // A wake from now on has nothing to report.
+            self.lane.turn().done = true;
             // Its own cleanup first: its drop guards still speak as this lane.
             drop(future);
-            self.lane.turn().done = true;
             self.exit(true);
         }
     }

@@ -13,7 +13,7 @@ mod common;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{bin, run_lesson, Trace};
+use common::{assert_skips_cpython_without_python3, run_lesson, Trace};
 use concur_tutor::events::{Event, Sink};
 use concur_tutor::stage::{Clock, Recorder, Stage};
 use serde_json::Value;
@@ -228,20 +228,8 @@ fn the_timeout_and_the_race_cancel_slow_and_its_cleanup_runs_before_the_scene_en
         ]
     );
     // Each cleanup line comes before the exit that reports the cancellation.
-    let cleanups: Vec<usize> = s
-        .events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e["kind"] == "say" && e["text"] == "slow: cleaning up")
-        .map(|(i, _)| i)
-        .collect();
-    let exits: Vec<usize> = s
-        .events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e["kind"] == "exit" && e["lane"] == "slow")
-        .map(|(i, _)| i)
-        .collect();
+    let cleanups = s.positions(|e| e["kind"] == "say" && e["text"] == "slow: cleaning up");
+    let exits = s.positions(|e| e["kind"] == "exit" && e["lane"] == "slow");
     assert!(cleanups.iter().zip(&exits).all(|(c, x)| c < x), "{cleanups:?} {exits:?}");
 }
 
@@ -266,14 +254,7 @@ fn on_a_current_thread_runtime_no_two_task_lanes_run_at_once() {
     }
     // Scene 8 runs its tasks on a multi-thread runtime, then on a current-thread one.
     let s = trace.scene(8);
-    let second = s
-        .events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e["lane"] == "main" && e["text"] == "block_on")
-        .map(|(i, _)| i)
-        .nth(1)
-        .expect("scene 8 runs two runtimes");
+    let second = s.positions(|e| e["lane"] == "main" && e["text"] == "block_on")[1];
     let current_thread = &s.events[second..];
     assert_eq!(most_running_at_once(current_thread), 1);
     let mut threads: Vec<i64> = current_thread.iter().filter_map(|e| e["tid"].as_i64()).collect();
@@ -354,18 +335,7 @@ fn cpython_stands_beside_when_present_and_is_skipped_cleanly_when_not() {
         }
         assert!(trace.scene(4).measure("cpython_blocking") >= 2.9);
     }
-    let output = bin()
-        .args(["lesson", "coroutines", "--quick", "--json", "--speed", "10", "--scene", "2"])
-        .env("PATH", "")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let s = Trace::parse(&output);
-    assert!(s
-        .events
-        .iter()
-        .any(|e| e["kind"] == "note" && e["text"].as_str().unwrap().starts_with("python3 is not on PATH")));
-    assert!(!s.events.iter().any(|e| e["name"].as_str().is_some_and(|n| n.starts_with("cpython_"))));
+    assert_skips_cpython_without_python3("coroutines", "2");
 }
 
 /// `text` with every number in it replaced by `N`: thread ids differ from run to run.

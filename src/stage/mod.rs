@@ -33,6 +33,7 @@ mod recorder;
 mod shared;
 mod spawn;
 mod step;
+mod tasks;
 mod traced;
 mod wait;
 mod watchdog;
@@ -55,6 +56,7 @@ pub use shared::{
     interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedSem, SharedUsize,
 };
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
+pub use tasks::{thread_id, LanePolls, Polls, TaskLane, TaskLanes, Traced};
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};
 

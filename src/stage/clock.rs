@@ -34,6 +34,9 @@ struct Pauses {
     total: AtomicU64,
     /// Bumped at each resume: the futex word paused sleepers wait on.
     resumed: AtomicU32,
+    /// How many lanes wait for a resume now: a resume with none to wake makes
+    /// no system call (every event written is a short pause).
+    waiting: AtomicU32,
 }
 
 /// The lesson's clock: where lesson time began, its speed, and the shared pause
@@ -131,7 +134,9 @@ impl Clock {
         });
         if woke {
             self.pauses.resumed.fetch_add(1, Ordering::SeqCst);
-            futex(&self.pauses.resumed, libc::FUTEX_WAKE, i32::MAX as u32, None);
+            if self.pauses.waiting.load(Ordering::SeqCst) > 0 {
+                futex(&self.pauses.resumed, libc::FUTEX_WAKE, i32::MAX as u32, None);
+            }
         }
     }
 
@@ -176,11 +181,15 @@ impl Clock {
 
     /// Sleeps until the next resume, or at most `timeout` of real time.
     fn wait_for_resume(&self, timeout: Option<Duration>) {
-        let seen = self.pauses.resumed.load(Ordering::SeqCst);
-        if timeout.is_none() && !self.is_paused() {
-            return;
+        let p = self.pauses;
+        // Counted before the checks: a resume that comes after them sees the
+        // count and wakes us, one that came before changed `resumed` or `depth`.
+        p.waiting.fetch_add(1, Ordering::SeqCst);
+        let seen = p.resumed.load(Ordering::SeqCst);
+        if timeout.is_some() || self.is_paused() {
+            futex(&p.resumed, libc::FUTEX_WAIT, seen, timeout);
         }
-        futex(&self.pauses.resumed, libc::FUTEX_WAIT, seen, timeout);
+        p.waiting.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// The time spent paused up to `now`, in ns (a consistent reading).

@@ -153,7 +153,7 @@ impl Clock {
     pub fn sleep(&self, lesson_secs: f64) {
         let until = self.now() + lesson_secs;
         self.retry_until(until, |left| {
-            self.wait_for_resume(Some(left));
+            std::thread::sleep(left);
             None::<()>
         });
     }
@@ -166,7 +166,7 @@ impl Clock {
     pub fn retry_until<T>(&self, until: f64, mut attempt: impl FnMut(Duration) -> Option<T>) -> Option<T> {
         loop {
             if self.is_paused() {
-                self.wait_for_resume(None);
+                self.wait_for_resume();
                 continue;
             }
             let left = until - self.now();
@@ -179,15 +179,15 @@ impl Clock {
         }
     }
 
-    /// Sleeps until the next resume, or at most `timeout` of real time.
-    fn wait_for_resume(&self, timeout: Option<Duration>) {
+    /// Sleeps until the lesson is resumed (at once if it is not paused).
+    fn wait_for_resume(&self) {
         let p = self.pauses;
         // Counted before the checks: a resume that comes after them sees the
         // count and wakes us, one that came before changed `resumed` or `depth`.
         p.waiting.fetch_add(1, Ordering::SeqCst);
         let seen = p.resumed.load(Ordering::SeqCst);
-        if timeout.is_some() || self.is_paused() {
-            futex(&p.resumed, libc::FUTEX_WAIT, seen, timeout);
+        if self.is_paused() {
+            futex(&p.resumed, libc::FUTEX_WAIT, seen, None);
         }
         p.waiting.fetch_sub(1, Ordering::SeqCst);
     }

@@ -210,8 +210,6 @@ impl Menu {
         if visible.is_empty() {
             lines.push((tr(&format!("  no lesson matches \"{}\"", self.filter)), false));
         }
-        lines.push((String::new(), false));
-        lines.push((tr("Every order a race can run in, and a game: concur-tutor explore --list"), false));
         // Below the list: the selected lesson's summary and how it will run.
         let mut below = Vec::new();
         if let Some(lesson) = self.selected() {
@@ -224,6 +222,7 @@ impl Menu {
             below.push((tr(&format!("  speed {}× · {scene}", SPEEDS[self.speed])), false));
         }
         below.push((String::new(), false));
+        below.push((tr("Every order a race can run in, and a game: concur-tutor explore --list"), false));
         if self.filtering {
             below.push((
                 tr(&format!("filter: {}▏ · Enter or Esc: done · Backspace: erase", self.filter)),

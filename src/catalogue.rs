@@ -13,7 +13,7 @@ pub const CHAPTERS: [&str; 6] =
     ["Processes", "Pools", "Communication", "Synchronisation", "Threads and patterns", "Performance"];
 
 /// The lesson data files, in catalogue order.
-const SOURCES: [(&str, &str); 15] = [
+const SOURCES: [(&str, &str); 16] = [
     ("process-basics", include_str!("../lessons/process-basics.toml")),
     ("start-methods", include_str!("../lessons/start-methods.toml")),
     ("join-daemon", include_str!("../lessons/join-daemon.toml")),
@@ -25,6 +25,7 @@ const SOURCES: [(&str, &str); 15] = [
     ("shared-memory", include_str!("../lessons/shared-memory.toml")),
     ("locks", include_str!("../lessons/locks.toml")),
     ("deadlock", include_str!("../lessons/deadlock.toml")),
+    ("semaphores", include_str!("../lessons/semaphores.toml")),
     ("threads", include_str!("../lessons/threads.toml")),
     ("producer-consumer", include_str!("../lessons/producer-consumer.toml")),
     ("gil", include_str!("../lessons/gil.toml")),
@@ -225,7 +226,7 @@ mod tests {
 
     #[test]
     fn every_lesson_file_parses() {
-        assert_eq!(all().len(), 15);
+        assert_eq!(all().len(), 16);
     }
 
     /// A property test of the loader: damaged lesson files (lines dropped,

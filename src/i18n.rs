@@ -29,7 +29,7 @@ pub enum Lang {
 static LANG: OnceLock<Lang> = OnceLock::new();
 
 /// The translations, one file per lesson plus the tutor's own, embedded at build time.
-const SOURCES: [(&str, &str); 16] = [
+const SOURCES: [(&str, &str); 17] = [
     ("tutor", include_str!("../lessons/zh/tutor.toml")),
     ("process-basics", include_str!("../lessons/zh/process-basics.toml")),
     ("start-methods", include_str!("../lessons/zh/start-methods.toml")),
@@ -42,6 +42,7 @@ const SOURCES: [(&str, &str); 16] = [
     ("shared-memory", include_str!("../lessons/zh/shared-memory.toml")),
     ("locks", include_str!("../lessons/zh/locks.toml")),
     ("deadlock", include_str!("../lessons/zh/deadlock.toml")),
+    ("semaphores", include_str!("../lessons/zh/semaphores.toml")),
     ("threads", include_str!("../lessons/zh/threads.toml")),
     ("producer-consumer", include_str!("../lessons/zh/producer-consumer.toml")),
     ("gil", include_str!("../lessons/zh/gil.toml")),

@@ -13,6 +13,7 @@ mod process_basics;
 pub mod producer_consumer;
 mod queue;
 mod queue_deadlock;
+mod semaphores;
 mod shared_memory;
 mod start_methods;
 mod threads;
@@ -107,6 +108,12 @@ const PROGRAMS: &[Program] = &[
         scenes: deadlock::SCENES,
         path: "src/lessons/deadlock.rs",
         source: include_str!("deadlock.rs"),
+    },
+    Program {
+        id: "semaphores",
+        scenes: semaphores::SCENES,
+        path: "src/lessons/semaphores.rs",
+        source: include_str!("semaphores.rs"),
     },
     Program { id: "gil", scenes: gil::SCENES, path: "src/lessons/gil.rs", source: include_str!("gil.rs") },
     Program {

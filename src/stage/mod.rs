@@ -2,17 +2,21 @@
 //! `sleep`, `note`, …); each verb does the real thing and emits events that say
 //! what happened, computed from what happened.
 
+mod barrier;
 mod cleanup;
 mod clock;
 mod connection;
 mod cpython;
+mod event;
 mod frame;
+mod futex;
 mod lane;
 mod pool;
 mod process;
 mod progress;
 mod queue;
 mod recorder;
+mod semaphore;
 mod shared;
 mod spawn;
 mod step;
@@ -28,14 +32,16 @@ pub use cleanup::{exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
 pub use connection::Connection;
 pub use cpython::Figures;
+pub use event::SharedEvent;
 pub use lane::Lane;
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use process::{ExitStatus, Proc, ProcessBuilder, Run};
 pub use progress::Bars;
 pub use queue::{Empty, Full, ProcQueue};
 pub use recorder::Recorder;
+pub use semaphore::{BoundedSemaphore, ReleasedTooManyTimes, Semaphore};
 pub use shared::{
-    interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedSem, SharedUsize,
+    interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedUsize,
 };
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use step::Quit;

@@ -24,7 +24,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::frame;
-use super::shared::{SharedInt, SharedSem};
+use super::semaphore::Semaphore;
+use super::shared::SharedInt;
 use super::{Clock, Mark, Stage};
 use reading::Reading;
 pub(crate) use writing::finish_feeding;
@@ -55,7 +56,7 @@ pub struct ProcQueue<T> {
     reading: Reading,
     writing: Writing,
     /// Free places, when the queue is bounded.
-    places: Option<SharedSem>,
+    places: Option<Semaphore>,
     /// Items put, and items taken: `qsize()` is the difference. Two counters,
     /// each in its own page, so that writers and readers do not pull one
     /// cache line back and forth.
@@ -74,7 +75,7 @@ impl Stage {
         maxsize: Option<usize>,
     ) -> anyhow::Result<ProcQueue<T>> {
         let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a queue")?;
-        let places = maxsize.map(|n| SharedSem::new(n as u32)).transpose()?;
+        let places = maxsize.map(|n| Semaphore::new(n as u32)).transpose()?;
         Ok(ProcQueue {
             reading: Reading::new(read_end.into())?,
             writing: Writing::new(write_end.into())?,
@@ -123,7 +124,7 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
     /// Python's `q.put(item)`: waits while a bounded queue is full.
     pub fn put(&self, item: &T) {
         if let Some(places) = &self.places {
-            places.acquire(None);
+            places.acquire_until(None);
         }
         self.send(item);
     }
@@ -131,7 +132,7 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
     /// Python's `q.put(item, timeout=secs)`.
     pub fn put_timeout(&self, item: &T, secs: f64) -> Result<(), Full> {
         if let Some(places) = &self.places {
-            if !places.acquire(Some(self.clock.deadline(secs))) {
+            if !places.acquire_until(Some(self.clock.deadline(secs))) {
                 return Err(Full);
             }
         }

@@ -13,11 +13,12 @@ pub const CHAPTERS: [&str; 6] =
     ["Processes", "Pools", "Communication", "Synchronisation", "Threads and patterns", "Performance"];
 
 /// The lesson data files, in catalogue order.
-const SOURCES: [(&str, &str); 16] = [
+const SOURCES: [(&str, &str); 17] = [
     ("process-basics", include_str!("../lessons/process-basics.toml")),
     ("start-methods", include_str!("../lessons/start-methods.toml")),
     ("join-daemon", include_str!("../lessons/join-daemon.toml")),
     ("globals", include_str!("../lessons/globals.toml")),
+    ("signals", include_str!("../lessons/signals.toml")),
     ("pool-async", include_str!("../lessons/pool-async.toml")),
     ("queue", include_str!("../lessons/queue.toml")),
     ("pipe", include_str!("../lessons/pipe.toml")),
@@ -226,7 +227,7 @@ mod tests {
 
     #[test]
     fn every_lesson_file_parses() {
-        assert_eq!(all().len(), 16);
+        assert_eq!(all().len(), 17);
     }
 
     /// A property test of the loader: damaged lesson files (lines dropped,

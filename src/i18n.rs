@@ -29,12 +29,13 @@ pub enum Lang {
 static LANG: OnceLock<Lang> = OnceLock::new();
 
 /// The translations, one file per lesson plus the tutor's own, embedded at build time.
-const SOURCES: [(&str, &str); 17] = [
+const SOURCES: [(&str, &str); 18] = [
     ("tutor", include_str!("../lessons/zh/tutor.toml")),
     ("process-basics", include_str!("../lessons/zh/process-basics.toml")),
     ("start-methods", include_str!("../lessons/zh/start-methods.toml")),
     ("join-daemon", include_str!("../lessons/zh/join-daemon.toml")),
     ("globals", include_str!("../lessons/zh/globals.toml")),
+    ("signals", include_str!("../lessons/zh/signals.toml")),
     ("pool-async", include_str!("../lessons/zh/pool-async.toml")),
     ("queue", include_str!("../lessons/zh/queue.toml")),
     ("pipe", include_str!("../lessons/zh/pipe.toml")),

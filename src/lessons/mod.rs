@@ -15,6 +15,7 @@ mod queue;
 mod queue_deadlock;
 mod semaphores;
 mod shared_memory;
+mod signals;
 mod start_methods;
 mod threads;
 
@@ -66,6 +67,12 @@ const PROGRAMS: &[Program] = &[
         scenes: globals::SCENES,
         path: "src/lessons/globals.rs",
         source: include_str!("globals.rs"),
+    },
+    Program {
+        id: "signals",
+        scenes: signals::SCENES,
+        path: "src/lessons/signals.rs",
+        source: include_str!("signals.rs"),
     },
     Program {
         id: "pool-async",

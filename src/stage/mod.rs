@@ -18,6 +18,7 @@ mod queue;
 mod recorder;
 mod semaphore;
 mod shared;
+mod signals;
 mod spawn;
 mod step;
 pub mod terminal;
@@ -43,6 +44,7 @@ pub use semaphore::{BoundedSemaphore, ReleasedTooManyTimes, Semaphore};
 pub use shared::{
     interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedUsize,
 };
+pub use signals::Caught;
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use step::Quit;
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};

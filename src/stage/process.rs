@@ -18,7 +18,7 @@ use anyhow::{anyhow, bail};
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::sys::wait::{waitid, waitpid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, getpid, getppid, pipe2, ForkResult, Pid};
 
 use super::cleanup;
@@ -72,6 +72,7 @@ pub struct ProcessBuilder<'s, F> {
     stage: &'s mut Stage,
     name: String,
     daemon: bool,
+    reaped_by_join: bool,
     target: F,
 }
 
@@ -83,9 +84,20 @@ impl<F: FnOnce(&Lane)> ProcessBuilder<'_, F> {
         self
     }
 
+    /// Python's own way of waiting: once it has exited, the child stays a
+    /// zombie until `join`, or the end of the program, waits for it. (The
+    /// Stage otherwise reaps a child as soon as its pipe closes, to tell at
+    /// once how it ended.)
+    pub fn reaped_by_join(mut self) -> Self {
+        self.reaped_by_join = true;
+        self
+    }
+
     /// Python's `p.start()`: forks the child, which runs the target and exits.
     pub fn start(self) -> anyhow::Result<Proc> {
-        self.stage.fork(self.name, self.daemon, self.target)
+        let p = self.stage.fork(self.name, self.daemon, self.target)?;
+        self.stage.children[p.0].reaped_by_join = self.reaped_by_join;
+        Ok(p)
     }
 }
 
@@ -101,6 +113,10 @@ pub(crate) struct Child {
     /// When the child last sent anything (or started): what the watchdog watches.
     pub last_heard: f64,
     pub ended: Option<(f64, ExitStatus)>,
+    /// Left a zombie when it ends, until a join waits for it.
+    reaped_by_join: bool,
+    /// It has ended and is a zombie nobody has waited for yet.
+    unreaped: bool,
 }
 
 impl Child {
@@ -112,7 +128,7 @@ impl Child {
 impl Stage {
     /// Python's `Process(target=…)`: names a child and its body; `start()` forks it.
     pub fn process<F: FnOnce(&Lane)>(&mut self, name: &str, target: F) -> ProcessBuilder<'_, F> {
-        ProcessBuilder { stage: self, name: name.to_string(), daemon: false, target }
+        ProcessBuilder { stage: self, name: name.to_string(), daemon: false, reaped_by_join: false, target }
     }
 
     /// Python's `MyProcess(…)` for a `Process` subclass: a child whose body is
@@ -184,6 +200,8 @@ impl Stage {
             started,
             last_heard: started,
             ended: None,
+            reaped_by_join: false,
+            unreaped: false,
         });
         Ok(Proc(self.children.len() - 1))
     }
@@ -206,8 +224,19 @@ impl Stage {
         let call = format!("{}.join()", self.children[p.0].name);
         self.block(&call);
         self.pump_until(None, |stage| !stage.children[p.0].is_alive());
+        self.collect(p.0);
         self.unblock(format!("{call} returned"), Some(Mark::Joined));
         self.children[p.0].ended.expect("a joined child has ended").1
+    }
+
+    /// Waits for child `i`'s zombie, if it was left for a join to collect.
+    pub(crate) fn collect(&mut self, i: usize) {
+        let child = &mut self.children[i];
+        if child.unreaped {
+            while let Err(nix::errno::Errno::EINTR) = waitpid(child.pid, None) {}
+            cleanup::unregister(child.pid.as_raw());
+            child.unreaped = false;
+        }
     }
 
     /// Python's `p.join(timeout)`: waits at most `secs`, then says what happened:
@@ -219,6 +248,7 @@ impl Stage {
         self.block(&call);
         self.pump_until(Some(deadline), |stage| !stage.children[p.0].is_alive());
         let waited = self.clock.now() - from;
+        self.collect(p.0);
         let child = &self.children[p.0];
         let (name, pid) = (child.name.clone(), child.pid);
         match child.ended {
@@ -294,6 +324,10 @@ impl Stage {
             self.note(format!(
                 "{name} {status}; the program could exit {waited:.2} s after main's code ended."
             ));
+        }
+        // As CPython's exit handler does, whatever ended unjoined is collected too.
+        for i in 0..self.children.len() {
+            self.collect(i);
         }
     }
 
@@ -443,14 +477,23 @@ impl Stage {
         let child = &mut self.children[i];
         child.events = None;
         let status = loop {
-            match wait_briefly_then_block(child.pid) {
+            let waited = if child.reaped_by_join {
+                waitid(Id::Pid(child.pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)
+            } else {
+                wait_briefly_then_block(child.pid)
+            };
+            match waited {
                 Ok(WaitStatus::Exited(_, code)) => break ExitStatus::Code(code),
                 Ok(WaitStatus::Signaled(_, sig, _)) => break ExitStatus::Signal(sig),
                 Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
                 Err(err) => panic!("waitpid({}) failed: {err}", child.pid),
             }
         };
-        cleanup::unregister(child.pid.as_raw());
+        if child.reaped_by_join {
+            child.unreaped = true;
+        } else {
+            cleanup::unregister(child.pid.as_raw());
+        }
         let t = self.clock.now();
         child.ended = Some((t, status));
         let mut event = Event::new(t, &child.name, child.pid.as_raw(), Kind::Exit, "");
@@ -464,12 +507,13 @@ impl Stage {
 
     /// Kills and reaps every child still alive: the end of a lesson on any path.
     pub(crate) fn kill_all(&mut self) {
-        for child in self.children.iter_mut().filter(|c| c.is_alive()) {
+        for child in self.children.iter_mut().filter(|c| c.is_alive() || c.unreaped) {
             let _ = kill(child.pid, Signal::SIGKILL);
             let _ = waitpid(child.pid, None);
             cleanup::unregister(child.pid.as_raw());
             child.events = None;
-            child.ended = Some((self.clock.now(), ExitStatus::Signal(Signal::SIGKILL)));
+            child.unreaped = false;
+            child.ended.get_or_insert((self.clock.now(), ExitStatus::Signal(Signal::SIGKILL)));
         }
     }
 }

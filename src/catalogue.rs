@@ -13,7 +13,7 @@ pub const CHAPTERS: [&str; 6] =
     ["Processes", "Pools", "Communication", "Synchronisation", "Threads and patterns", "Performance"];
 
 /// The lesson data files, in catalogue order.
-const SOURCES: [(&str, &str); 17] = [
+const SOURCES: [(&str, &str); 18] = [
     ("process-basics", include_str!("../lessons/process-basics.toml")),
     ("start-methods", include_str!("../lessons/start-methods.toml")),
     ("join-daemon", include_str!("../lessons/join-daemon.toml")),
@@ -24,6 +24,7 @@ const SOURCES: [(&str, &str); 17] = [
     ("pipe", include_str!("../lessons/pipe.toml")),
     ("queue-deadlock", include_str!("../lessons/queue-deadlock.toml")),
     ("shared-memory", include_str!("../lessons/shared-memory.toml")),
+    ("managers", include_str!("../lessons/managers.toml")),
     ("locks", include_str!("../lessons/locks.toml")),
     ("deadlock", include_str!("../lessons/deadlock.toml")),
     ("semaphores", include_str!("../lessons/semaphores.toml")),
@@ -227,7 +228,7 @@ mod tests {
 
     #[test]
     fn every_lesson_file_parses() {
-        assert_eq!(all().len(), 17);
+        assert_eq!(all().len(), 18);
     }
 
     /// A property test of the loader: damaged lesson files (lines dropped,

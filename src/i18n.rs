@@ -29,7 +29,7 @@ pub enum Lang {
 static LANG: OnceLock<Lang> = OnceLock::new();
 
 /// The translations, one file per lesson plus the tutor's own, embedded at build time.
-const SOURCES: [(&str, &str); 18] = [
+const SOURCES: [(&str, &str); 19] = [
     ("tutor", include_str!("../lessons/zh/tutor.toml")),
     ("process-basics", include_str!("../lessons/zh/process-basics.toml")),
     ("start-methods", include_str!("../lessons/zh/start-methods.toml")),
@@ -41,6 +41,7 @@ const SOURCES: [(&str, &str); 18] = [
     ("pipe", include_str!("../lessons/zh/pipe.toml")),
     ("queue-deadlock", include_str!("../lessons/zh/queue-deadlock.toml")),
     ("shared-memory", include_str!("../lessons/zh/shared-memory.toml")),
+    ("managers", include_str!("../lessons/zh/managers.toml")),
     ("locks", include_str!("../lessons/zh/locks.toml")),
     ("deadlock", include_str!("../lessons/zh/deadlock.toml")),
     ("semaphores", include_str!("../lessons/zh/semaphores.toml")),

@@ -7,6 +7,7 @@ mod gil;
 mod globals;
 mod join_daemon;
 mod locks;
+mod managers;
 mod pipe;
 mod pool_async;
 mod process_basics;
@@ -41,7 +42,7 @@ pub struct Program {
 
 /// The code spawned children may run, looked up by name in the new process
 /// (see [`Entry`]).
-pub const ENTRIES: &[Entry] = start_methods::ENTRIES;
+pub const ENTRIES: &[&[Entry]] = &[start_methods::ENTRIES, managers::ENTRIES];
 
 const PROGRAMS: &[Program] = &[
     Program {
@@ -103,6 +104,12 @@ const PROGRAMS: &[Program] = &[
         scenes: shared_memory::SCENES,
         path: "src/lessons/shared_memory.rs",
         source: include_str!("shared_memory.rs"),
+    },
+    Program {
+        id: "managers",
+        scenes: managers::SCENES,
+        path: "src/lessons/managers.rs",
+        source: include_str!("managers.rs"),
     },
     Program {
         id: "locks",

@@ -11,6 +11,7 @@ mod event;
 mod frame;
 mod futex;
 mod lane;
+mod manager;
 mod pool;
 mod process;
 mod progress;
@@ -35,6 +36,7 @@ pub use connection::Connection;
 pub use cpython::Figures;
 pub use event::SharedEvent;
 pub use lane::Lane;
+pub use manager::{ConnectError, DictProxy, Item, ListProxy, Manager, Served, StartedManager, ValueProxy};
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use process::{ExitStatus, Proc, ProcessBuilder, Run};
 pub use progress::Bars;
@@ -45,7 +47,7 @@ pub use shared::{
     interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedUsize,
 };
 pub use signals::Caught;
-pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
+pub use spawn::{argv, record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use step::Quit;
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};

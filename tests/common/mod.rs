@@ -74,6 +74,25 @@ pub fn run_lesson_at(id: &str, speed: &str, extra: &[&str]) -> Trace {
     trace
 }
 
+/// Scene `scene` of lesson `id`, from its shared run and then from up to
+/// `runs - 1` fresh runs of that scene, until `shows` finds in it what a race
+/// may take a few runs to show. `None` if no run did.
+pub fn until_a_run_shows<T>(
+    id: &'static str,
+    scene: u64,
+    runs: usize,
+    shows: impl Fn(&Trace) -> Option<T>,
+) -> Option<T> {
+    (0..runs).find_map(|attempt| {
+        let trace = if attempt == 0 {
+            lesson(id).scene(scene)
+        } else {
+            run_lesson(id, &["--scene", &scene.to_string()]).scene(scene)
+        };
+        shows(&trace)
+    })
+}
+
 impl Trace {
     /// Parses NDJSON; every line must be an event with the contract's fields.
     pub fn parse(output: &Output) -> Trace {

@@ -20,8 +20,7 @@ const FAILURE: &[u8] = b"#FAILURE#";
 /// The server's side: whether the client knows `authkey`. A client that
 /// does not is told so before the connection is dropped.
 pub fn deliver_challenge(mut stream: impl Read + Write, authkey: &[u8]) -> io::Result<bool> {
-    let mut challenge = vec![0u8; CHALLENGE];
-    std::fs::File::open("/dev/urandom")?.read_exact(&mut challenge)?;
+    let challenge = random_bytes(CHALLENGE)?;
     frame::with_frame(&challenge, |bytes| stream.write_all(bytes))?;
     let answer: Vec<u8> = frame::read(&mut stream)?.unwrap_or_default();
     let known = keyed(authkey).chain_update(&challenge).verify_slice(&answer).is_ok();
@@ -37,6 +36,13 @@ pub fn answer_challenge(mut stream: impl Read + Write, authkey: &[u8]) -> io::Re
     frame::with_frame(&answer, |bytes| stream.write_all(bytes))?;
     let verdict: Vec<u8> = frame::read(&mut stream)?.unwrap_or_default();
     Ok(verdict == WELCOME)
+}
+
+/// `n` bytes from the kernel's random source, for a challenge or a key.
+pub fn random_bytes(n: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = vec![0u8; n];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// An HMAC-SHA256 under `authkey`, as CPython 3.12 uses (3.11 used MD5).

@@ -17,7 +17,7 @@ mod transport;
 
 use std::cell::RefCell;
 use std::fmt;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -89,10 +89,8 @@ impl Stage {
     /// server process, as the lane `manager`, listening on a Unix socket, with
     /// this program's own random authkey, which its forked children inherit.
     pub fn manager(&mut self) -> anyhow::Result<StartedManager> {
-        let mut authkey = vec![0u8; 32];
-        std::fs::File::open("/dev/urandom")
-            .and_then(|mut random| random.read_exact(&mut authkey))
-            .context("could not read random bytes for an authkey")?;
+        // CPython's process authkey is os.urandom(32) too.
+        let authkey = auth::random_bytes(32).context("could not read random bytes for an authkey")?;
         static STARTED: AtomicU32 = AtomicU32::new(0);
         let name = format!("concur-tutor-{}-{}", self.pid(), STARTED.fetch_add(1, Ordering::Relaxed));
         self.start_manager(Address::Unix(name), authkey)
@@ -222,18 +220,21 @@ impl Manager {
     /// An exception on the server, or a lost server, ends this lane with a
     /// panic, as the exception would end a Python program.
     fn call(&self, request: Request) -> Item {
-        let reply = self.connection().map_err(|err| err.to_string()).and_then(|()| {
-            let connection = self.connection.borrow();
-            let (_, stream) = connection.as_ref().expect("just connected");
-            let sent = frame::with_frame(&request, |bytes| (&*stream).write_all(bytes));
-            let reply: io::Result<Option<Reply>> = sent.and_then(|()| frame::read(stream));
-            match reply {
-                Ok(Some(reply)) => reply,
-                Ok(None) => Err("EOFError: the manager's server has gone".to_string()),
-                Err(err) => Err(format!("the manager's server could not be reached: {err}")),
-            }
-        });
-        reply.unwrap_or_else(|err| panic!("{err}"))
+        self.round_trip(&request).unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// One request and its reply: the value, or the server's exception (or why
+    /// the server could not be asked), as text.
+    fn round_trip(&self, request: &Request) -> Reply {
+        self.connection().map_err(|err| err.to_string())?;
+        let connection = self.connection.borrow();
+        let (_, stream) = connection.as_ref().expect("connected just now");
+        let sent = frame::with_frame(request, |bytes| (&*stream).write_all(bytes));
+        match sent.and_then(|()| frame::read::<Reply>(stream)) {
+            Ok(Some(reply)) => reply,
+            Ok(None) => Err("EOFError: the manager's server has gone".to_string()),
+            Err(err) => Err(format!("the manager's server could not be reached: {err}")),
+        }
     }
 
     /// Makes sure this process has its own connection, opening one (with the

@@ -9,13 +9,14 @@ use std::sync::Arc;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use concur_tutor::events::{Sink, Tee};
 use concur_tutor::i18n::{self, Lang};
 use concur_tutor::menu::{self, Choice, Menu};
+use concur_tutor::output::OutputArgs;
 use concur_tutor::progress::{self, Progress};
-use concur_tutor::render::svg::SvgFile;
-use concur_tutor::render::{self, ColorChoice, FileAtEnd, Human, Json, Localised, Paint, Timelines};
-use concur_tutor::stage::{self, Clock, Quit, Recorder, Stage};
+use concur_tutor::render::{self, ColorChoice, Paint};
+use concur_tutor::replay::{self, Pace, Run, Stopped};
+use concur_tutor::stage::{self, Clock, Recorder, Stage};
+use concur_tutor::terminal::{self, Quit};
 use concur_tutor::{catalogue, lessons, text};
 
 const EXAMPLES: &str = "\
@@ -26,6 +27,9 @@ Examples:
   concur-tutor lesson join-daemon --scene 2   only the second scene
   concur-tutor lesson join-daemon --json      the run as NDJSON events, one per line
   concur-tutor lesson join-daemon --svg t.svg the timelines as an SVG picture, for slides
+  concur-tutor lesson deadlock --save d.ndjson keep the run, to show it again in class
+  concur-tutor replay d.ndjson --step         the saved run, paused before each explanation
+  concur-tutor lesson deadlock --trace-out d.json  the run for Perfetto (ui.perfetto.dev)
   concur-tutor --lang zh lesson join-daemon   in Chinese (also when LANG says zh_CN…)
   concur-tutor show join-daemon               the Python idioms and the Rust that runs
   concur-tutor lesson deadlock --step         pause before each explanation (for a class)
@@ -67,6 +71,9 @@ enum Command {
         /// The lesson id (see `concur-tutor list`)
         id: String,
     },
+    /// Show a saved run again (`lesson <id> --save RUN.ndjson`, or `--json`'s
+    /// output), at the pace it was recorded
+    Replay(ReplayArgs),
     /// Run a lesson in predict mode: `lesson <id> --predict`
     Quiz {
         /// The lesson id (see `concur-tutor list`)
@@ -102,18 +109,8 @@ struct LessonArgs {
     #[arg(long, value_name = "N")]
     scene: Option<usize>,
 
-    /// Print the run as NDJSON events on stdout, one per line, and nothing else
-    #[arg(long)]
-    json: bool,
-
-    /// Do not draw a timeline of the lanes after each scene
-    #[arg(long)]
-    no_timeline: bool,
-
-    /// Also write the timelines to FILE as an SVG picture (lanes, bars, key
-    /// moments, a time axis, a legend)
-    #[arg(long, value_name = "FILE")]
-    svg: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputArgs,
 
     /// Measurement lessons (gil, costs) use a smaller job and fewer repetitions
     #[arg(long)]
@@ -131,6 +128,27 @@ struct LessonArgs {
     predict: bool,
 }
 
+#[derive(Args)]
+struct ReplayArgs {
+    /// The saved run: NDJSON events, one per line
+    file: PathBuf,
+
+    /// Replay X times faster than it was recorded
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed, allow_negative_numbers = true)]
+    speed: f64,
+
+    /// Show it all at once, without waiting
+    #[arg(long, conflicts_with = "speed")]
+    no_wait: bool,
+
+    /// Pause before each explanation and at each scene start; Enter goes on, q quits
+    #[arg(long, conflicts_with = "json")]
+    step: bool,
+
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
 impl LessonArgs {
     /// Every scene of lesson `id`, at the notes' own pace, human output, no pauses.
     fn at_notes_pace(id: String) -> LessonArgs {
@@ -138,9 +156,7 @@ impl LessonArgs {
             id,
             speed: 1.0,
             scene: None,
-            json: false,
-            no_timeline: false,
-            svg: None,
+            output: OutputArgs::default(),
             quick: false,
             step: false,
             predict: false,
@@ -171,7 +187,7 @@ fn main() -> ExitCode {
     // A panic, too, gives the terminal back before it reports.
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        stage::terminal::restore();
+        terminal::restore();
         report(info);
     }));
     let cli = match Cli::try_parse() {
@@ -195,7 +211,7 @@ fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<(), Failure> {
     let paint = Paint::new(cli.color.enabled());
     match cli.command {
-        None if stage::terminal::is_interactive() && io::stdout().is_terminal() => run_menu(paint),
+        None if terminal::is_interactive() && io::stdout().is_terminal() => run_menu(paint),
         None => {
             page(render::print_list(paint, text::width(), &load_progress()))?;
             eprintln!(
@@ -216,10 +232,11 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Progress { reset: false }) => page(render::print_progress(&load_progress(), paint)),
         Some(Command::Show { id }) => {
-            let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(err.to_string()))?;
+            let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(i18n::tr(&err.to_string())))?;
             page(render::print_show(lesson, paint))
         }
         Some(Command::Lesson(args)) => run_lesson(args, paint),
+        Some(Command::Replay(args)) => run_replay(args, paint),
         Some(Command::Quiz { id }) => {
             run_lesson(LessonArgs { predict: true, ..LessonArgs::at_notes_pace(id) }, paint)
         }
@@ -233,8 +250,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
 }
 
 fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
-    let lesson = catalogue::find(&args.id).map_err(|err| Failure::Usage(err.to_string()))?;
-    let program = lessons::program(&lesson.id);
+    let lesson = catalogue::find(&args.id).map_err(|err| Failure::Usage(i18n::tr(&err.to_string())))?;
     if let Some(n) = args.scene {
         if !(1..=lesson.scenes.len()).contains(&n) {
             return Err(Failure::Usage(i18n::tr(&format!(
@@ -244,31 +260,18 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
             ))));
         }
     }
-    // A file that cannot be written is known before the lesson runs.
-    let svg = match &args.svg {
-        Some(path) => Some(FileAtEnd::create(path).map_err(|err| {
-            Failure::Usage(i18n::tr(&format!("cannot write --svg {}: {err}", path.display())))
-        })?),
-        None => None,
-    };
+    let title = format!("concur-tutor {}: {}", lesson.id, lesson.title);
+    let sink = args.output.sinks(&title, paint.is_on()).map_err(Failure::Usage)?;
     stage::install_interrupt_handlers();
-    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
-    if args.json {
-        sinks.push(Box::new(Json));
-    } else {
+    if !args.output.json {
         page(render::print_header(lesson, args.speed, paint))?;
-        let timelines = (!args.no_timeline).then(|| Timelines { unicode: render::unicode() });
-        sinks.push(Box::new(Human::new(paint.is_on(), text::width(), timelines)));
     }
-    if let Some(file) = svg {
-        sinks.push(Box::new(SvgFile::new(file, format!("concur-tutor {}: {}", lesson.id, lesson.title))));
-    }
-    let sink = Box::new(Localised::new(Tee(sinks)));
-    let mut stage = Stage::new(Clock::start(args.speed), Arc::new(Recorder::new(sink)));
+    let clock = Clock::start(args.speed).map_err(Failure::Run)?;
+    let mut stage = Stage::new(clock, Arc::new(Recorder::new(sink)));
     stage.set_quick(args.quick);
     stage.set_step(args.step);
     stage.set_predict(args.predict);
-    let quiz = match lessons::run(&mut stage, lesson, program, args.scene) {
+    let quiz = match lessons::run(&mut stage, lesson, args.scene) {
         Ok(quiz) => quiz,
         Err(err) => match err.downcast::<Quit>() {
             Ok(quit) => {
@@ -293,7 +296,45 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
             }
         });
     }
-    if !args.json {
+    if !args.output.json {
+        page(render::print_reading(lesson, paint))?;
+    }
+    Ok(())
+}
+
+/// `replay`: a saved run through the same sinks as a live one.
+fn run_replay(args: ReplayArgs, paint: Paint) -> Result<(), Failure> {
+    let name = args.file.display();
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|err| Failure::Usage(i18n::tr(&format!("cannot read {name}: {err}"))))?;
+    let run = Run::read(&text)
+        .map_err(|err| Failure::Usage(i18n::tr(&format!("{name} is not a saved run: {err}"))))?;
+    if !run.unknown_kinds.is_empty() {
+        let kinds = run.unknown_kinds.join(", ");
+        eprintln!(
+            "concur-tutor: {}",
+            i18n::tr(&format!("passed over events of kinds this version does not know: {kinds}"))
+        );
+    }
+    let lesson = run.lesson().and_then(|id| catalogue::find(id).ok());
+    let title = match lesson {
+        Some(lesson) => format!("concur-tutor {}: {}", lesson.id, lesson.title),
+        None => format!("concur-tutor replay {name}"),
+    };
+    let mut sink = args.output.sinks(&title, paint.is_on()).map_err(Failure::Usage)?;
+    if let (Some(lesson), false) = (lesson, args.output.json) {
+        page(render::print_header(lesson, args.speed, paint))?;
+    }
+    let pace = Pace { speed: (!args.no_wait).then_some(args.speed), step: args.step };
+    match replay::play(&run, sink.as_mut(), pace) {
+        Ok(()) => {}
+        Err(Stopped::Quit(quit)) => {
+            eprintln!("concur-tutor: {}", i18n::tr("quit at a pause"));
+            stage::exit_quietly(if quit.interrupted { 130 } else { 0 });
+        }
+        Err(Stopped::Output(err)) => return page(Err(err)),
+    }
+    if let (Some(lesson), false) = (lesson, args.output.json) {
         page(render::print_reading(lesson, paint))?;
     }
     Ok(())
@@ -309,7 +350,8 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
         let (id, step, predict) = match choice {
             Choice::Quit => return Ok(()),
             Choice::Show(id) => {
-                let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(err.to_string()))?;
+                let lesson =
+                    catalogue::find(&id).map_err(|err| Failure::Usage(i18n::tr(&err.to_string())))?;
                 page(render::print_show(lesson, paint))?;
                 wait_for_enter();
                 continue;

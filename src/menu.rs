@@ -14,7 +14,7 @@ use crossterm::{cursor, execute, queue, terminal};
 use crate::catalogue::{self, Lesson};
 use crate::i18n::tr;
 use crate::progress::Progress;
-use crate::stage::terminal as modes;
+use crate::terminal as modes;
 use crate::text::{pad, truncate};
 
 /// What the user chose.
@@ -123,7 +123,7 @@ impl Menu {
         for (i, lesson) in visible.iter().enumerate() {
             if lesson.chapter != chapter {
                 chapter = lesson.chapter;
-                lines.push((format!("{}. {}", chapter, lesson.chapter_name()), false));
+                lines.push((format!("{}. {}", chapter, tr(lesson.chapter_name())), false));
             }
             let mark = if progress.is_completed(&lesson.id) { "✓" } else { " " };
             let pointer = if i == self.selected { "›" } else { " " };

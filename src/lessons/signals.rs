@@ -50,18 +50,22 @@ fn pause(lane: &Lane, signals: &mut Signals) -> i32 {
     signum
 }
 
-/// `time.sleep(secs)` as one `clock_nanosleep(2)`, which a handled signal
-/// ends early with EINTR whatever SA_RESTART says. Returns the lesson seconds
-/// still left then, or 0 when it slept the whole time.
+/// `time.sleep(secs)` as `clock_nanosleep(2)`, which a handled signal ends
+/// early with EINTR whatever SA_RESTART says. (Slept again only for a pause of
+/// the lesson, which must not use up its time.) Returns the lesson seconds still
+/// left when a signal cut it short, or 0 when it slept the whole time.
 fn nanosleep(lane: &Lane, secs: f64) -> f64 {
-    let start = lane.now();
+    let until = lane.now() + secs;
     lane.set_state(LaneState::Sleeping, format!("sleep({})", (secs * 100.0).round() / 100.0), None);
-    let asked = TimeSpec::from_duration(lane.clock().real(secs));
-    let slept = clock_nanosleep(ClockId::CLOCK_MONOTONIC, ClockNanosleepFlags::empty(), &asked);
+    let interrupted = lane.clock().retry_until(until, |left| {
+        let asked = TimeSpec::from_duration(left);
+        let slept = clock_nanosleep(ClockId::CLOCK_MONOTONIC, ClockNanosleepFlags::empty(), &asked);
+        (slept == Err(Errno::EINTR)).then_some(())
+    });
     lane.set_state(LaneState::Running, "awake", None);
-    match slept {
-        Err(Errno::EINTR) => (secs - (lane.now() - start)).max(0.0),
-        _ => 0.0,
+    match interrupted {
+        Some(()) => (until - lane.now()).max(0.0),
+        None => 0.0,
     }
 }
 

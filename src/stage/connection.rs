@@ -13,6 +13,7 @@ use nix::unistd::pipe2;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::wait::Wait;
 use super::{frame, Stage};
 
 /// One end of a [`Stage::pipe`].
@@ -74,9 +75,7 @@ impl Stage {
     /// `conn.recv()` in the main program: waits for a value, narrating whatever
     /// the children do meanwhile.
     pub fn recv<T: DeserializeOwned>(&mut self, conn: &Connection) -> io::Result<Option<T>> {
-        self.block("conn.recv()");
-        self.pump(None, Some(conn.fd()), |_| false);
-        self.unblock("conn.recv() returned", None);
+        self.wait_for(Wait::blocked("conn.recv()").readable(conn.fd()), |_| false);
         conn.recv()
     }
 }

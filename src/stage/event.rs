@@ -3,7 +3,7 @@
 //! futex; `set` wakes them all at once.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::futex;
 use super::lane::Lane;
@@ -44,27 +44,48 @@ impl SharedEvent {
         self.wait_until(lane, "ev.wait()", None);
     }
 
-    /// Python's `ev.wait(timeout)`: whether the flag went up within `secs`.
+    /// Python's `ev.wait(timeout)`: whether the flag went up within `secs` of
+    /// lesson time.
     pub fn wait_timeout(&self, lane: &Lane, secs: f64) -> bool {
-        self.wait_until(lane, &format!("ev.wait({secs})"), Some(lane.clock().deadline(secs)))
+        self.wait_until(lane, &format!("ev.wait({secs})"), Some(lane.now() + secs))
     }
 
-    /// The one wait under both: sleeps on the flag until it is up or
-    /// `deadline` passes, drawn on the timeline as `call`.
-    fn wait_until(&self, lane: &Lane, call: &str, deadline: Option<Instant>) -> bool {
+    /// The one wait under both: sleeps on the flag until it is up or lesson
+    /// time reaches `until`, drawn on the timeline as `call`.
+    fn wait_until(&self, lane: &Lane, call: &str, until: Option<f64>) -> bool {
         if self.is_set() {
             return true;
         }
         lane.set_state(LaneState::Blocked, call, None);
+        let set = match until {
+            None => {
+                self.sleep_while_down(None);
+                true
+            }
+            Some(until) => lane
+                .clock()
+                .retry_until(until, |left| self.sleep_while_down(Some(left)).then_some(()))
+                .is_some(),
+        };
+        if set {
+            lane.set_state(LaneState::Running, format!("{call} returned"), None);
+        } else {
+            lane.set_state(LaneState::Running, format!("{call} timed out"), Some(Mark::Timeout));
+        }
+        set
+    }
+
+    /// Sleeps on the flag while it is down, at most `timeout` of real time;
+    /// whether it is up.
+    fn sleep_while_down(&self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.map(|t| Instant::now() + t);
         while !self.is_set() {
             let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             if left.is_some_and(|left| left.is_zero()) {
-                lane.set_state(LaneState::Running, format!("{call} timed out"), Some(Mark::Timeout));
                 return false;
             }
             futex::wait(self.flag.get(), 0, left);
         }
-        lane.set_state(LaneState::Running, format!("{call} returned"), None);
         true
     }
 }

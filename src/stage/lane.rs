@@ -21,7 +21,7 @@ use crate::events::{Event, Kind, LaneState, Mark};
 #[derive(Serialize, Deserialize, Debug)]
 pub(crate) enum Wire {
     /// Something to narrate.
-    Event(Event),
+    Event(Box<Event>),
     /// A pool worker has taken task `task` and is running it.
     Took { task: u64 },
     /// A pool worker's result for task `task`.
@@ -90,17 +90,22 @@ impl Lane {
     /// Sleeps `secs` of lesson time (Python's `time.sleep`).
     pub fn sleep(&self, secs: f64) {
         self.set_state(LaneState::Sleeping, format!("sleep({secs})"), None);
-        thread::sleep(self.clock.real(secs));
+        self.clock.sleep(secs);
         self.set_state(LaneState::Running, "awake", None);
     }
 
     /// Tells the timeline that this lane now sleeps, waits or runs (`text` says
     /// on what), and whether that change is a key moment.
     pub(crate) fn set_state(&self, state: LaneState, text: impl Into<String>, mark: Option<Mark>) {
+        self.send(self.state_event(state, text, mark));
+    }
+
+    /// The `state` event [`Lane::set_state`] sends, for a caller that adds to it.
+    pub(crate) fn state_event(&self, state: LaneState, text: impl Into<String>, mark: Option<Mark>) -> Event {
         let mut event = Event::new(self.clock.now(), &self.name, self.pid, Kind::State, text);
         event.state = Some(state);
         event.mark = mark;
-        self.send(event);
+        event
     }
 
     /// This lane under another name: for code that runs on a thread the tutor did
@@ -147,7 +152,7 @@ impl Lane {
     pub(crate) fn send(&self, event: Event) {
         match &self.sink {
             Sink::Recorder(recorder) => recorder.emit(event),
-            Sink::Pipe(_) => self.send_wire(&Wire::Event(event)),
+            Sink::Pipe(_) => self.send_wire(&Wire::Event(Box::new(event))),
         }
     }
 

@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::futex;
 use super::lane::Lane;
@@ -33,7 +33,7 @@ impl Semaphore {
             return;
         }
         lane.set_state(LaneState::Blocked, "sem.acquire()", None);
-        self.acquire_until(None);
+        self.acquire_within(None);
         lane.set_state(LaneState::Running, "sem.acquire() returned", None);
     }
 
@@ -50,9 +50,11 @@ impl Semaphore {
         false
     }
 
-    /// Takes a place, waiting for one until `deadline` (for ever if `None`).
-    /// Returns false if the deadline came first.
-    pub fn acquire_until(&self, deadline: Option<Instant>) -> bool {
+    /// Takes a place, waiting for one at most `timeout` of real time (for
+    /// ever if `None`). Returns false if the time ran out first. (A timeout in
+    /// lesson time retries it with [`Clock::retry_until`](super::Clock::retry_until).)
+    pub fn acquire_within(&self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.map(|t| Instant::now() + t);
         loop {
             if self.try_acquire() {
                 return true;
@@ -153,6 +155,6 @@ mod tests {
         let sem = Semaphore::new(2).unwrap();
         sem.release();
         assert_eq!(sem.get_value(), 3);
-        assert!(!Semaphore::new(0).unwrap().acquire_until(Some(Instant::now())));
+        assert!(!Semaphore::new(0).unwrap().acquire_within(Some(Duration::ZERO)));
     }
 }

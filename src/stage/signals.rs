@@ -12,6 +12,7 @@ use anyhow::Context;
 use nix::sys::signal::{kill, Signal};
 use signal_hook::SigId;
 
+use super::wait::Wait;
 use super::{Proc, Stage};
 
 /// A signal the main program catches (see [`Stage::catch`]). Dropping it
@@ -42,13 +43,11 @@ impl Stage {
     /// Python's `signal.pause()`: sleeps until the caught signal arrives,
     /// narrating the children meanwhile.
     pub fn signal_pause(&mut self, caught: &Caught) {
-        let call = "signal.pause()";
-        self.block(call);
-        // Pumped even when the signal has already come: what the children said
+        // A wait like any other, on the wake-up pipe. It reads the children's
+        // pipes even when the signal has already come, so that what they said
         // before it is shown before whatever main says next.
-        self.pump(None, Some(caught.wakeup.as_fd()), |_| false);
+        self.wait_for(Wait::blocked("signal.pause()").readable(caught.wakeup.as_fd()), |_| false);
         drain(&caught.wakeup);
-        self.unblock(format!("{call} returned"), None);
     }
 
     /// Python's `os.kill(p.pid, sig)`: sends `sig` to child `p`, if it is

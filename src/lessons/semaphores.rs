@@ -9,7 +9,7 @@ use std::sync::{Arc, Barrier};
 use anyhow::Result;
 
 use super::SceneFn;
-use crate::stage::{BoundedSemaphore, Lane, Semaphore, SharedEvent, Stage};
+use crate::stage::{BoundedSemaphore, Lane, Semaphore, Stage};
 
 pub const SCENES: &[SceneFn] =
     &[three_at_a_time, a_release_too_many, an_event_wakes_every_waiter, a_barrier_for_threads];
@@ -20,7 +20,7 @@ const PLACES: u32 = 3;
 
 /// `with sem:` around a one-second visit.
 fn worker(lane: &Lane, sem: &Semaphore, i: usize) {
-    sem.acquire(lane);
+    sem.acquire();
     lane.say(format!("worker {i} in"));
     lane.sleep(1.0);
     lane.say(format!("worker {i} out"));
@@ -75,7 +75,7 @@ fn a_release_too_many(stage: &mut Stage) -> Result<()> {
     s.release();
     stage.say(format!("Semaphore(2) after an extra release: {}", s.get_value()));
     let b = BoundedSemaphore::new(2)?;
-    b.acquire(stage.main());
+    b.acquire();
     b.release()?;
     if let Err(e) = b.release() {
         stage.say(format!("BoundedSemaphore(2): {e}"));
@@ -92,7 +92,7 @@ fn a_release_too_many(stage: &mut Stage) -> Result<()> {
 
 /// `ev.wait()` in three processes, `ev.wait(1)` in a fourth, `ev.set()` in main.
 fn an_event_wakes_every_waiter(stage: &mut Stage) -> Result<()> {
-    let ev = SharedEvent::new()?;
+    let ev = stage.event()?;
     let ev = &ev;
     let mut ps = Vec::new();
     for name in ["w1", "w2", "w3"] {
@@ -100,7 +100,7 @@ fn an_event_wakes_every_waiter(stage: &mut Stage) -> Result<()> {
             stage
                 .process(name, move |lane| {
                     lane.say(format!("{name} waiting"));
-                    ev.wait(lane);
+                    ev.wait();
                     lane.say(format!("{name} woke up"));
                 })
                 .start()?,
@@ -109,7 +109,7 @@ fn an_event_wakes_every_waiter(stage: &mut Stage) -> Result<()> {
     ps.push(
         stage
             .process("impatient", move |lane| {
-                let set = ev.wait_timeout(lane, 1.0);
+                let set = ev.wait_timeout(1.0);
                 lane.say(format!("impatient: wait(1) returned {}", if set { "True" } else { "False" }));
             })
             .start()?,
@@ -153,12 +153,12 @@ fn a_barrier_for_threads(stage: &mut Stage) -> Result<()> {
         threads.push(stage.thread(&format!("runner-{i}"), move |lane| {
             lane.sleep(i as f64);
             lane.say(format!("runner {i} arrived"));
-            lane.wait_at(&barrier);
+            lane.waiting("barrier.wait()", || barrier.wait());
             lane.say(format!("runner {i} passed"));
         }));
     }
     for t in threads {
-        t.join().expect("a runner does not panic");
+        stage.join_thread(t)?;
     }
     let time_of = |lane: &str, ends: &str| {
         stage.said_by(lane).into_iter().find(|(_, line)| line.ends_with(ends)).map_or(f64::NAN, |(t, _)| t)

@@ -44,10 +44,7 @@ fn flag_on(signal: Signal) -> Arc<AtomicBool> {
 /// Python's `signal.pause()` in a child: sleeps until one of `signals` comes,
 /// and returns its number.
 fn pause(lane: &Lane, signals: &mut Signals) -> i32 {
-    lane.set_state(LaneState::Blocked, "signal.pause()", None);
-    let signum = signals.forever().next().expect("forever() never ends");
-    lane.set_state(LaneState::Running, "signal.pause() returned", None);
-    signum
+    lane.waiting("signal.pause()", || signals.forever().next().expect("forever() never ends"))
 }
 
 /// `time.sleep(secs)` as `clock_nanosleep(2)`, which a handled signal ends

@@ -6,23 +6,28 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use super::futex;
-use super::lane::Lane;
+use super::lane::waiting_here;
 use super::shared::Mapping;
-use crate::events::{LaneState, Mark};
+use super::{Clock, Stage};
 
 /// An event shared by forked processes (named so as not to be taken for the
 /// tutor's own [`crate::events::Event`]).
 pub struct SharedEvent {
     flag: Mapping<AtomicU32>,
+    /// The lesson's clock, which a timed wait keeps.
+    clock: Clock,
+}
+
+impl Stage {
+    /// Python's `multiprocessing.Event()`: not set. Make it before starting the
+    /// processes that use it.
+    pub fn event(&self) -> anyhow::Result<SharedEvent> {
+        // SAFETY: zero is a valid AtomicU32: the flag down.
+        Ok(SharedEvent { flag: unsafe { Mapping::zeroed()? }, clock: self.clock() })
+    }
 }
 
 impl SharedEvent {
-    /// Python's `Event()`: not set.
-    pub fn new() -> anyhow::Result<SharedEvent> {
-        // SAFETY: zero is a valid AtomicU32: the flag down.
-        Ok(SharedEvent { flag: unsafe { Mapping::zeroed()? } })
-    }
-
     /// Python's `ev.set()`: raises the flag and wakes every waiter.
     pub fn set(&self) {
         self.flag.get().store(1, Ordering::SeqCst);
@@ -39,40 +44,22 @@ impl SharedEvent {
         self.flag.get().load(Ordering::SeqCst) == 1
     }
 
-    /// Python's `ev.wait()` in `lane`: returns once the flag is up.
-    pub fn wait(&self, lane: &Lane) {
-        self.wait_until(lane, "ev.wait()", None);
+    /// Python's `ev.wait()`: returns once the flag is up.
+    pub fn wait(&self) {
+        if !self.is_set() {
+            waiting_here("ev.wait()", || self.sleep_while_down(None));
+        }
     }
 
     /// Python's `ev.wait(timeout)`: whether the flag went up within `secs` of
-    /// lesson time.
-    pub fn wait_timeout(&self, lane: &Lane, secs: f64) -> bool {
-        self.wait_until(lane, &format!("ev.wait({secs})"), Some(lane.now() + secs))
-    }
-
-    /// The one wait under both: sleeps on the flag until it is up or lesson
-    /// time reaches `until`, drawn on the timeline as `call`.
-    fn wait_until(&self, lane: &Lane, call: &str, until: Option<f64>) -> bool {
-        if self.is_set() {
-            return true;
-        }
-        lane.set_state(LaneState::Blocked, call, None);
-        let set = match until {
-            None => {
-                self.sleep_while_down(None);
-                true
-            }
-            Some(until) => lane
-                .clock()
-                .retry_until(until, |left| self.sleep_while_down(Some(left)).then_some(()))
-                .is_some(),
-        };
-        if set {
-            lane.set_state(LaneState::Running, format!("{call} returned"), None);
-        } else {
-            lane.set_state(LaneState::Running, format!("{call} timed out"), Some(Mark::Timeout));
-        }
-        set
+    /// lesson time (pauses of the lesson do not count).
+    pub fn wait_timeout(&self, secs: f64) -> bool {
+        let clock = self.clock;
+        let until = clock.now() + secs;
+        self.is_set()
+            || waiting_here(&format!("ev.wait({secs})"), || {
+                clock.retry_until(until, |left| self.sleep_while_down(Some(left)).then_some(())).is_some()
+            })
     }
 
     /// Sleeps on the flag while it is down, at most `timeout` of real time;

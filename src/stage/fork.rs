@@ -128,6 +128,7 @@ pub(crate) fn run_child<F: FnOnce(&Lane)>(
         unsafe { libc::_exit(1) };
     }
     let lane = Lane::in_child(name, clock, pipe);
+    lane.enter();
     panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| target(&lane)));
     let code = match outcome {

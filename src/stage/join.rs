@@ -1,12 +1,26 @@
 //! Joins: Python's `p.join()` and `p.join(timeout)`, and what CPython does for
 //! the children still alive when a program's main code is done.
 
+use std::thread::JoinHandle;
+
 use super::children::{ExitStatus, Proc};
 use super::wait::Wait;
 use super::Stage;
 use crate::events::Mark;
 
 impl Stage {
+    /// Python's `t.join()` for a thread lane: waits until the thread has
+    /// finished, narrating the children meanwhile, and hands back its result.
+    ///
+    /// # Errors
+    /// The thread panicked.
+    pub fn join_thread<T>(&mut self, thread: JoinHandle<T>) -> anyhow::Result<T> {
+        let name = thread.thread().name().unwrap_or("thread").to_string();
+        let wait = Wait::blocked(format!("{name}.join()")).marked(Mark::Joined).on(&name);
+        self.wait_for(wait, |_| thread.is_finished());
+        thread.join().map_err(|_| anyhow::anyhow!("{name} panicked"))
+    }
+
     /// Python's `p.join()`: waits until the child has ended, narrating whatever
     /// happens meanwhile.
     pub fn join(&mut self, p: Proc) -> ExitStatus {

@@ -2,7 +2,6 @@
 //! `sleep`, `note`, …); each verb does the real thing and emits events that say
 //! what happened, computed from what happened.
 
-mod barrier;
 mod children;
 mod cleanup;
 mod clock;
@@ -81,8 +80,10 @@ impl Stage {
     /// A stage that reports to `recorder` on `clock`.
     pub fn new(clock: Clock, recorder: Arc<Recorder>) -> Stage {
         recorder.keep_time_with(clock);
+        let main = Lane::in_tutor("main", clock, recorder.clone());
+        main.enter();
         Stage {
-            main: Lane::in_tutor("main", clock, recorder.clone()),
+            main,
             tutor: Lane::in_tutor(TUTOR, clock, recorder.clone()),
             clock,
             recorder,

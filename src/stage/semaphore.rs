@@ -8,9 +8,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use super::futex;
-use super::lane::Lane;
+use super::lane::waiting_here;
 use super::shared::Mapping;
-use crate::events::LaneState;
 
 /// A counting semaphore shared by forked processes.
 pub struct Semaphore {
@@ -26,15 +25,12 @@ impl Semaphore {
         Ok(sem)
     }
 
-    /// Python's `sem.acquire()` in `lane`: takes a place, waiting for one if
-    /// there is none; the wait is drawn on the timeline.
-    pub fn acquire(&self, lane: &Lane) {
-        if self.try_acquire() {
-            return;
+    /// Python's `sem.acquire()`: takes a place, waiting for one if there is
+    /// none; the wait is drawn on the timeline of the lane that waits.
+    pub fn acquire(&self) {
+        if !self.try_acquire() {
+            waiting_here("sem.acquire()", || self.acquire_within(None));
         }
-        lane.set_state(LaneState::Blocked, "sem.acquire()", None);
-        self.acquire_within(None);
-        lane.set_state(LaneState::Running, "sem.acquire() returned", None);
     }
 
     /// Python's `sem.acquire(block=False)`: takes a place if one is free.
@@ -108,8 +104,8 @@ impl BoundedSemaphore {
     }
 
     /// Python's `sem.acquire()` (see [`Semaphore::acquire`]).
-    pub fn acquire(&self, lane: &Lane) {
-        self.sem.acquire(lane);
+    pub fn acquire(&self) {
+        self.sem.acquire();
     }
 
     /// Python's `sem.release()`: refused when every place is already free.

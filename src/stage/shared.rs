@@ -12,6 +12,7 @@ use anyhow::Context;
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 
 use super::futex;
+use super::lane::waiting_here;
 
 /// One shared mapping holding a `T`.
 pub(crate) struct Mapping<T> {
@@ -231,9 +232,11 @@ impl SharedLock {
         let me = std::process::id() as i32;
         if words.state.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_err() {
             words.waiter.store(me, Ordering::SeqCst);
-            while words.state.swap(2, Ordering::Acquire) != 0 {
-                futex::wait(&words.state, 2, None);
-            }
+            waiting_here("lock.acquire()", || {
+                while words.state.swap(2, Ordering::Acquire) != 0 {
+                    futex::wait(&words.state, 2, None);
+                }
+            });
             let _ = words.waiter.compare_exchange(me, 0, Ordering::SeqCst, Ordering::SeqCst);
         }
         words.owner.store(me, Ordering::SeqCst);

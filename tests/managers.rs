@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{lesson, until_a_run_shows};
+use common::{assert_skips_cpython_without_python3, lesson, until_a_run_shows};
 
 #[test]
 fn the_server_is_a_lane_of_its_own_and_counts_every_round_trip() {
@@ -24,6 +24,11 @@ fn the_server_is_a_lane_of_its_own_and_counts_every_round_trip() {
 fn a_round_trip_costs_more_than_a_shared_memory_read() {
     let s = lesson("managers").scene(2);
     assert!(s.measure("proxy_read") > s.measure("shared_read"));
+}
+
+#[test]
+fn without_python3_the_round_trip_is_measured_alone() {
+    assert_skips_cpython_without_python3("managers", "2");
 }
 
 #[test]

@@ -135,6 +135,10 @@ pub struct Event {
     /// replayed with its lesson's header and further reading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lesson: Option<String>,
+    /// `state` of a task lane: the OS thread (Linux tid, Python's
+    /// `threading.get_native_id()`) that polled it. Tasks may move between threads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tid: Option<i32>,
 }
 
 impl Event {
@@ -160,6 +164,7 @@ impl Event {
             mark: None,
             peer: None,
             lesson: None,
+            tid: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The lessons that run: one module per lesson, each a list of scenes written
 //! like the Python they mirror. This module maps ids to them and runs them.
 
+mod coroutines;
 mod costs;
 mod deadlock;
 mod gil;

@@ -62,8 +62,7 @@ pub fn print_list_json(progress: &Progress) -> io::Result<()> {
 }
 
 /// `concur-tutor show <id>`: each scene's Python, then the Rust source that runs.
-pub fn print_show(lesson: &Lesson, paint: Paint) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+pub fn print_show(out: &mut impl Write, lesson: &Lesson, paint: Paint) -> io::Result<()> {
     writeln!(out, "{}", paint.bold(&format!("{} · {}", lesson.id, lesson.title)))?;
     writeln!(out, "{}", lesson.summary)?;
     for (i, scene) in lesson.scenes.iter().enumerate() {

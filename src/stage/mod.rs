@@ -1,6 +1,20 @@
 //! The Stage: a narrated run. Lessons call its verbs (`process`, `join_timeout`,
 //! `sleep`, `note`, …); each verb does the real thing and emits events that say
 //! what happened, computed from what happened.
+//!
+//! How it holds together:
+//! - every verb that blocks the main program is one wait (`wait.rs`) with a
+//!   description; it reads the children's pipes meanwhile (`pump.rs`),
+//!   so children never print and the main program never needs a helper thread;
+//! - every lane (main, a forked or spawned child, a thread) knows the lesson's
+//!   [`Clock`]; its sleeps and timeouts count lesson time, and a pause (a step,
+//!   a question, an output that cannot be written) stops lesson time for all of
+//!   them at once, through a page of shared memory (see `clock.rs`), so a paused
+//!   lesson tells the same story as one that ran straight through;
+//! - a lane that waits on one of the Stage's primitives (a process-shared lock,
+//!   a full queue, a pipe) is drawn waiting, from the primitive itself;
+//! - every child is registered for cleanup ([`install_interrupt_handlers`])
+//!   the moment it exists, and killed and reaped on every way out.
 
 mod children;
 mod cleanup;
@@ -24,6 +38,7 @@ mod shared;
 mod signals;
 mod spawn;
 mod step;
+mod tasks;
 mod traced;
 mod wait;
 mod watchdog;
@@ -50,6 +65,7 @@ pub use shared::{
 };
 pub use signals::Caught;
 pub use spawn::{argv, record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
+pub use tasks::{thread_id, LanePolls, Polls, TaskLane, TaskLanes, Traced};
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};
 

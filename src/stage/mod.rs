@@ -12,7 +12,8 @@
 //!   them at once, through a page of shared memory (see `clock.rs`), so a paused
 //!   lesson tells the same story as one that ran straight through;
 //! - a lane that waits on one of the Stage's primitives (a process-shared lock,
-//!   a full queue, a pipe) is drawn waiting, from the primitive itself;
+//!   semaphore or event, a full queue, a pipe) is drawn waiting, from the
+//!   primitive itself;
 //! - every child is registered for cleanup ([`install_interrupt_handlers`])
 //!   the moment it exists, and killed and reaped on every way out.
 

@@ -199,11 +199,12 @@ fn draw(out: &mut impl Write, menu: &Menu, progress: &Progress) -> io::Result<()
     let (width, height) = terminal::size()?;
     queue!(out, terminal::Clear(terminal::ClearType::All))?;
     for (row, (line, selected)) in menu.lines(progress, width as usize, height as usize).iter().enumerate() {
+        let line = crate::text::glyphs(line);
         queue!(out, cursor::MoveTo(0, row as u16))?;
         if *selected {
-            queue!(out, SetAttribute(Attribute::Reverse), Print(line), SetAttribute(Attribute::Reset))?;
+            queue!(out, SetAttribute(Attribute::Reverse), Print(&line), SetAttribute(Attribute::Reset))?;
         } else {
-            queue!(out, Print(line))?;
+            queue!(out, Print(&line))?;
         }
     }
     out.flush()

@@ -9,7 +9,7 @@ use crate::events::{Sink, Tee};
 use crate::i18n::tr;
 use crate::render::chrome::ChromeTrace;
 use crate::render::svg::SvgFile;
-use crate::render::{self, FileAtEnd, Human, Json, Localised, NdjsonFile, Timelines};
+use crate::render::{FileAtEnd, Human, Json, Localised, NdjsonFile, Timelines};
 use crate::text;
 
 /// The output options of a command that shows a run.
@@ -52,7 +52,7 @@ impl OutputArgs {
         if self.json {
             sinks.push(Box::new(Json));
         } else {
-            let timelines = (!self.no_timeline).then(|| Timelines { unicode: render::unicode() });
+            let timelines = (!self.no_timeline).then(|| Timelines { unicode: text::unicode() });
             sinks.push(Box::new(Human::new(color, text::width(), timelines)));
         }
         if let Some(path) = &self.svg {

@@ -1,7 +1,9 @@
 //! Text for a terminal: the columns a string takes (a Chinese character takes
 //! two), padding and truncating by those columns, and the width to wrap at.
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
+use std::sync::OnceLock;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -40,15 +42,114 @@ pub fn fill(text: &str, width: usize, first: &str, rest: &str) -> String {
     textwrap::fill(text, options)
 }
 
-/// The columns to wrap at: the terminal's width, else `COLUMNS` when it is set
-/// (a piped run can be told its width), else 100.
+/// The columns to wrap at: the terminal's width when stdout is one, else
+/// `COLUMNS` when it is set (a piped or redirected run can be told its width),
+/// else the width of the terminal the command was typed in (`| less`: stderr
+/// is still that terminal), else 100. Never under 40 nor over 400.
 pub fn width() -> usize {
-    if std::io::stdout().is_terminal() {
-        if let Ok((cols, _)) = crossterm::terminal::size() {
-            return usize::from(cols).clamp(40, 400);
+    let terminal = || crossterm::terminal::size().ok().map(|(cols, _)| usize::from(cols)).filter(|&c| c > 0);
+    let columns = || std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok());
+    let chosen = if std::io::stdout().is_terminal() {
+        terminal()
+    } else {
+        columns().or_else(|| std::io::stderr().is_terminal().then(terminal).flatten())
+    };
+    chosen.map_or(100, |c| c.clamp(40, 400))
+}
+
+/// Whether the terminal can show the tutor's symbols (box drawing, blocks,
+/// `▸`, `×`, `✓`…): not when `TERM` is `dumb`, nor when the locale names a
+/// charset other than UTF-8 (`LANG=C`, `en_US.ISO-8859-1`). Read once.
+pub fn unicode() -> bool {
+    static UNICODE: OnceLock<bool> = OnceLock::new();
+    *UNICODE.get_or_init(|| {
+        if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
+            return false;
+        }
+        crate::lang::locale(&["LC_ALL", "LC_CTYPE", "LANG"]).is_none_or(|l| {
+            let l = l.to_ascii_lowercase();
+            l.contains("utf-8") || l.contains("utf8")
+        })
+    })
+}
+
+/// Every symbol the tutor draws, and its ASCII form for a terminal that
+/// cannot show it ([`unicode`] is false).
+const ASCII_FORMS: &[(char, &str)] = &[
+    ('━', "="),
+    ('─', "-"),
+    ('│', "|"),
+    ('┬', "+"),
+    ('┴', "+"),
+    ('▸', ">"),
+    ('·', "-"),
+    ('×', "x"),
+    ('✓', "*"),
+    ('✗', "x"),
+    ('≡', "="),
+    ('⏸', "||"),
+    ('…', "..."),
+    ('→', "->"),
+    ('–', "-"),
+    ('—', "-"),
+    ('µ', "u"),
+    ('›', ">"),
+    ('↑', "^"),
+    ('↓', "v"),
+    ('▏', "|"),
+    ('█', "#"),
+    ('▉', "#"),
+    ('▊', "#"),
+    ('▋', "#"),
+    ('▌', "#"),
+    ('▍', "#"),
+    ('▎', "#"),
+    ('░', "."),
+    ('▒', "="),
+];
+
+/// `text` with every symbol of the tutor's in its ASCII form (see
+/// [`ASCII_FORMS`]); letters of any script are left as they are.
+pub fn ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match ASCII_FORMS.iter().find(|(symbol, _)| *symbol == c) {
+            Some((_, form)) => out.push_str(form),
+            None => out.push(c),
         }
     }
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok()).map_or(100, |c| c.clamp(40, 400))
+    out
+}
+
+/// `text` as this terminal can show it: unchanged where [`unicode`] holds,
+/// else in [`ascii`].
+pub fn glyphs(text: &str) -> Cow<'_, str> {
+    if unicode() || text.is_ascii() {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(ascii(text))
+    }
+}
+
+/// A writer that passes on what is written to it as [`glyphs`] would: in
+/// ASCII where the terminal cannot show the tutor's symbols. For pages written
+/// piece by piece (each piece a whole `str`).
+pub struct Glyphs<W>(pub W);
+
+impl<W: std::io::Write> std::io::Write for Glyphs<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(text) if !unicode() && !text.is_ascii() => {
+                self.0.write_all(ascii(text).as_bytes())?;
+                Ok(buf.len())
+            }
+            _ => self.0.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 #[cfg(test)]
@@ -62,5 +163,12 @@ mod tests {
         assert_eq!(truncate("共享内存", 5), "共享");
         assert_eq!(truncate("abc", 5), "abc");
         assert_eq!(columns("进程p1"), 6);
+    }
+
+    #[test]
+    fn every_symbol_has_an_ascii_form() {
+        assert_eq!(ascii("━━ Scene 1/2 · p1 ┴ 2× faster ✓ ≡ ▸ …"), "== Scene 1/2 - p1 + 2x faster * = > ...");
+        assert_eq!(ascii("进程 █░▒"), "进程 #.=");
+        assert!(ASCII_FORMS.iter().all(|(_, form)| form.is_ascii()));
     }
 }

@@ -14,14 +14,49 @@ use crate::text;
 /// Colours handed to lanes in the order they first appear (main stays plain).
 const LANE_COLORS: [Color; 6] =
     [Color::Cyan, Color::Green, Color::Magenta, Color::Blue, Color::Yellow, Color::Red];
-const LANE_WIDTH: usize = 11;
-/// `   5.004  p1        4101  ` : where the lane's own text starts.
-const TEXT_COLUMN: usize = 8 + 2 + LANE_WIDTH + 1 + 7 + 2;
+
+/// Where a line's parts go: the columns of its time and lane, and whether the
+/// pid has a column. Below [`NARROW`] columns the pid gives its room to the text.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Layout {
+    /// Columns of the time (`   5.004`).
+    time: usize,
+    /// Spaces after the time.
+    gap: usize,
+    /// Columns a lane's name is padded to.
+    lane: usize,
+    /// Whether the pid has a column.
+    pid: bool,
+}
+
+/// Terminals narrower than this get [`Layout::NARROW`].
+pub const NARROW: usize = 72;
+
+impl Layout {
+    /// `   5.004  p1          4101  test...`
+    const WIDE: Layout = Layout { time: 8, gap: 2, lane: 11, pid: true };
+    /// `  5.004 p1         test...`
+    const NARROW: Layout = Layout { time: 7, gap: 1, lane: 10, pid: false };
+
+    fn of(width: usize) -> Layout {
+        if width < NARROW {
+            Layout::NARROW
+        } else {
+            Layout::WIDE
+        }
+    }
+
+    /// The column where a lane's own text starts.
+    fn text_column(self) -> usize {
+        self.time + self.gap + self.lane + 1 + if self.pid { 7 + 2 } else { 0 }
+    }
+}
 
 /// Draws events as aligned, coloured lines.
 pub struct Human {
     paint: Paint,
     width: usize,
+    layout: Layout,
     lanes: Vec<String>,
     /// The step-mode prompt on show below the last event, if any.
     prompt: Option<String>,
@@ -48,6 +83,7 @@ impl Human {
         Human {
             paint: Paint::new(color),
             width,
+            layout: Layout::of(width),
             lanes: Vec::new(),
             prompt: None,
             terminal,
@@ -75,9 +111,9 @@ impl Human {
         if self.prompt.is_some() {
             write!(out, "\r\x1b[2K")?;
         }
-        writeln!(out, "{text}")?;
+        writeln!(out, "{}", text::glyphs(text))?;
         if let Some(prompt) = &self.prompt {
-            write!(out, "{prompt}")?;
+            write!(out, "{}", text::glyphs(prompt))?;
         }
         out.flush()
     }
@@ -96,26 +132,95 @@ impl Human {
         Some(LANE_COLORS[index % LANE_COLORS.len()])
     }
 
-    /// `   5.004  p1        4101  `
+    /// `   5.004  p1          4101  ` (wide) or `  5.004 p1         ` (narrow).
     fn lane_prefix(&mut self, event: &Event) -> String {
-        let pad = LANE_WIDTH.saturating_sub(event.lane.width());
+        let layout = self.layout;
+        let pad = layout.lane.saturating_sub(event.lane.width());
         let name = format!("{}{}", event.lane, " ".repeat(pad));
         let name = match self.lane_color(&event.lane) {
             Some(color) => self.paint.color(&name, color),
             None => self.paint.bold(&name),
         };
-        format!("{:>8.3}  {name} {:>7}  ", event.t, self.paint.dim(&event.pid.to_string()))
+        let time = format!("{:>w$.3}{}", event.t, " ".repeat(layout.gap), w = layout.time);
+        if layout.pid {
+            format!("{time}{name} {:>7}  ", self.paint.dim(&event.pid.to_string()))
+        } else {
+            format!("{time}{name} ")
+        }
+    }
+
+    /// A lane's line: its prefix, then `body` wrapped under itself, each line
+    /// styled by `style`. A name longer than its column pushes the text right.
+    fn lane_line(&mut self, event: &Event, body: &str, style: impl Fn(&str) -> String) -> String {
+        let prefix = self.lane_prefix(event);
+        let column =
+            self.layout.text_column().max(self.layout.time + self.layout.gap + event.lane.width() + 1);
+        let lines = wrap(body, self.width.saturating_sub(column));
+        let indent = " ".repeat(column);
+        let mut out = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+                out.push_str(&indent);
+            } else {
+                out.push_str(&prefix);
+            }
+            out.push_str(&style(line));
+        }
+        out
     }
 
     /// The tutor's lines: time, a marker, text wrapped under itself.
     fn tutor_line(&self, event: &Event, marker: &str, color: Color) -> String {
-        let lead = format!("{:>8.3}  {marker} ", event.t);
+        let time = format!("{:>w$.3}{}", event.t, " ".repeat(self.layout.gap), w = self.layout.time);
+        let lead = format!("{time}{marker} ");
+        let lines = wrap(&event.text, self.width.saturating_sub(lead.width()));
         let indent = " ".repeat(lead.width());
-        let wrapped = text::fill(&event.text, self.width.max(TEXT_COLUMN + 20), &lead, &indent);
         // Colour the text, not the time.
-        let body = wrapped.strip_prefix(&lead).unwrap_or(&wrapped);
-        format!("{:>8.3}  {}", event.t, self.paint.color(&format!("{marker} {body}"), color))
+        let body = lines.join(&format!("\n{indent}"));
+        format!("{time}{}", self.paint.color(&format!("{marker} {body}"), color))
     }
+
+    /// A scene's heading, a rule after it when there is room, and its Python.
+    fn scene_block(&self, event: &Event) -> String {
+        let head = format!(
+            "{} · {}",
+            tr(&format!("Scene {}/{}", event.scene.unwrap_or(0), event.scenes.unwrap_or(0))),
+            event.text
+        );
+        let mut heading = text::fill(&head, self.width, "━━ ", "   ");
+        let last = heading.lines().last().map_or(0, UnicodeWidthStr::width);
+        let rule = self.width.saturating_sub(last + 1).min(60);
+        if rule >= 2 {
+            heading.push(' ');
+            heading.push_str(&"━".repeat(rule));
+        }
+        let mut block = format!("\n{}\n", self.paint.bold(&heading));
+        if let Some(python) = &event.python {
+            for line in python.trim_matches('\n').lines() {
+                block.push_str(&self.paint.dim(&code_line(line, self.width)));
+                block.push('\n');
+            }
+        }
+        block
+    }
+}
+
+/// `text` in lines of at most `columns` columns (at least 16), no word broken.
+fn wrap(text: &str, columns: usize) -> Vec<String> {
+    text::fill(text, columns.max(16), "", "").lines().map(str::to_string).collect()
+}
+
+/// A line of the Python a scene mirrors, after `   py │ `; a line too long
+/// for the terminal goes on under itself, indented by its own indent and 4.
+fn code_line(line: &str, width: usize) -> String {
+    const GUTTER: &str = "   py │ ";
+    if GUTTER.width() + line.width() <= width {
+        return format!("{GUTTER}{line}");
+    }
+    let code = line.trim_start();
+    let indent = &line[..line.len() - code.len()];
+    text::fill(code, width, &format!("{GUTTER}{indent}"), &format!("{GUTTER}{indent}    "))
 }
 
 impl Sink for Human {
@@ -128,7 +233,7 @@ impl Sink for Human {
         if !self.terminal {
             // Not a screen to redraw: the prompt is a line like any other.
             if let Some(prompt) = prompt {
-                writeln!(out, "{prompt}")?;
+                writeln!(out, "{}", text::glyphs(prompt))?;
             }
             return out.flush();
         }
@@ -137,7 +242,7 @@ impl Sink for Human {
         }
         self.prompt = prompt.map(|p| self.paint.bold(p));
         if let Some(prompt) = &self.prompt {
-            write!(out, "{prompt}")?;
+            write!(out, "{}", text::glyphs(prompt))?;
         }
         out.flush()
     }
@@ -159,34 +264,22 @@ impl Sink for Human {
             self.scene.push(event.clone());
         }
         let text = match event.kind {
-            Kind::Scene => {
-                let head = format!(
-                    "━━ {} · {} ",
-                    tr(&format!("Scene {}/{}", event.scene.unwrap_or(0), event.scenes.unwrap_or(0))),
-                    event.text
-                );
-                let rule = "━".repeat(self.width.saturating_sub(head.width()).min(60));
-                let mut block = format!("\n{}\n", self.paint.bold(&format!("{head}{rule}")));
-                if let Some(python) = &event.python {
-                    for line in python.trim_matches('\n').lines() {
-                        block.push_str(&self.paint.dim(&format!("   py │ {line}")));
-                        block.push('\n');
-                    }
-                }
-                block
-            }
-            Kind::Say => format!("{}{}", self.lane_prefix(event), event.text),
+            Kind::Scene => self.scene_block(event),
+            Kind::Say => self.lane_line(event, &event.text, str::to_string),
             Kind::Spawn => {
-                format!("{}{}", self.lane_prefix(event), self.paint.dim(&format!("┬ {}", event.text)))
+                let paint = self.paint;
+                self.lane_line(event, &format!("┬ {}", event.text), |line| paint.dim(line))
             }
             Kind::Exit => {
-                let line = format!("┴ {}", event.text);
-                let line = if event.signal.is_some() {
-                    self.paint.color(&line, Color::Red)
-                } else {
-                    self.paint.dim(&line)
-                };
-                format!("{}{line}", self.lane_prefix(event))
+                let paint = self.paint;
+                let killed = event.signal.is_some();
+                self.lane_line(event, &format!("┴ {}", event.text), |line| {
+                    if killed {
+                        paint.color(line, Color::Red)
+                    } else {
+                        paint.dim(line)
+                    }
+                })
             }
             Kind::Note => self.tutor_line(event, "▸", Color::Yellow),
             Kind::Measure => self.tutor_line(event, "≡", Color::Cyan),

@@ -47,18 +47,6 @@ impl ColorChoice {
     }
 }
 
-/// Whether the terminal can show block and box-drawing characters: not when
-/// `TERM` is `dumb`, nor when the locale names a charset other than UTF-8.
-pub fn unicode() -> bool {
-    if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
-        return false;
-    }
-    crate::i18n::locale(&["LC_ALL", "LC_CTYPE", "LANG"]).is_none_or(|l| {
-        let l = l.to_ascii_lowercase();
-        l.contains("utf-8") || l.contains("utf8")
-    })
-}
-
 /// Applies styles only when colour is on.
 #[derive(Clone, Copy)]
 pub struct Paint {

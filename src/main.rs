@@ -13,6 +13,7 @@ use concur_tutor::i18n::{self, Lang};
 use concur_tutor::menu::{self, Choice, Menu};
 use concur_tutor::output::OutputArgs;
 use concur_tutor::progress::{self, Progress};
+use concur_tutor::render::theme::{self, Theme};
 use concur_tutor::render::{self, ColorChoice, Paint};
 use concur_tutor::replay::{self, Pace, Run, Stopped};
 use concur_tutor::stage::{self, Clock, Recorder, Stage};
@@ -46,6 +47,11 @@ struct Cli {
     /// When to use colour
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
+
+    /// The terminal's background, for colours readable on it (light: a white
+    /// background or a projector)
+    #[arg(long, value_enum, value_name = "THEME", default_value_t = Theme::Auto, global = true)]
+    theme: Theme,
 
     /// The language of the tutor's words [default: zh when LC_ALL, LC_MESSAGES
     /// or LANG starts with zh, else en]
@@ -195,6 +201,7 @@ fn main() -> ExitCode {
         Err(err) => return parse_failure(err),
     };
     i18n::set(cli.lang.unwrap_or_else(i18n::from_env));
+    theme::set(cli.theme);
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {

@@ -3,17 +3,13 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use crossterm::style::Color;
 use unicode_width::UnicodeWidthStr;
 
+use super::theme::Ink;
 use super::{timeline, Paint};
 use crate::events::{Event, Kind, Sink};
 use crate::i18n::tr;
 use crate::text;
-
-/// Colours handed to lanes in the order they first appear (main stays plain).
-const LANE_COLORS: [Color; 6] =
-    [Color::Cyan, Color::Green, Color::Magenta, Color::Blue, Color::Yellow, Color::Red];
 
 /// Where a line's parts go: the columns of its time and lane, and whether the
 /// pid has a column. Below [`NARROW`] columns the pid gives its room to the text.
@@ -118,7 +114,7 @@ impl Human {
         out.flush()
     }
 
-    fn lane_color(&mut self, lane: &str) -> Option<Color> {
+    fn lane_ink(&mut self, lane: &str) -> Option<Ink> {
         if lane == "main" {
             return None;
         }
@@ -129,7 +125,7 @@ impl Human {
                 self.lanes.len() - 1
             }
         };
-        Some(LANE_COLORS[index % LANE_COLORS.len()])
+        Some(Ink::Lane(index))
     }
 
     /// `   5.004  p1          4101  ` (wide) or `  5.004 p1         ` (narrow).
@@ -137,8 +133,8 @@ impl Human {
         let layout = self.layout;
         let pad = layout.lane.saturating_sub(event.lane.width());
         let name = format!("{}{}", event.lane, " ".repeat(pad));
-        let name = match self.lane_color(&event.lane) {
-            Some(color) => self.paint.color(&name, color),
+        let name = match self.lane_ink(&event.lane) {
+            Some(ink) => self.paint.ink(&name, ink),
             None => self.paint.bold(&name),
         };
         let time = format!("{:>w$.3}{}", event.t, " ".repeat(layout.gap), w = layout.time);
@@ -171,14 +167,15 @@ impl Human {
     }
 
     /// The tutor's lines: time, a marker, text wrapped under itself.
-    fn tutor_line(&self, event: &Event, marker: &str, color: Color) -> String {
+    fn tutor_line(&self, event: &Event, marker: &str, ink: Ink) -> String {
         let time = format!("{:>w$.3}{}", event.t, " ".repeat(self.layout.gap), w = self.layout.time);
         let lead = format!("{time}{marker} ");
         let lines = wrap(&event.text, self.width.saturating_sub(lead.width()));
         let indent = " ".repeat(lead.width());
         // Colour the text, not the time.
         let body = lines.join(&format!("\n{indent}"));
-        format!("{time}{}", self.paint.color(&format!("{marker} {body}"), color))
+        let marker = self.paint.ink(marker, if ink == Ink::Note { Ink::Marker } else { ink });
+        format!("{time}{marker} {}", self.paint.ink(&body, ink))
     }
 
     /// A scene's heading, a rule after it when there is room, and its Python.
@@ -275,15 +272,15 @@ impl Sink for Human {
                 let killed = event.signal.is_some();
                 self.lane_line(event, &format!("┴ {}", event.text), |line| {
                     if killed {
-                        paint.color(line, Color::Red)
+                        paint.ink(line, Ink::Killed)
                     } else {
                         paint.dim(line)
                     }
                 })
             }
-            Kind::Note => self.tutor_line(event, "▸", Color::Yellow),
-            Kind::Measure => self.tutor_line(event, "≡", Color::Cyan),
-            Kind::Warn => self.tutor_line(event, "!", Color::Red),
+            Kind::Note => self.tutor_line(event, "▸", Ink::Note),
+            Kind::Measure => self.tutor_line(event, "≡", Ink::Measure),
+            Kind::Warn => self.tutor_line(event, "!", Ink::Warn),
             // Drawn in the timeline, after the scene.
             Kind::State => return Ok(()),
         };

@@ -8,12 +8,15 @@ mod json;
 mod localised;
 mod pages;
 pub mod svg;
+pub mod theme;
 mod timeline;
 
 use std::io::IsTerminal;
 
 use clap::ValueEnum;
-use crossterm::style::{Color, Stylize};
+use crossterm::style::Stylize;
+
+use theme::Ink;
 
 pub use file::FileAtEnd;
 pub use human::{Human, Timelines};
@@ -82,8 +85,12 @@ impl Paint {
         self.with(text, |t| t.dim().to_string())
     }
 
-    /// In a colour.
-    pub fn color(self, text: &str, color: Color) -> String {
-        self.with(text, |t| t.with(color).to_string())
+    /// In the colour the theme gives `ink` (the terminal's own foreground
+    /// where it gives none).
+    pub fn ink(self, text: &str, ink: Ink) -> String {
+        self.with(text, |t| match theme::color(ink) {
+            Some(color) => t.with(color).to_string(),
+            None => t.to_string(),
+        })
     }
 }

@@ -3,11 +3,10 @@
 
 use std::io::{self, Write};
 
-use crossterm::style::Color;
-
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
+use super::theme::Ink;
 use super::Paint;
 use crate::catalogue::{self, Lesson};
 use crate::i18n::tr;
@@ -34,7 +33,7 @@ pub fn print_list(paint: Paint, width: usize, progress: &Progress) -> io::Result
         for lesson in lessons {
             let pad = " ".repeat(ID_WIDTH.saturating_sub(lesson.id.width()));
             let mark =
-                if progress.is_completed(&lesson.id) { paint.color("✓", Color::Green) } else { " ".into() };
+                if progress.is_completed(&lesson.id) { paint.ink("✓", Ink::Done) } else { " ".into() };
             let indent = " ".repeat(2 + ID_WIDTH);
             let title = text::fill(&lesson.title, width.saturating_sub(2 + ID_WIDTH).max(16), "", &indent);
             writeln!(out, "{mark} {}{pad}{title}", paint.bold(&lesson.id))?;

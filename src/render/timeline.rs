@@ -1,9 +1,9 @@
 //! The timeline in the terminal: one row per lane, lesson time across the
 //! width, a character per column for what the lane did then.
 
-use crossterm::style::Color;
 use unicode_width::UnicodeWidthStr;
 
+use super::theme::Ink;
 use super::Paint;
 use crate::events::LaneState;
 use crate::i18n::tr;
@@ -32,14 +32,6 @@ impl Glyphs {
             LaneState::Sleeping => self.sleeping,
             LaneState::Blocked => self.blocked,
         }
-    }
-}
-
-fn state_color(state: LaneState) -> Color {
-    match state {
-        LaneState::Running => Color::Green,
-        LaneState::Sleeping => Color::Blue,
-        LaneState::Blocked => Color::Red,
     }
 }
 
@@ -119,10 +111,10 @@ fn bar(row: &Row, scale: &Scale, glyphs: &Glyphs, paint: Paint) -> String {
     for (cell, mark) in cells.iter().zip(&marks) {
         out.push_str(&match (mark, cell) {
             (Some(key), _) => {
-                let color = if *key == Key::Killed { Color::Red } else { Color::Yellow };
-                paint.bold(&paint.color(&letter(*key).to_string(), color))
+                let ink = if *key == Key::Killed { Ink::Killed } else { Ink::Moment };
+                paint.bold(&paint.ink(&letter(*key).to_string(), ink))
             }
-            (None, Some(state)) => paint.color(&glyphs.of(*state).to_string(), state_color(*state)),
+            (None, Some(state)) => paint.ink(&glyphs.of(*state).to_string(), Ink::State(*state)),
             (None, None) => " ".to_string(),
         });
     }
@@ -161,7 +153,7 @@ fn legend(timeline: &Timeline, glyphs: &Glyphs, paint: Paint, width: usize) -> V
         .into_iter()
         .map(|state| {
             let words = format!("{} {}", glyphs.of(state), tr(state.name()));
-            let glyph = paint.color(&glyphs.of(state).to_string(), state_color(state));
+            let glyph = paint.ink(&glyphs.of(state).to_string(), Ink::State(state));
             (format!("{glyph} {}", tr(state.name())), words.width())
         })
         .collect();

@@ -23,6 +23,11 @@ pub struct OutputArgs {
     #[arg(long)]
     pub no_timeline: bool,
 
+    /// Each note's headline only, without the dimmer lines of detail under
+    /// it (for a projector); --json keeps both
+    #[arg(long)]
+    pub brief: bool,
+
     /// Also write the timelines to FILE as an SVG picture (lanes, bars, key
     /// moments, a time axis, a legend)
     #[arg(long, value_name = "FILE")]
@@ -53,7 +58,7 @@ impl OutputArgs {
             sinks.push(Box::new(Json));
         } else {
             let timelines = (!self.no_timeline).then(|| Timelines { unicode: text::unicode() });
-            sinks.push(Box::new(Human::new(color, text::width(), timelines)));
+            sinks.push(Box::new(Human::new(color, text::width(), timelines, !self.brief)));
         }
         if let Some(path) = &self.svg {
             sinks.push(Box::new(SvgFile::new(open("--svg", path)?, title.to_string())));

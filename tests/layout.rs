@@ -90,3 +90,39 @@ fn a_terminal_that_cannot_show_unicode_gets_ascii() {
         }
     }
 }
+
+/// The longest headline a note may have, in words: what a projector shows
+/// and a class reads in a breath. What is longer goes after a newline, as the
+/// note's detail.
+const HEADLINE_WORDS: usize = 60;
+
+#[test]
+fn every_note_s_headline_is_short_enough_for_a_projector() {
+    let children: Vec<_> = concur_tutor::catalogue::all()
+        .iter()
+        .map(|lesson| {
+            let child = bin()
+                .args(["lesson", &lesson.id, "--json", "--quick", "--speed", "20"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("run");
+            (lesson.id.clone(), child)
+        })
+        .collect();
+    let mut long = Vec::new();
+    for (id, child) in children {
+        let output = child.wait_with_output().expect("run");
+        assert!(output.status.success(), "{id}: {}", String::from_utf8_lossy(&output.stderr));
+        for line in String::from_utf8(output.stdout).unwrap().lines() {
+            let event: serde_json::Value = serde_json::from_str(line).unwrap();
+            let text = event["text"].as_str().unwrap_or_default();
+            let headline = text.split('\n').next().unwrap_or_default();
+            let words = headline.split_whitespace().count();
+            if event["kind"] != "say" && words > HEADLINE_WORDS {
+                long.push(format!("{id} ({words} words): {headline}"));
+            }
+        }
+    }
+    assert!(long.is_empty(), "headlines over {HEADLINE_WORDS} words:\n  {}", long.join("\n  "));
+}

@@ -60,6 +60,8 @@ pub struct Human {
     terminal: bool,
     /// How to draw a timeline after each scene, if at all.
     timeline: Option<Timelines>,
+    /// Whether a note's detail is shown under its headline.
+    details: bool,
     /// The current scene's events, for its timeline.
     scene: Vec<Event>,
 }
@@ -72,9 +74,10 @@ pub struct Timelines {
 }
 
 impl Human {
-    /// A renderer that colours when `color`, wraps at `width` columns, and
-    /// draws a timeline after each scene when `timeline` says how.
-    pub fn new(color: bool, width: usize, timeline: Option<Timelines>) -> Human {
+    /// A renderer that colours when `color`, wraps at `width` columns, draws
+    /// a timeline after each scene when `timeline` says how, and shows the
+    /// notes' details under their headlines when `details`.
+    pub fn new(color: bool, width: usize, timeline: Option<Timelines>, details: bool) -> Human {
         let terminal = io::stdout().is_terminal();
         Human {
             paint: Paint::new(color),
@@ -84,6 +87,7 @@ impl Human {
             prompt: None,
             terminal,
             timeline,
+            details,
             scene: Vec::new(),
         }
     }
@@ -166,16 +170,30 @@ impl Human {
         out
     }
 
-    /// The tutor's lines: time, a marker, text wrapped under itself.
+    /// The tutor's lines: time, a marker, the headline wrapped under itself
+    /// in `ink`; then the detail (what follows the headline's newline), dim
+    /// and indented further, unless details are left out.
     fn tutor_line(&self, event: &Event, marker: &str, ink: Ink) -> String {
         let time = format!("{:>w$.3}{}", event.t, " ".repeat(self.layout.gap), w = self.layout.time);
         let lead = format!("{time}{marker} ");
-        let lines = wrap(&event.text, self.width.saturating_sub(lead.width()));
         let indent = " ".repeat(lead.width());
+        let (headline, detail) = match event.text.split_once('\n') {
+            Some((headline, detail)) => (headline, Some(detail)),
+            None => (event.text.as_str(), None),
+        };
         // Colour the text, not the time.
-        let body = lines.join(&format!("\n{indent}"));
+        let body = wrap(headline, self.width.saturating_sub(lead.width())).join(&format!("\n{indent}"));
         let marker = self.paint.ink(marker, if ink == Ink::Note { Ink::Marker } else { ink });
-        format!("{time}{marker} {}", self.paint.ink(&body, ink))
+        let mut out = format!("{time}{marker} {}", self.paint.ink(&body, ink));
+        if let (Some(detail), true) = (detail, self.details) {
+            let indent = format!("{indent}  ");
+            for line in wrap(detail, self.width.saturating_sub(indent.width())) {
+                out.push('\n');
+                out.push_str(&indent);
+                out.push_str(&self.paint.dim(&line));
+            }
+        }
+        out
     }
 
     /// A scene's heading, a rule after it when there is room, and its Python.

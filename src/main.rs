@@ -1,7 +1,7 @@
 //! The `concur-tutor` command line: parse, dispatch, and turn every failure into
 //! one clear line on stderr with the conventional exit status.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -18,31 +18,13 @@ use concur_tutor::render::{self, ColorChoice, Paint};
 use concur_tutor::replay::{self, Pace, Run, Stopped};
 use concur_tutor::stage::{self, Clock, Recorder, Stage};
 use concur_tutor::terminal::{self, Quit};
-use concur_tutor::{catalogue, lessons, text};
-
-const EXAMPLES: &str = "\
-Examples:
-  concur-tutor list                           every lesson, by chapter
-  concur-tutor lesson join-daemon             run a lesson at the notes' own pace
-  concur-tutor lesson join-daemon --speed 5   five times faster; timestamps stay in lesson time
-  concur-tutor lesson join-daemon --scene 2   only the second scene
-  concur-tutor lesson join-daemon --json      the run as NDJSON events, one per line
-  concur-tutor lesson join-daemon --svg t.svg the timelines as an SVG picture, for slides
-  concur-tutor lesson deadlock --save d.ndjson keep the run, to show it again in class
-  concur-tutor replay d.ndjson --step         the saved run, paused before each explanation
-  concur-tutor lesson deadlock --trace-out d.json  the run for Perfetto (ui.perfetto.dev)
-  concur-tutor --lang zh lesson join-daemon   in Chinese (also when LANG says zh_CN…)
-  concur-tutor show join-daemon               the Python idioms and the Rust that runs
-  concur-tutor lesson deadlock --step         pause before each explanation (for a class)
-  concur-tutor quiz join-daemon               predict each scene, judged by what the run does
-  concur-tutor progress                       the lessons you ran to the end, your quiz scores
-  concur-tutor                                on a terminal: a menu of every lesson";
+use concur_tutor::{catalogue, lessons, manual, text};
 
 /// A tutor that teaches concurrency by running it: real processes, pipes, locks
 /// and threads, narrated lane by lane, each lesson mirroring Python's
 /// multiprocessing and threading.
 #[derive(Parser)]
-#[command(name = "concur-tutor", version, after_help = EXAMPLES)]
+#[command(name = "concur-tutor", version, after_help = manual::examples_help())]
 struct Cli {
     /// When to use colour
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
@@ -91,7 +73,11 @@ enum Command {
         #[arg(long)]
         reset: bool,
     },
-    /// Print a shell completion script (e.g. `concur-tutor completions bash > ~/.local/share/bash-completion/completions/concur-tutor`)
+    /// Print a shell completion script: it completes commands, options, their
+    /// values and lesson ids
+    ///
+    /// For bash: mkdir -p ~/.local/share/bash-completion/completions, then
+    /// concur-tutor completions bash > ~/.local/share/bash-completion/completions/concur-tutor
     Completions {
         /// The shell
         #[arg(value_enum)]
@@ -123,8 +109,8 @@ struct LessonArgs {
     quick: bool,
 
     /// Pause before each explanation and at each scene start; Enter goes on, q
-    /// quits. Only main stops: children and threads run on and their lines
-    /// appear as they happen, so every timestamp stays the time it happened
+    /// quits. The whole lesson pauses (children, threads, the clock), so it
+    /// tells the same story however long the pause
     #[arg(long, conflicts_with = "json")]
     step: bool,
 
@@ -248,11 +234,9 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             run_lesson(LessonArgs { predict: true, ..LessonArgs::at_notes_pace(id) }, paint)
         }
         Some(Command::Completions { shell }) => {
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "concur-tutor", &mut script);
-            page(io::stdout().write_all(&script))
+            page(manual::completions(shell, Cli::command(), &mut io::stdout()))
         }
-        Some(Command::Man) => page(clap_mangen::Man::new(Cli::command()).render(&mut io::stdout())),
+        Some(Command::Man) => page(manual::man(Cli::command(), &mut io::stdout())),
     }
 }
 

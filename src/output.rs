@@ -33,6 +33,10 @@ pub struct OutputArgs {
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
 
+    /// In the SVG, time each scene from its own start (0 s), a slide per scene
+    #[arg(long, requires = "svg")]
+    pub svg_from_zero: bool,
+
     /// Also write the run to FILE in Chrome's trace format, to open in
     /// Perfetto (ui.perfetto.dev) or chrome://tracing
     #[arg(long, value_name = "FILE")]
@@ -61,7 +65,7 @@ impl OutputArgs {
             sinks.push(Box::new(Human::new(color, text::width(), timelines, !self.brief)));
         }
         if let Some(path) = &self.svg {
-            sinks.push(Box::new(SvgFile::new(open("--svg", path)?, title.to_string())));
+            sinks.push(Box::new(SvgFile::new(open("--svg", path)?, title.to_string(), self.svg_from_zero)));
         }
         if let Some(path) = &self.trace_out {
             sinks.push(Box::new(ChromeTrace::new(open("--trace-out", path)?)));

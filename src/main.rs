@@ -35,8 +35,8 @@ struct Cli {
     #[arg(long, value_enum, value_name = "THEME", default_value_t = Theme::Auto, global = true)]
     theme: Theme,
 
-    /// The language of the tutor's words [default: zh when LC_ALL, LC_MESSAGES
-    /// or LANG starts with zh, else en]
+    /// The language of the tutor's words (this help stays English) [default:
+    /// zh when LC_ALL, LC_MESSAGES or LANG starts with zh, else en]
     #[arg(long, value_enum, value_name = "LANG", global = true)]
     lang: Option<Lang>,
 
@@ -191,11 +191,11 @@ fn main() -> ExitCode {
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
+            eprintln!("{}{message}", i18n::tr("error: "));
             ExitCode::from(2)
         }
         Err(Failure::Run(err)) => {
-            eprintln!("error: {err:#}");
+            eprintln!("{}{err:#}", i18n::tr("error: "));
             ExitCode::from(1)
         }
     }
@@ -353,7 +353,7 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
         };
         let args = LessonArgs { step, predict, ..LessonArgs::at_notes_pace(id) };
         if let Err(Failure::Run(err)) = run_lesson(args, paint) {
-            eprintln!("error: {err:#}");
+            eprintln!("{}{err:#}", i18n::tr("error: "));
         }
         wait_for_enter();
     }

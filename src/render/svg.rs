@@ -122,7 +122,7 @@ fn legend(svg: &mut String, y: f64, marks: &[Key]) {
 /// One scene's panel, from `y` down, its times read from `origin` (0, or
 /// the scene's start); returns where the next one starts.
 fn panel(svg: &mut String, timeline: &Timeline, mut y: f64, origin: f64) -> f64 {
-    let heading = format!("{}: {}", tr(&format!("Scene {}", timeline.scene)), timeline.title);
+    let heading = tr(&format!("Scene {}: {}", timeline.scene, timeline.title));
     let _ = writeln!(
         svg,
         r#"<g class="scene" data-scene="{}"><text x="{MARGIN}" y="{}" font-size="15" font-weight="bold">{}</text>"#,

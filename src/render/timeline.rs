@@ -52,7 +52,7 @@ pub fn draw(timeline: &Timeline, width: usize, paint: Paint, unicode: bool) -> S
     let cells = width.saturating_sub(label + 2).max(20);
     let scale = Scale { start: timeline.start, step: (timeline.end - timeline.start) / cells as f64, cells };
 
-    let heading = format!("{}: {}", tr(&format!("timeline of scene {}", timeline.scene)), timeline.title);
+    let heading = tr(&format!("timeline of scene {}: {}", timeline.scene, timeline.title));
     let rule = glyphs.rule.to_string().repeat(2);
     let heading = fill(&heading, width, &format!("{rule} "), "   ");
     let mut out = vec![String::new(), paint.bold(&heading)];

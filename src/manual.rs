@@ -150,18 +150,10 @@ pub fn man(cmd: Command, out: &mut dyn Write) -> io::Result<()> {
     }
 
     page.control("SH", ["KEYS"]);
-    for (keys, what) in KEYS {
-        page.control("TP", []);
-        page.text([bold(*keys)]);
-        page.text([roman(*what)]);
-    }
+    tagged(&mut page, KEYS);
 
     page.control("SH", ["ENVIRONMENT"]);
-    for (name, what) in ENVIRONMENT {
-        page.control("TP", []);
-        page.text([bold(*name)]);
-        page.text([roman(*what)]);
-    }
+    tagged(&mut page, ENVIRONMENT);
 
     page.control("SH", ["FILES"]);
     page.control("TP", []);
@@ -174,11 +166,7 @@ pub fn man(cmd: Command, out: &mut dyn Write) -> io::Result<()> {
     )]);
 
     page.control("SH", ["EXIT STATUS"]);
-    for (status, what) in EXIT_STATUS {
-        page.control("TP", []);
-        page.text([bold(*status)]);
-        page.text([roman(*what)]);
-    }
+    tagged(&mut page, EXIT_STATUS);
 
     page.control("SH", ["EXAMPLES"]);
     for (command, what) in EXAMPLES {
@@ -190,6 +178,15 @@ pub fn man(cmd: Command, out: &mut dyn Write) -> io::Result<()> {
         page.text([roman(*what)]);
     }
     page.to_writer(out)
+}
+
+/// Tagged paragraphs: each tag in bold, its text under it.
+fn tagged(page: &mut Roff, entries: &[(&str, &str)]) {
+    for (tag, text) in entries {
+        page.control("TP", []);
+        page.text([bold(*tag)]);
+        page.text([roman(*text)]);
+    }
 }
 
 /// Whether an argument belongs in the manual: not clap's own help and version.

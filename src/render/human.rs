@@ -221,6 +221,20 @@ impl Human {
     }
 }
 
+/// A prompt (`what comes next · key: action · …`) in at most `columns`
+/// columns: what comes next is shortened first, so that the keys stay on show.
+fn one_row(prompt: &str, columns: usize) -> String {
+    if prompt.width() <= columns {
+        return prompt.to_string();
+    }
+    let (first, keys) = prompt.split_once(" · ").unwrap_or((prompt, ""));
+    let keys = format!(" · {keys}");
+    match columns.checked_sub(keys.width() + 1) {
+        Some(room) if room >= 8 => format!("{}…{keys}", text::truncate(first, room)),
+        _ => text::truncate(prompt, columns),
+    }
+}
+
 /// `text` in lines of at most `columns` columns (at least 16), no word broken.
 fn wrap(text: &str, columns: usize) -> Vec<String> {
     text::fill(text, columns.max(16), "", "").lines().map(str::to_string).collect()
@@ -255,9 +269,11 @@ impl Sink for Human {
         if self.prompt.is_some() {
             write!(out, "\r\x1b[2K")?;
         }
-        self.prompt = prompt.map(|p| self.paint.bold(p));
+        // One row, so that `\r` and a clear take it all back.
+        self.prompt =
+            prompt.map(|p| self.paint.bold(&one_row(&text::glyphs(p), self.width.saturating_sub(1))));
         if let Some(prompt) = &self.prompt {
-            write!(out, "{}", text::glyphs(prompt))?;
+            write!(out, "{prompt}")?;
         }
         out.flush()
     }
@@ -303,5 +319,19 @@ impl Sink for Human {
             Kind::State => return Ok(()),
         };
         self.write_line(&text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prompt_keeps_its_keys_on_one_row() {
+        let prompt = "⏸  scene 2 is about to run · Enter: go on · q: quit";
+        assert_eq!(one_row(prompt, 80), prompt);
+        let short = one_row(prompt, 39);
+        assert!(short.width() <= 39 && short.ends_with(" · Enter: go on · q: quit"), "{short}");
+        assert!(one_row(prompt, 20).width() <= 20);
     }
 }

@@ -15,7 +15,7 @@ use crate::catalogue::{self, Lesson};
 use crate::i18n::tr;
 use crate::progress::Progress;
 use crate::terminal as modes;
-use crate::text::{pad, truncate};
+use crate::text::{columns, pad, truncate};
 
 /// What the user chose.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,19 +140,37 @@ impl Menu {
         } else {
             tr("↑/↓ j/k: move · Enter: run · p: with pauses · a: predict first · s: code · /: filter · q: quit")
         };
-        // Keep the selected line on screen, and the footer on the last row.
-        let room = height.saturating_sub(2).max(1);
+        // The footer on the last rows, as many as it takes to show every key;
+        // the selected line on screen above it.
+        let footer = footer_rows(&footer, width);
+        let room = height.saturating_sub(1 + footer.len()).max(1);
         let at = lines.iter().position(|(_, selected)| *selected).unwrap_or(0);
         let skip = at.saturating_sub(room - 1);
         let mut screen: Vec<(String, bool)> = lines.into_iter().skip(skip).take(room).collect();
         screen.resize(room, (String::new(), false));
         screen.push((String::new(), false));
-        screen.push((footer, false));
+        screen.extend(footer.into_iter().map(|row| (row, false)));
         for (line, _) in &mut screen {
             *line = truncate(line, width);
         }
         screen
     }
+}
+
+/// The footer's keys (`key: action · key: action · …`) in rows of at most
+/// `width` columns, broken between two keys.
+fn footer_rows(footer: &str, width: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    for key in footer.split(" · ") {
+        match rows.last_mut() {
+            Some(row) if columns(row) + 3 + columns(key) <= width => {
+                row.push_str(" · ");
+                row.push_str(key);
+            }
+            _ => rows.push(key.to_string()),
+        }
+    }
+    rows
 }
 
 /// Shows the menu until a choice is made. The terminal is given back on return
@@ -238,7 +256,12 @@ mod tests {
         press(&mut menu, KeyCode::Char('G'));
         let lines = menu.lines(&Progress::default(), 40, 8);
         assert_eq!(lines.len(), 8);
-        assert!(lines[7].0.starts_with("↑/↓"));
+        let footer: Vec<&str> =
+            lines.iter().map(|(l, _)| l.as_str()).skip_while(|l| !l.starts_with("↑/↓")).collect();
+        assert!(
+            footer.len() >= 2 && footer.last().unwrap().ends_with("q: quit"),
+            "every key shows: {footer:?}"
+        );
         assert!(lines.iter().any(|(_, selected)| *selected), "the selected lesson is on screen");
         assert!(lines.iter().all(|(line, _)| line.chars().count() <= 40));
     }

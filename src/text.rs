@@ -32,14 +32,39 @@ pub fn truncate(text: &str, columns: usize) -> String {
 /// after `rest`, no word broken. ASCII text breaks at spaces; other text (Chinese
 /// has none between words) where Unicode's line-breaking rules allow.
 pub fn fill(text: &str, width: usize, first: &str, rest: &str) -> String {
-    let separator = if text.is_ascii() {
+    // Decided on the text as written: a space is where ASCII text may break.
+    let ascii = text.is_ascii();
+    let glued = glue_units(text);
+    let text = glued.as_str();
+    let separator = if ascii {
         textwrap::WordSeparator::AsciiSpace
     } else {
         textwrap::WordSeparator::UnicodeBreakProperties
     };
     let options =
         textwrap::Options::new(width).initial_indent(first).subsequent_indent(rest).word_separator(separator);
-    textwrap::fill(text, options)
+    textwrap::fill(text, options).replace(NO_BREAK, " ")
+}
+
+/// A space no line breaks at, put between a number and its unit while wrapping.
+const NO_BREAK: char = '\u{a0}';
+
+/// `text` with the space between a number and its unit (`5.06 s`, `64 KiB`)
+/// made one that no line breaks at.
+fn glue_units(text: &str) -> String {
+    const UNITS: [&str; 9] = ["s", "ms", "µs", "ns", "bytes", "KiB", "MiB", "MB", "GB"];
+    let mut out = String::with_capacity(text.len());
+    let mut previous = ' ';
+    for (i, c) in text.char_indices() {
+        let unit = || {
+            let after = &text[i + 1..];
+            let word = after.split(|c: char| !c.is_alphanumeric() && c != 'µ').next().unwrap_or("");
+            UNITS.contains(&word)
+        };
+        out.push(if c == ' ' && previous.is_ascii_digit() && unit() { NO_BREAK } else { c });
+        previous = c;
+    }
+    out
 }
 
 /// The columns to wrap at: the terminal's width when stdout is one, else
@@ -163,6 +188,14 @@ mod tests {
         assert_eq!(truncate("共享内存", 5), "共享");
         assert_eq!(truncate("abc", 5), "abc");
         assert_eq!(columns("进程p1"), 6);
+    }
+
+    #[test]
+    fn a_number_keeps_its_unit() {
+        let wrapped = fill("p1.join(6) returned after 5.06 s, before its timeout", 30, "", "");
+        assert!(wrapped.contains("5.06 s"), "{wrapped}");
+        assert_eq!(fill("2 sleeps", 80, "", ""), "2 sleeps");
+        assert!(!fill("join-daemon runs in 5 s", 12, "", "").contains("join-\n"), "no break at a hyphen");
     }
 
     #[test]

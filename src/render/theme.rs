@@ -78,9 +78,9 @@ const DARK: Palette = Palette {
     blocked: Color::Red,
 };
 
-/// Dark on white: the colours that keep a contrast of 4.5 or more there in
-/// xterm's, Tango's and VGA's palettes for text (no bright yellow, cyan or
-/// green, below 1.7 there).
+/// Dark on white: notes, measures and warnings in colours with a contrast of
+/// 4.5 or more there in xterm's, Tango's and VGA's palettes; lane names and
+/// cells 2 or more. No bright yellow, cyan or green (1.1 to 1.6 there).
 const LIGHT: Palette = Palette {
     note: Some(Color::DarkBlue),
     marker: Color::DarkBlue,

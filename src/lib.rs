@@ -14,6 +14,7 @@ pub mod events;
 pub mod i18n;
 pub mod lang;
 pub mod lessons;
+pub mod manual;
 pub mod menu;
 pub mod output;
 pub mod progress;

@@ -229,5 +229,5 @@ fn completions_and_the_man_page_leave_out_the_hidden_entry() {
     }
     let (code, out, _) = run(&["man"]);
     assert_eq!(code, 0);
-    assert!(out.contains(".TH concur-tutor 1") && !out.contains("__spawned"));
+    assert!(out.contains(".TH CONCUR-TUTOR 1") && !out.contains("__spawned"));
 }

@@ -158,3 +158,29 @@ fn lang_comes_from_the_environment_and_the_flag_wins() {
     assert_eq!(run(&[unset[0], unset[1], ("LANG", "zh_CN.UTF-8")], &["--lang", "en"]), english);
     assert_eq!(run(&[unset[0], unset[1], ("LANG", "C")], &["--lang", "zh"]), chinese);
 }
+
+/// The tutor's own words in Chinese use the full-width colon, its error lines
+/// included; a lane is an 执行流.
+#[test]
+fn one_colon_style_in_chinese() {
+    let output = bin().args(["--lang", "zh", "lesson", "no-such-lesson"]).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("错误：没有 'no-such-lesson' 这一课"), "{stderr}");
+    let output = bin()
+        .args(["--lang", "zh", "lesson", "globals", "--scene", "1", "--color", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("第 1 场的时间线："), "{text}");
+    assert!(text.contains("执行流") && !text.contains("执行线"), "{text}");
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            let near = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|&c| cjk(c));
+            if *c == ':' {
+                assert!(!near(i.checked_sub(1)) && !near(Some(i + 2)), "an ASCII colon in Chinese: {line}");
+            }
+        }
+    }
+}

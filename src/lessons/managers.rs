@@ -53,7 +53,7 @@ fn a_server_process_owns_the_objects(stage: &mut Stage) -> Result<()> {
     let text = format!("{} requests served by the manager (pid {pid})", served.requests);
     stage.measure("round_trips", served.requests.into(), "requests", text);
     stage.note(format!(
-        "The manager is a process of its own, pid {pid}: d, l and v live in its memory alone. p and main \
+        "The manager is a process of its own, pid {pid}: d, l and v live in its memory alone.\np and main \
          hold proxies, each an object's id and the server's address, and every line that touched one was \
          a request over a Unix socket and a reply: {} round trips for this little program, creations \
          included. The messages are serde values (postcard); CPython pickles them.",
@@ -102,7 +102,7 @@ fn a_round_trip_per_access(stage: &mut Stage) -> Result<()> {
         Err(why) => stage.note(format!("{why}; the Rust figures above stand alone.")),
     }
     stage.note(format!(
-        "One read through the proxy cost {:.1} µs: {ratio:.0} times a read of shared memory ({:.1} ns). The \
+        "One read through the proxy cost {:.1} µs: {ratio:.0} times a read of shared memory ({:.1} ns).\nThe \
          proxy's read is a system call to send, a wake-up of the server, another system call back and a \
          wake-up of the reader; shared memory is one load from the cache. A manager buys flexibility \
          (any object, any process, even another machine), not speed.",
@@ -160,7 +160,7 @@ fn updates_still_lost(stage: &mut Stage) -> Result<()> {
         stage.measure(name, (expected - got) as f64, "updates", text);
     }
     stage.note(format!(
-        "Without the lock {} of {expected} increments were lost, with it {}. The server runs one \
+        "Without the lock {} of {expected} increments were lost, with it {}.\nThe server runs one \
          request at a time, and every get and every set is safe on its own; but d['x'] += 1 is two \
          requests, and the other adder's set can land between them. Whatever spans several requests \
          needs a lock of its own (Lock(), or manager.Lock()) held around all of them.",
@@ -203,7 +203,7 @@ fn a_manager_on_the_network(stage: &mut Stage) -> Result<()> {
     stage.note(format!(
         "client and intruder were spawned: each is this program started afresh, sharing no memory and \
          no socket with main or the server, and knowing only what its command line said, a port and a \
-         key. The server listened on 127.0.0.1 only, so nothing off this machine could reach it; on a \
+         key.\nThe server listened on 127.0.0.1 only, so nothing off this machine could reach it; on a \
          real network address, any machine could. It refused {} connection{} at the handshake: it sent \
          a random challenge, and a client that does not hold the key cannot answer with its HMAC. The \
          key itself never crossed the wire.",

@@ -82,7 +82,7 @@ fn a_release_too_many(stage: &mut Stage) -> Result<()> {
     }
     stage.note(format!(
         "The plain semaphore now has {} places where the program meant 2: the bug shows only later, \
-         when one process too many gets in. BoundedSemaphore checks at the release, where the bug is. \
+         when one process too many gets in.\nBoundedSemaphore checks at the release, where the bug is. \
          Rust's usual answer is a guard: tokio's Semaphore::acquire returns a permit that gives the \
          place back when it is dropped, so there is no release to get wrong.",
         s.get_value()

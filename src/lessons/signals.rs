@@ -99,7 +99,7 @@ fn kill_and_a_handler(stage: &mut Stage) -> Result<()> {
     let handled = stage.lines_of("a").iter().filter(|line| line.starts_with("handler")).count();
     stage.note(format!(
         "a handled SIGUSR1 {handled} times and went on; b had no handler, so the signal's default action \
-         ended it: b {b_status}, which Python reports as exitcode {}. A signal carries nothing but its \
+         ended it: b {b_status}, which Python reports as exitcode {}.\nA signal carries nothing but its \
          number. a's handler, like CPython's C-level one, only set a flag; the signal cut a's sleep short, \
          the handler's own code ran in the program's normal flow, and the sleep went on.{}",
         exitcode(b_status),
@@ -137,7 +137,7 @@ fn terminate_or_kill(stage: &mut Stage) -> Result<()> {
     let cleaned = |lane: &str| stage.lines_of(lane).iter().any(|line| line.ends_with(": cleanup"));
     let b_last = stage.last_said("b").unwrap_or_default();
     stage.note(format!(
-        "a {a_status}: {}. b {b_status}: {}, and the last line it printed was \"{b_last}\". The kernel \
+        "a {a_status}: {}. b {b_status}: {}, and the last line it printed was \"{b_last}\".\nThe kernel \
          ends a process on SIGKILL without running any of its code, so kill() (or kill -9) is the last \
          resort: files half written stay so, and temporary files stay behind.",
         if cleaned("a") {
@@ -169,7 +169,7 @@ fn a_zombie_until_joined(stage: &mut Stage) -> Result<()> {
     stage.note(format!(
         "Between its exit and the join, /proc/{pid} showed state {state}{}: the process had ended and its \
          memory was freed, but its entry (pid, exit status) stayed in the process table for the parent \
-         to collect, {zombie_for:.2} s here. SIGCHLD was the kernel telling main; join()'s waitpid() collected it \
+         to collect, {zombie_for:.2} s here.\nSIGCHLD was the kernel telling main; join()'s waitpid() collected it \
          and the entry {}. CPython reaps only in join(), is_alive(), active_children() and the next \
          start(): a parent that never does leaves a zombie per child until it exits.",
         if state == 'Z' { " (a zombie)" } else { "" },
@@ -210,7 +210,7 @@ fn a_sleep_cut_short(stage: &mut Stage) -> Result<()> {
     stage.join(b);
     stage.note(format!(
         "SIGUSR1 came {sent:.2} s into both 3-second sleeps, and each clock_nanosleep() returned early \
-         with EINTR, the kernel's \"interrupted by a signal\". patient ran its handler and slept the \
+         with EINTR, the kernel's \"interrupted by a signal\".\npatient ran its handler and slept the \
          {:.2} s left, as CPython's time.sleep does since Python 3.5 (PEP 475), and Rust's \
          std::thread::sleep too; impatient's handler raised, and its sleep ended there. A read() or \
          write() that has moved no data yet is restarted by the kernel itself when the handler was \

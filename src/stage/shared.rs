@@ -231,8 +231,10 @@ impl SharedLock {
         let words = self.words.get();
         let me = std::process::id() as i32;
         if words.state.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_err() {
-            words.waiter.store(me, Ordering::SeqCst);
+            // The timeline hears of the wait before the watchdog can see it in the
+            // lock's record: a process killed for a deadlock was drawn waiting.
             waiting_here("lock.acquire()", || {
+                words.waiter.store(me, Ordering::SeqCst);
                 while words.state.swap(2, Ordering::Acquire) != 0 {
                     futex::wait(&words.state, 2, None);
                 }

@@ -16,6 +16,7 @@ pub mod explore;
 pub mod i18n;
 pub mod lang;
 pub mod lessons;
+pub mod manual;
 pub mod menu;
 pub mod output;
 pub mod progress;

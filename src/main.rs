@@ -13,44 +13,30 @@ use concur_tutor::i18n::{self, Lang};
 use concur_tutor::menu::{self, Choice, Menu, Mode};
 use concur_tutor::output::OutputArgs;
 use concur_tutor::progress::{self, Progress};
+use concur_tutor::render::theme::{self, Theme};
 use concur_tutor::render::{self, ColorChoice, Paint};
 use concur_tutor::replay::{self, Pace, Run, Stopped};
 use concur_tutor::stage::{self, Clock, Recorder, Stage};
 use concur_tutor::terminal::{self, Quit};
-use concur_tutor::{catalogue, explore, lessons, text};
-
-const EXAMPLES: &str = "\
-Examples:
-  concur-tutor list                           every lesson, by chapter
-  concur-tutor lesson join-daemon             run a lesson at the notes' own pace
-  concur-tutor lesson join-daemon --speed 5   five times faster; timestamps stay in lesson time
-  concur-tutor lesson join-daemon --scene 2   only the second scene
-  concur-tutor lesson join-daemon --json      the run as NDJSON events, one per line
-  concur-tutor lesson join-daemon --svg t.svg the timelines as an SVG picture, for slides
-  concur-tutor lesson deadlock --save d.ndjson keep the run, to show it again in class
-  concur-tutor replay d.ndjson --step         the saved run, paused before each explanation
-  concur-tutor lesson deadlock --trace-out d.json  the run for Perfetto (ui.perfetto.dev)
-  concur-tutor --lang zh lesson join-daemon   in Chinese (also when LANG says zh_CN…)
-  concur-tutor show join-daemon               the Python idioms and the Rust that runs
-  concur-tutor lesson deadlock --step         pause before each explanation (for a class)
-  concur-tutor quiz join-daemon               predict each scene, judged by what the run does
-  concur-tutor progress                       the lessons you ran to the end, your quiz scores
-  concur-tutor explore adders                 every order the notes' race can run in, counted
-  concur-tutor explore two-locks --play       be the scheduler: get both threads stuck
-  concur-tutor                                on a terminal: a menu of every lesson";
+use concur_tutor::{catalogue, explore, lessons, manual, text};
 
 /// A tutor that teaches concurrency by running it: real processes, pipes, locks
 /// and threads, narrated lane by lane, each lesson mirroring Python's
 /// multiprocessing and threading.
 #[derive(Parser)]
-#[command(name = "concur-tutor", version, after_help = EXAMPLES)]
+#[command(name = "concur-tutor", version, after_help = manual::examples_help())]
 struct Cli {
     /// When to use colour
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
 
-    /// The language of the tutor's words [default: zh when LC_ALL, LC_MESSAGES
-    /// or LANG starts with zh, else en]
+    /// The terminal's background, for colours readable on it (light: a white
+    /// background or a projector)
+    #[arg(long, value_enum, value_name = "THEME", default_value_t = Theme::Auto, global = true)]
+    theme: Theme,
+
+    /// The language of the tutor's words (this help stays English) [default:
+    /// zh when LC_ALL, LC_MESSAGES or LANG starts with zh, else en]
     #[arg(long, value_enum, value_name = "LANG", global = true)]
     lang: Option<Lang>,
 
@@ -98,7 +84,11 @@ enum Command {
         #[arg(long)]
         reset: bool,
     },
-    /// Print a shell completion script (e.g. `concur-tutor completions bash > ~/.local/share/bash-completion/completions/concur-tutor`)
+    /// Print a shell completion script: it completes commands, options, their
+    /// values and lesson ids
+    ///
+    /// For bash: mkdir -p ~/.local/share/bash-completion/completions, then
+    /// concur-tutor completions bash > ~/.local/share/bash-completion/completions/concur-tutor
     Completions {
         /// The shell
         #[arg(value_enum)]
@@ -130,8 +120,8 @@ struct LessonArgs {
     quick: bool,
 
     /// Pause before each explanation and at each scene start; Enter goes on, q
-    /// quits. Only main stops: children and threads run on and their lines
-    /// appear as they happen, so every timestamp stays the time it happened
+    /// quits. The whole lesson pauses (children, threads, the clock), so it
+    /// tells the same story however long the pause
     #[arg(long, conflicts_with = "json")]
     step: bool,
 
@@ -210,14 +200,15 @@ fn main() -> ExitCode {
         Err(err) => return parse_failure(err),
     };
     i18n::set(cli.lang.unwrap_or_else(i18n::from_env));
+    theme::set(cli.theme);
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
+            eprintln!("{}{message}", i18n::tr("error: "));
             ExitCode::from(2)
         }
         Err(Failure::Run(err)) => {
-            eprintln!("error: {err:#}");
+            eprintln!("{}{err:#}", i18n::tr("error: "));
             ExitCode::from(1)
         }
         Err(Failure::Quit(quit)) => ExitCode::from(if quit.interrupted { 130 } else { 0 }),
@@ -262,11 +253,9 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             run_lesson(LessonArgs { predict: true, speed, scene, ..LessonArgs::at_notes_pace(id) }, paint)
         }
         Some(Command::Completions { shell }) => {
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "concur-tutor", &mut script);
-            page(io::stdout().write_all(&script))
+            page(manual::completions(shell, Cli::command(), &mut io::stdout()))
         }
-        Some(Command::Man) => page(clap_mangen::Man::new(Cli::command()).render(&mut io::stdout())),
+        Some(Command::Man) => page(manual::man(Cli::command(), &mut io::stdout())),
     }
 }
 
@@ -402,8 +391,8 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
             };
             match run_lesson(args, paint) {
                 Ok(()) | Err(Failure::Quit(_)) => {}
-                Err(Failure::Run(err)) => eprintln!("error: {err:#}"),
-                Err(Failure::Usage(err)) => eprintln!("error: {err}"),
+                Err(Failure::Run(err)) => eprintln!("{}{err:#}", i18n::tr("error: ")),
+                Err(Failure::Usage(err)) => eprintln!("{}{err}", i18n::tr("error: ")),
             }
             menu.select(&plan.id);
             let next = Menu::next_after(&plan.id).filter(|_| plan.scene.is_none());

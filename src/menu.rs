@@ -16,7 +16,7 @@ use crate::catalogue::{self, Lesson};
 use crate::i18n::tr;
 use crate::progress::Progress;
 use crate::terminal as modes;
-use crate::text::{self, pad, truncate};
+use crate::text::{self, columns, pad, truncate};
 
 /// The speeds `+` and `-` step through.
 const SPEEDS: [f64; 6] = [0.5, 1.0, 2.0, 4.0, 10.0, 20.0];
@@ -222,15 +222,20 @@ impl Menu {
             below.push((tr(&format!("  speed {}× · {scene}", SPEEDS[self.speed])), false));
         }
         below.push((String::new(), false));
-        below.push((tr("Every order a race can run in, and a game: concur-tutor explore --list"), false));
         if self.filtering {
             below.push((
                 tr(&format!("filter: {}▏ · Enter or Esc: done · Backspace: erase", self.filter)),
                 false,
             ));
         } else {
-            below.push((tr("↑/↓ move · Enter run · p with pauses · a predict first · s code"), false));
-            below.push((tr("+/- speed · ←/→ one scene · / filter · q quit"), false));
+            let keys = "↑/↓ move · Enter run · p with pauses · a predict first · s code · +/- speed · ←/→ one scene · / filter · q quit";
+            below.extend(footer_rows(&tr(keys), width).into_iter().map(|row| (row, false)));
+        }
+        // Where there is room for it, a pointer to the explorer, above the keys.
+        let explore = tr("Every order a race can run in, and a game: concur-tutor explore --list");
+        if height >= below.len() + 10 && width >= columns(&explore) {
+            let keys_at = below.iter().rposition(|(line, _)| line.is_empty()).map_or(below.len(), |i| i + 1);
+            below.insert(keys_at, (explore, false));
         }
         // Keep the selected line on screen, and what goes below it on the last rows.
         let room = height.saturating_sub(below.len()).max(1);
@@ -244,6 +249,22 @@ impl Menu {
         }
         screen
     }
+}
+
+/// The footer's keys (`key: action · key: action · …`) in rows of at most
+/// `width` columns, broken between two keys.
+fn footer_rows(footer: &str, width: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    for key in footer.split(" · ") {
+        match rows.last_mut() {
+            Some(row) if columns(row) + 3 + columns(key) <= width => {
+                row.push_str(" · ");
+                row.push_str(key);
+            }
+            _ => rows.push(key.to_string()),
+        }
+    }
+    rows
 }
 
 /// Shows the menu until a choice is made. The terminal is given back on return
@@ -269,11 +290,12 @@ fn draw(out: &mut impl Write, menu: &Menu, progress: &Progress) -> io::Result<()
     let (width, height) = terminal::size()?;
     queue!(out, terminal::Clear(terminal::ClearType::All))?;
     for (row, (line, selected)) in menu.lines(progress, width as usize, height as usize).iter().enumerate() {
+        let line = crate::text::glyphs(line);
         queue!(out, cursor::MoveTo(0, row as u16))?;
         if *selected {
-            queue!(out, SetAttribute(Attribute::Reverse), Print(line), SetAttribute(Attribute::Reset))?;
+            queue!(out, SetAttribute(Attribute::Reverse), Print(&line), SetAttribute(Attribute::Reset))?;
         } else {
-            queue!(out, Print(line))?;
+            queue!(out, Print(&line))?;
         }
     }
     out.flush()
@@ -315,8 +337,12 @@ mod tests {
         press(&mut menu, KeyCode::Char('G'));
         let lines = menu.lines(&Progress::default(), 40, 8);
         assert_eq!(lines.len(), 8);
-        assert!(lines[7].0.starts_with("+/-"), "{lines:?}");
-        assert!(lines[6].0.starts_with("↑/↓"), "{lines:?}");
+        let footer: Vec<&str> =
+            lines.iter().map(|(l, _)| l.as_str()).skip_while(|l| !l.starts_with("↑/↓")).collect();
+        assert!(
+            footer.len() >= 2 && footer.last().unwrap().ends_with("q quit"),
+            "every key shows: {footer:?}"
+        );
         assert!(lines.iter().any(|(_, selected)| *selected), "the selected lesson is on screen");
         assert!(lines.iter().all(|(line, _)| line.chars().count() <= 40));
     }

@@ -9,7 +9,7 @@ use crate::events::{Sink, Tee};
 use crate::i18n::tr;
 use crate::render::chrome::ChromeTrace;
 use crate::render::svg::SvgFile;
-use crate::render::{self, FileAtEnd, Human, Json, Localised, NdjsonFile, Timelines};
+use crate::render::{FileAtEnd, Human, Json, Localised, NdjsonFile, Timelines};
 use crate::text;
 
 /// The output options of a command that shows a run.
@@ -23,10 +23,19 @@ pub struct OutputArgs {
     #[arg(long)]
     pub no_timeline: bool,
 
+    /// Each note's headline only, without the dimmer lines of detail under
+    /// it (for a projector); --json keeps both
+    #[arg(long)]
+    pub brief: bool,
+
     /// Also write the timelines to FILE as an SVG picture (lanes, bars, key
     /// moments, a time axis, a legend)
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+
+    /// In the SVG, time each scene from its own start (0 s), a slide per scene
+    #[arg(long, requires = "svg")]
+    pub svg_from_zero: bool,
 
     /// Also write the run to FILE in Chrome's trace format, to open in
     /// Perfetto (ui.perfetto.dev) or chrome://tracing
@@ -51,8 +60,8 @@ impl OutputArgs {
         let stdout: Box<dyn Sink> = if self.json {
             Box::new(Json)
         } else {
-            let timelines = (!self.no_timeline).then(|| Timelines { unicode: render::unicode() });
-            Box::new(Human::new(color, text::width(), timelines))
+            let timelines = (!self.no_timeline).then(|| Timelines { unicode: text::unicode() });
+            Box::new(Human::new(color, text::width(), timelines, !self.brief))
         };
         self.with_files(Some(stdout), title)
     }
@@ -69,7 +78,7 @@ impl OutputArgs {
     fn with_files(&self, stdout: Option<Box<dyn Sink>>, title: &str) -> Result<Box<dyn Sink>, String> {
         let mut sinks: Vec<Box<dyn Sink>> = stdout.into_iter().collect();
         if let Some(path) = &self.svg {
-            sinks.push(Box::new(SvgFile::new(open("--svg", path)?, title.to_string())));
+            sinks.push(Box::new(SvgFile::new(open("--svg", path)?, title.to_string(), self.svg_from_zero)));
         }
         if let Some(path) = &self.trace_out {
             sinks.push(Box::new(ChromeTrace::new(open("--trace-out", path)?)));

@@ -138,7 +138,7 @@ fn the_list_lines_up_in_chinese() {
         assert_eq!(column_of(line, &zh), 21, "{line}");
         titles += 1;
     }
-    assert_eq!(titles, 16);
+    assert_eq!(titles, 19);
 }
 
 #[test]
@@ -192,4 +192,30 @@ fn every_line_the_explorer_writes_has_its_chinese() {
         }
     }
     assert!(english.is_empty(), "{} lines without Chinese:\n  {}", english.len(), english.join("\n  "));
+}
+
+/// The tutor's own words in Chinese use the full-width colon, its error lines
+/// included; a lane is an 执行流.
+#[test]
+fn one_colon_style_in_chinese() {
+    let output = bin().args(["--lang", "zh", "lesson", "no-such-lesson"]).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("错误：没有 'no-such-lesson' 这一课"), "{stderr}");
+    let output = bin()
+        .args(["--lang", "zh", "lesson", "globals", "--scene", "1", "--color", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("第 1 场的时间线："), "{text}");
+    assert!(text.contains("执行流") && !text.contains("执行线"), "{text}");
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            let near = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|&c| cjk(c));
+            if *c == ':' {
+                assert!(!near(i.checked_sub(1)) && !near(Some(i + 2)), "an ASCII colon in Chinese: {line}");
+            }
+        }
+    }
 }

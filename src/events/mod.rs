@@ -89,7 +89,8 @@ pub struct Event {
     pub pid: i32,
     /// What kind of event this is.
     pub kind: Kind,
-    /// Human text.
+    /// Human text. A `note`, `warn` or `measure` may have two parts: its
+    /// headline (a line a projector can show), then a newline and its detail.
     pub text: String,
     /// `measure`: what was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -100,9 +100,9 @@ pub fn command(args: Args, paint: Paint) -> Result<(), Failure> {
     let exploration =
         explore(&program).map_err(|err| Failure::Usage(format!("{name}: {}", tr(&err.to_string()))))?;
     if !output.json {
-        let style = Style { paint, width: crate::text::width(), unicode: crate::render::unicode() };
+        let style = Style { paint, width: crate::text::width(), unicode: crate::text::unicode() };
         let page = show::page(found, &program, &exploration, style, !output.no_timeline);
-        io::stdout().write_all(page.as_bytes())?;
+        io::stdout().write_all(crate::text::glyphs(&page).as_bytes())?;
     }
     for mut event in stream::events(&program, &exploration) {
         // A scene's title is not translated by the sink (a lesson's comes
@@ -133,7 +133,7 @@ fn load(name: &str) -> Result<(Option<&'static Builtin>, Program), Failure> {
 
 /// `explore --list`: every built-in, with its schedules counted.
 fn list(json: bool, paint: Paint) -> Result<(), Failure> {
-    let mut out = io::stdout().lock();
+    let mut out = crate::text::Glyphs(io::stdout().lock());
     if !json {
         writeln!(
             out,
@@ -191,7 +191,7 @@ fn play(program: Program, id: &str, paint: Paint) -> Result<(), Failure> {
     let mut game = Game::new(program, counted);
     ui::play(&mut game, id, paint)?;
     for line in screen::summary(&game) {
-        println!("{line}");
+        println!("{}", crate::text::glyphs(&line));
     }
     Ok(())
 }

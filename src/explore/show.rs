@@ -2,9 +2,8 @@
 //! how the schedules end, and the shortest schedule to each ending drawn as
 //! lanes, a column per step. The words are the tutor's, in the language in use.
 
-use crossterm::style::Color;
-
 use crate::i18n::tr;
+use crate::render::theme::Ink;
 use crate::render::Paint;
 use crate::text::{columns, pad, truncate};
 
@@ -146,8 +145,8 @@ pub fn histogram(program: &Program, exploration: &Exploration, style: Style) -> 
             let eighths = ((ending.count as f64 / most as f64) * (BAR * 8) as f64).round() as usize;
             let bar = pad(&bar(eighths.max(1), style.unicode), BAR);
             let bar = match ending.outcome {
-                Outcome::End { .. } => style.paint.color(&bar, Color::Green),
-                _ => style.paint.color(&bar, Color::Red),
+                Outcome::End { .. } => style.paint.ink(&bar, Ink::Done),
+                _ => style.paint.ink(&bar, Ink::Warn),
             };
             let line = format!(
                 "  {}  {bar}  {:>count_width$}  {:>9}",
@@ -288,7 +287,7 @@ fn after(program: &Program, states: &[State], schedule: &[usize], style: Style) 
         }
     }
     if let Some(fault) = program.fault(end) {
-        lines.push(format!("    {}", style.paint.color(&tr(&fault), Color::Red)));
+        lines.push(format!("    {}", style.paint.ink(&tr(&fault), Ink::Warn)));
     }
     lines.into_iter().map(|l| truncate_styled(l, style)).collect()
 }

@@ -316,7 +316,7 @@ fn timeouts_and_cancellation(stage: &mut Stage) -> Result<()> {
     let cleanups = stage.lines_of("slow").iter().filter(|l| *l == "slow: cleaning up").count();
     stage.note(format!(
         "slow was cancelled {} times, after {}, in the middle of its 2 s sleep, and its cleanup line came \
-         {cleanups} times. A Rust future is cancelled by being dropped: timeout drops it when time is up, \
+         {cleanups} times.\nA Rust future is cancelled by being dropped: timeout drops it when time is up, \
          select! drops every branch but the winner. Nothing is raised inside it; its drops run, as Python's \
          finally runs on CancelledError. The timeline marks the cancellations.",
         cancelled.len(),
@@ -457,7 +457,7 @@ fn ten_thousand(stage: &mut Stage) -> Result<()> {
     stage.note(format!(
         "A sleeping task took {task:.0} bytes here: its future's state and a header, in the runtime's \
          memory. A sleeping thread is a kernel thread with a stack of its own: {thread:.0} bytes ({:.1}×), \
-         and {:.1} MiB of address space reserved. A thread took {:.0}× as long as a task to start. On one \
+         and {:.1} MiB of address space reserved.\nA thread took {:.0}× as long as a task to start. On one \
          thread, a runtime holds as many waits as memory allows.",
         thread / task.max(1.0),
         threads.reserved / count.max(1) as f64 / 1048576.0,
@@ -517,7 +517,7 @@ fn tasks_move_between_threads(stage: &mut Stage) -> Result<()> {
     stage.note(format!(
         "On the multi-thread runtime ({workers} workers) the tasks' polls ran on {threads} threads, and {moved} \
          of the 3 tasks moved from one thread to another between awaits; at most {} were running at the \
-         same moment. On the current-thread runtime all ran on {one} thread, and at most {} at a time. A task \
+         same moment.\nOn the current-thread runtime all ran on {one} thread, and at most {} at a time. A task \
          that may move must be Send: whatever it holds across an await can be touched from another thread.",
         multi.most_running_at_once, single.most_running_at_once,
     ));
@@ -601,7 +601,7 @@ fn cpu_bound_work(stage: &mut Stage) -> Result<()> {
     };
     stage.note(format!(
         "Inline, the job held the runtime's thread for {inline:.2} s and the heartbeat came {inline_late:.2} s \
-         late: CPU work never awaits, so it never gives the thread back. On spawn_blocking it ran on another \
+         late: CPU work never awaits, so it never gives the thread back.\nOn spawn_blocking it ran on another \
          thread and the heartbeat was {thread_late:.2} s late; on rayon's {} threads it took {cores:.2} s and \
          the heartbeat was {cores_late:.2} s late. spawn_blocking suits a blocking call (a file, a C library, \
          a sleep); rayon suits computation that can be split over the cores.",

@@ -269,10 +269,10 @@ fn what_things_cost(stage: &mut Stage) -> Result<()> {
     }
     let cost_of = |name: &str| ours.iter().find(|(n, _)| *n == name).map_or(f64::NAN, |(_, c)| *c);
     stage.note(format!(
-        "Every three cells of a bar are a factor of ten; beside each of ours, the fastest and the \
-         slowest of its batches. Here a fork costs {:.0} thread starts and a spawn {:.0}; \
-         a pipe round trip between processes costs {:.0} channel messages between threads; a contended \
-         lock {:.0} uncontended ones.{}",
+        "Here a fork costs {:.0} thread starts and a spawn {:.0}; a pipe round trip between processes \
+         costs {:.0} channel messages between threads; a contended lock {:.0} uncontended ones.{}\n\
+         Every three cells of a bar are a factor of ten; beside each of ours, the fastest and the \
+         slowest of its batches.",
         cost_of("fork_start") / cost_of("thread_start"),
         cost_of("spawn_start") / cost_of("thread_start"),
         cost_of("pipe_round_trip") / cost_of("channel_message"),

@@ -228,7 +228,7 @@ fn two_processes_deadlock(stage: &mut Stage) -> Result<()> {
                     .collect();
                 stage.note(format!(
                     "/proc says {}. Each sleeps in the kernel on a lock word the other owns, and only \
-                     the owner's release would wake it. A process lock has no timeout here and nobody \
+                     the owner's release would wake it.\nA process lock has no timeout here and nobody \
                      to refuse a wait: the watchdog ends both (SIGKILL), and their locks die with them.",
                     seen.join("; ")
                 ));

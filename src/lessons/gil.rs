@@ -311,7 +311,7 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
         |name: &str| others.iter().find(|(n, _)| *n == name).map_or(0.0, |(_, secs)| serial.secs / secs);
     let threads_scaled = speedup("threads") >= 1.5;
     stage.note(format!(
-        "{} Under the emulated GIL the same 2 threads ran at {:.2}× serial: only the holder computes, \
+        "{} Under the emulated GIL the same 2 threads ran at {:.2}× serial.\nOnly the holder computes, \
          and it hands over every {} ms, so two threads do one thread's work, plus the hand-overs.",
         if threads_scaled {
             format!("Real threads ran {:.2}× faster than serial and processes {:.2}×: the two jobs ran at once, one per core.", speedup("threads"), speedup("processes"))

@@ -44,7 +44,7 @@ fn a_child_changes_its_copy(stage: &mut Stage) -> Result<()> {
     let childs = value_after(&stage.lines_of("child"), "child num:");
     stage.note(format!(
         "The child saw {}, the parent sees {parents}, at the same address {}. fork gave the child a copy \
-         of the parent's memory at the same virtual addresses; the page holding num was shared \
+         of the parent's memory at the same virtual addresses.\nThe page holding num was shared \
          copy-on-write until the child wrote to it, and then the kernel gave the child a page of its own. \
          Nothing the child writes reaches the parent: to share, use shared memory or send the value back.",
         childs.map_or("nothing".to_string(), |n| n.to_string()),

@@ -207,10 +207,10 @@ fn lost_updates_at_scale(stage: &mut Stage) -> Result<()> {
         ));
     }
     stage.note(format!(
-        "The costs: the racy and the locked additions each include a {pause:.0} ns pause standing for \
-         CPython's interpreter between the read and the write. With two adders at once, the lock made \
-         each addition {:.1}× as slow as the racy one (the two processes take turns, and a waiting \
-         one sleeps in the kernel); the atomic needs no pause and no turns: {:.1} ns.",
+        "The costs: with two adders at once, the lock made each addition {:.1}× as slow as the racy \
+         one (the two processes take turns, and a waiting one sleeps in the kernel); the atomic needs \
+         no pause and no turns: {:.1} ns.\nThe racy and the locked additions each include a {pause:.0} \
+         ns pause standing for CPython's interpreter between the read and the write.",
         cost[1] / cost[0],
         cost[2]
     ));
@@ -247,8 +247,8 @@ fn threads_fill_a_list_under_a_lock(stage: &mut Stage) -> Result<()> {
     stage.note(
         "In Python the list and the lock are two objects, and nothing stops a thread from writing \
          list1[i] without the lock. In Rust the list lives inside the Mutex, and lock() is the only way \
-         in: the unlocked version, `list1[i] = 1` on the Arc<Mutex<[i32; 10]>>, does not compile \
-         (error[E0608]: cannot index into a value of type `Arc<Mutex<[i32; 10]>>`; shown as text, the \
+         in: the unlocked version, `list1[i] = 1` on the Arc<Mutex<[i32; 10]>>, does not compile.\n\
+         error[E0608]: cannot index into a value of type `Arc<Mutex<[i32; 10]>>` (shown as text: the \
          tutor compiles nothing while it runs).",
     );
     Ok(())

@@ -8,13 +8,16 @@ mod gil;
 mod globals;
 mod join_daemon;
 mod locks;
+mod managers;
 mod pipe;
 mod pool_async;
 mod process_basics;
 pub mod producer_consumer;
 mod queue;
 mod queue_deadlock;
+mod semaphores;
 mod shared_memory;
+mod signals;
 mod start_methods;
 mod threads;
 
@@ -29,7 +32,7 @@ pub type SceneFn = fn(&mut Stage) -> anyhow::Result<()>;
 
 /// The code spawned children may run, looked up by name in the new process
 /// (see [`Entry`]).
-pub const ENTRIES: &[Entry] = start_methods::ENTRIES;
+pub const ENTRIES: &[&[Entry]] = &[start_methods::ENTRIES, managers::ENTRIES];
 
 // `PROGRAMS`: each lesson id (lessons/index.toml) with its module's `SCENES`.
 include!(concat!(env!("OUT_DIR"), "/programs.rs"));

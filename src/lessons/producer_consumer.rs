@@ -64,7 +64,7 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
     let pace = |times: &[f64]| (times[times.len() - 1] - times[0]) / (times.len() - 1) as f64;
     stage.note(format!(
         "The producer waited {waits} times, each time with all 10 slots taken. Its first 10 items came \
-         every {:.2} s; its last 5 every {:.2} s: a full buffer slows the producer to the consumer's pace. \
+         every {:.2} s; its last 5 every {:.2} s: a full buffer slows the producer to the consumer's pace.\n\
          Both threads ended by themselves: the producer after {ITEMS} items, the consumer when the \
          channel was empty and closed. The notes' loops never end.",
         pace(&puts[..10]),

@@ -33,7 +33,7 @@ fn value_and_array(stage: &mut Stage) -> Result<()> {
     stage.note(format!(
         "main reads 3.1415927 and the negated array at {:#x}, the address the child wrote to: unlike the \
          global of lesson globals, this page was mapped MAP_SHARED before the fork, so both processes \
-         use the same physical memory and no copy is made. The typecodes are C types: 'd' is a double, \
+         use the same physical memory and no copy is made.\nThe typecodes are C types: 'd' is a double, \
          f64 here; 'i' is an int, i32 here.",
         num.address()
     ));
@@ -78,7 +78,7 @@ fn a_pointer_means_nothing_elsewhere(stage: &mut Stage) -> Result<()> {
     stage.note(
         "The number arrived intact; what it points to did not. The string was made in main after the \
          fork, in main's private memory, so at that address the child has something else, or nothing. \
-         CPython's Value(c_char_p) shares exactly this: a pointer, not the bytes. In Rust the number \
+         CPython's Value(c_char_p) shares exactly this: a pointer, not the bytes.\nIn Rust the number \
          is harmless, but following it is unsafe code the compiler will not write for you. Shared \
          memory must hold the data itself, such as a fixed-size byte array.",
     );

@@ -144,7 +144,7 @@ fn spawn_starts_from_scratch(stage: &mut Stage) -> Result<()> {
     if let Some((start_up, setting)) = said(stage, "spawned") {
         stage.note(format!(
             "The spawned child's start-up code ran in pid {start_up}{}, and it sees SETTING = {setting}: \
-             it is this program started again, which never ran main's assignment. CPython's spawn does \
+             it is this program started again, which never ran main's assignment.\nCPython's spawn does \
              the same: the child imports __main__ again, so top-level code runs again and code under \
              `if __name__ == '__main__':` does not. That guard is what stops a spawned child from \
              starting children of its own.",
@@ -190,7 +190,7 @@ fn fork_while_a_thread_holds_a_lock(stage: &mut Stage) -> Result<()> {
                 .unwrap_or("an unknown call".to_string());
             stage.note(format!(
                 "forked was started while holder held the lock, so its copy of the lock says \"locked\". {} \
-                 In forked's memory no thread holds that lock: fork copies only the thread that calls it. \
+                 In forked's memory no thread holds that lock: fork copies only the thread that calls it.\n\
                  So it waits in {blocked_in}() for a wake-up that can never come. The watchdog ends it.",
                 released.map_or("holder has not released the lock yet.".to_string(), |t| format!(
                     "holder released it at {t:.2} s, in main's memory; forked was still blocked {:.2} s later.",
@@ -209,7 +209,7 @@ fn fork_while_a_thread_holds_a_lock(stage: &mut Stage) -> Result<()> {
     match stage.join_with_watchdog(spawned, 4.0) {
         Watched::Ended(status) => stage.note(format!(
             "The same child started by spawn got the lock at once and {status}: a fresh program has \
-             fresh, unlocked locks. CPython forks with the same hazard (the logging module's lock is \
+             fresh, unlocked locks.\nCPython forks with the same hazard (the logging module's lock is \
              the classic victim); 3.12 began to warn when a process with threads forks, and 3.14 made \
              forkserver, which forks from a clean single-threaded server, the default on Linux."
         )),

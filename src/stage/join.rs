@@ -27,6 +27,7 @@ impl Stage {
         let name = self.children[p.0].name.clone();
         let wait = Wait::blocked(format!("{name}.join()")).marked(Mark::Joined).on(&name);
         self.wait_for(wait, |stage| !stage.children[p.0].is_alive());
+        self.collect(p.0);
         self.children[p.0].ended.expect("a joined child has ended").1
     }
 
@@ -37,6 +38,7 @@ impl Stage {
         let call = format!("{}.join({secs})", self.children[p.0].name);
         let wait = Wait::blocked(&call).marked(Mark::Joined).timeout(Some(secs)).on(&self.children[p.0].name);
         self.wait_for(wait, |stage| !stage.children[p.0].is_alive());
+        self.collect(p.0);
         let waited = self.clock.now() - from;
         let child = &self.children[p.0];
         let (name, pid) = (child.name.clone(), child.pid);
@@ -94,6 +96,10 @@ impl Stage {
             self.note(format!(
                 "{name} {status}; the program could exit {waited:.2} s after main's code ended."
             ));
+        }
+        // As CPython's exit handler does, whatever ended unjoined is collected too.
+        for i in 0..self.children.len() {
+            self.collect(i);
         }
     }
 }

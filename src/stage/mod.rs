@@ -12,7 +12,8 @@
 //!   them at once, through a page of shared memory (see `clock.rs`), so a paused
 //!   lesson tells the same story as one that ran straight through;
 //! - a lane that waits on one of the Stage's primitives (a process-shared lock,
-//!   a full queue, a pipe) is drawn waiting, from the primitive itself;
+//!   semaphore or event, a full queue, a pipe) is drawn waiting, from the
+//!   primitive itself;
 //! - every child is registered for cleanup ([`install_interrupt_handlers`])
 //!   the moment it exists, and killed and reaped on every way out.
 
@@ -21,16 +22,21 @@ mod cleanup;
 mod clock;
 mod connection;
 mod cpython;
+mod event;
 mod fork;
 mod frame;
+mod futex;
 mod join;
 mod lane;
+mod manager;
 mod pool;
 mod progress;
 mod pump;
 mod queue;
 mod recorder;
+mod semaphore;
 mod shared;
+mod signals;
 mod spawn;
 mod step;
 mod tasks;
@@ -46,16 +52,20 @@ pub use cleanup::{exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
 pub use connection::Connection;
 pub use cpython::Figures;
+pub use event::SharedEvent;
 pub use fork::{ProcessBuilder, Run};
 pub use lane::Lane;
+pub use manager::{ConnectError, DictProxy, Item, ListProxy, Manager, Served, StartedManager, ValueProxy};
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use progress::Bars;
 pub use queue::{Empty, Full, ProcQueue};
 pub use recorder::Recorder;
+pub use semaphore::{BoundedSemaphore, ReleasedTooManyTimes, Semaphore};
 pub use shared::{
-    interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedSem, SharedUsize,
+    interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedUsize,
 };
-pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
+pub use signals::Caught;
+pub use spawn::{argv, record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use tasks::{thread_id, LanePolls, Polls, TaskLane, TaskLanes, Traced};
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};

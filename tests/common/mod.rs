@@ -74,6 +74,25 @@ pub fn run_lesson_at(id: &str, speed: &str, extra: &[&str]) -> Trace {
     trace
 }
 
+/// Scene `scene` of lesson `id`, from its shared run and then from up to
+/// `runs - 1` fresh runs of that scene, until `shows` finds in it what a race
+/// may take a few runs to show. `None` if no run did.
+pub fn until_a_run_shows<T>(
+    id: &'static str,
+    scene: u64,
+    runs: usize,
+    shows: impl Fn(&Trace) -> Option<T>,
+) -> Option<T> {
+    (0..runs).find_map(|attempt| {
+        let trace = if attempt == 0 {
+            lesson(id).scene(scene)
+        } else {
+            run_lesson(id, &["--scene", &scene.to_string()]).scene(scene)
+        };
+        shows(&trace)
+    })
+}
+
 /// Runs scene `scene` of lesson `id` (quick, at `SPEED`) with no python3 on
 /// PATH: it must succeed, say why there are no CPython figures, have none, and
 /// leave nothing behind.

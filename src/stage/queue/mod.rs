@@ -26,7 +26,8 @@ use serde::Serialize;
 
 use super::frame;
 use super::lane::waiting_here;
-use super::shared::{SharedInt, SharedSem};
+use super::semaphore::Semaphore;
+use super::shared::SharedInt;
 use super::wait::{Wait, Woke};
 use super::{Clock, Stage};
 use reading::Reading;
@@ -58,7 +59,7 @@ pub struct ProcQueue<T> {
     reading: Reading,
     writing: Writing,
     /// Free places, when the queue is bounded.
-    places: Option<SharedSem>,
+    places: Option<Semaphore>,
     /// Items put, and items taken: `qsize()` is the difference. Two counters,
     /// each in its own page, so that writers and readers do not pull one
     /// cache line back and forth.
@@ -77,7 +78,7 @@ impl Stage {
         maxsize: Option<usize>,
     ) -> anyhow::Result<ProcQueue<T>> {
         let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a queue")?;
-        let places = maxsize.map(|n| SharedSem::new(n as u32)).transpose()?;
+        let places = maxsize.map(|n| Semaphore::new(n as u32)).transpose()?;
         Ok(ProcQueue {
             reading: Reading::new(read_end.into())?,
             writing: Writing::new(write_end.into())?,
@@ -121,8 +122,8 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
     /// Python's `q.put(item)`: waits while a bounded queue is full.
     pub fn put(&self, item: &T) {
         if let Some(places) = &self.places {
-            if !places.acquire(Some(Duration::ZERO)) {
-                waiting_here("q.put() on a full queue", || places.acquire(None));
+            if !places.try_acquire() {
+                waiting_here("q.put() on a full queue", || places.acquire_within(None));
             }
         }
         self.send(item);
@@ -132,8 +133,9 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
     pub fn put_timeout(&self, item: &T, secs: f64) -> Result<(), Full> {
         if let Some(places) = &self.places {
             let until = self.clock.now() + secs;
-            let room = || self.clock.retry_until(until, |left| places.acquire(Some(left)).then_some(()));
-            if !places.acquire(Some(Duration::ZERO))
+            let room =
+                || self.clock.retry_until(until, |left| places.acquire_within(Some(left)).then_some(()));
+            if !places.try_acquire()
                 && waiting_here(&format!("q.put(timeout={secs}) on a full queue"), room).is_none()
             {
                 return Err(Full);

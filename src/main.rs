@@ -162,6 +162,9 @@ fn main() -> ExitCode {
     // a command for people, so it is kept out of the parser, the help and the
     // completions.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.len() == 3 && args[1] == stage::KEEPER_COMMAND {
+        return stage::run_keeper(&args[2].to_string_lossy());
+    }
     if args.len() == 3 && args[1] == stage::HIDDEN_COMMAND {
         let order = args[2].to_string_lossy();
         let Err(err) = stage::run_spawned(&order, lessons::ENTRIES);

@@ -7,6 +7,7 @@ mod clock;
 mod connection;
 mod cpython;
 mod frame;
+mod keeper;
 mod lane;
 mod pool;
 mod process;
@@ -28,6 +29,7 @@ pub use cleanup::{exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
 pub use connection::Connection;
 pub use cpython::Figures;
+pub use keeper::{run_keeper, KEEPER_COMMAND};
 pub use lane::Lane;
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use process::{ExitStatus, Proc, ProcessBuilder, Run};
@@ -40,7 +42,9 @@ pub use shared::{
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use step::Quit;
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
-pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};
+pub use watchdog::{
+    dead_owner, is_dead, is_stopped, Hopeless, ProcState, Stuck, TaskState, ThreadState, Watched,
+};
 
 use crate::events::{Event, Kind, LaneState, Mark, TUTOR};
 use pool::Callback;

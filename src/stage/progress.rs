@@ -40,15 +40,14 @@ impl Stage {
     }
 
     /// A spinner saying `what` is going on, for a wait with nothing to show.
-    /// It turns on its own thread, so start no child process while it spins.
+    /// The waiting code turns it (`tick`): a spinner with a thread of its own
+    /// could not start where the OS refuses threads, and would panic.
     pub(crate) fn spinner(&self, what: &str) -> ProgressBar {
-        let spinner = ProgressBar::with_draw_target(None, self.bar_target())
+        ProgressBar::with_draw_target(None, self.bar_target())
             .with_style(
                 ProgressStyle::with_template("  {spinner} {msg} {elapsed}").expect("a valid template"),
             )
-            .with_message(what.to_string());
-        spinner.enable_steady_tick(Duration::from_millis(100));
-        spinner
+            .with_message(what.to_string())
     }
 
     /// One bar per name, each `len` steps long.

@@ -134,7 +134,7 @@ fn keeper_signals() -> SigSet {
 fn keep(order: &Order) -> Ending {
     let signals = keeper_signals();
     let signal_fd = match signals
-        .thread_block()
+        .thread_set_mask()
         .and_then(|()| SignalFd::with_flags(&signals, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK))
     {
         Ok(fd) => fd,
@@ -197,13 +197,20 @@ fn run_python(order: &Order, tmpdir: &Path, signal_fd: &SignalFd) -> Ending {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
-    // SAFETY: prctl(2) and getppid(2) are async-signal-safe, as code between fork and exec must be.
+    // SAFETY: prctl(2), getppid(2), sigemptyset(3) and sigprocmask(2) are
+    // async-signal-safe, as code between fork and exec must be.
     unsafe {
         command.pre_exec(move || {
             // If the keeper dies (it should not), python3 dies with it.
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 || libc::getppid() != keeper {
                 return Err(std::io::Error::other("the keeper is gone"));
             }
+            // A program inherits the signals its parent blocks, and std clears
+            // them only when it can use posix_spawn (not with pre_exec): python3
+            // must not inherit the keeper's, or a SIGTERM would wait forever.
+            let mut none: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut none);
+            libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
             Ok(())
         });
     }
@@ -330,8 +337,9 @@ fn read_available(pipe: &mut impl Read, into: &mut Vec<u8>) -> bool {
 }
 
 /// Ends every process below the keeper: python3's group and whatever left it.
-/// First a SIGTERM, and up to [`GRACE`] for them to end by themselves; then
-/// SIGKILL, over and over, until the keeper has no child left, living or not.
+/// First SIGTERM (again to each orphan the keeper adopts meanwhile), and up to
+/// [`GRACE`] for them to end by themselves; then SIGKILL, over and over, until
+/// the keeper has no child left, living or not.
 fn end_everything_below(signal_fd: &SignalFd) {
     let keeper = std::process::id() as i32;
     let signal_all = |sig: Signal| {
@@ -350,6 +358,8 @@ fn end_everything_below(signal_fd: &SignalFd) {
             wait_for_signal(signal_fd.as_fd(), Duration::from_millis(10));
         } else {
             wait_for_signal(signal_fd.as_fd(), left.min(Duration::from_millis(50)));
+            // Orphans adopted since (a child of python3 in a session of its own) are asked too.
+            signal_all(Signal::SIGTERM);
         }
         while let Ok(Some(_)) = signal_fd.read_signal() {}
     }

@@ -421,3 +421,22 @@ impl Stage {
         find_cycle(&waits, &holders)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stat_line_is_read_after_the_last_parenthesis() {
+        let stat = "4101 (a (b) c) T 4100 4099 4099 0 -1 4194560 107 0 0 0";
+        assert_eq!(Stat::parse(stat), Some(Stat { state: 'T', ppid: 4100, pgrp: 4099 }));
+        assert_eq!(Stat::parse("4101 (cut"), None);
+    }
+
+    #[test]
+    fn this_process_is_alive_and_not_stopped() {
+        let me = std::process::id() as i32;
+        assert!(!is_dead(me) && !is_stopped(me));
+        assert!(children_of(me).iter().all(|&child| Stat::read(child).is_some_and(|s| s.ppid == me)));
+    }
+}

@@ -75,8 +75,10 @@ fn an_unknown_lesson_gets_a_suggestion_and_status_2() {
 
 #[test]
 fn bad_flag_values_get_one_line_and_status_2() {
-    let bad: [&[&str]; 15] = [
+    let bad: [&[&str]; 18] = [
         &["lesson", "join-daemon", "--speed", "0"],
+        &["lesson", "join-daemon", "--speed", "1e-300"],
+        &["lesson", "join-daemon", "--speed", "1000"],
         &["lesson", "join-daemon", "--speed", "-1"],
         &["lesson", "join-daemon", "--speed", "NaN"],
         &["lesson", "join-daemon", "--speed", "inf"],
@@ -90,6 +92,7 @@ fn bad_flag_values_get_one_line_and_status_2() {
         &["show", "nothing-like-it"],
         &["spawned"],
         &["__spawned", "{not an order}"],
+        &["__keeper", "{not an order}"],
         &["completions", "tcsh"],
     ];
     for args in bad {

@@ -32,7 +32,7 @@ impl Clock {
 
     /// How long `lesson_secs` of lesson time lasts in real time.
     pub fn real(&self, lesson_secs: f64) -> Duration {
-        Duration::from_secs_f64((lesson_secs / self.speed).max(0.0))
+        Duration::try_from_secs_f64((lesson_secs / self.speed).max(0.0)).unwrap_or(Duration::MAX)
     }
 
     /// A real duration expressed in lesson seconds.
@@ -56,7 +56,9 @@ impl Clock {
 
     /// The real instant `lesson_secs` from now.
     pub fn deadline(&self, lesson_secs: f64) -> Instant {
-        Instant::now() + self.real(lesson_secs)
+        let now = Instant::now();
+        // A century stands for "never" where the sum would not fit an Instant.
+        now.checked_add(self.real(lesson_secs)).unwrap_or(now + Duration::from_secs(100 * 365 * 86_400))
     }
 }
 

@@ -175,6 +175,7 @@ fn main() -> ExitCode {
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         stage::terminal::restore();
+        stage::refused_by_std(info);
         report(info);
     }));
     let cli = match Cli::try_parse() {

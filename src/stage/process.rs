@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::{ErrorKind, Read};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Instant;
 
 use anyhow::{anyhow, bail};
@@ -22,7 +22,7 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, getpid, getppid, pipe2, ForkResult, Pid};
 
 use super::cleanup;
-use super::lane::{Lane, Wire};
+use super::lane::{Lane, Refused, Wire};
 use super::pool::Done;
 use super::queue::finish_feeding;
 use super::Stage;
@@ -422,6 +422,16 @@ impl Stage {
                 Ok(Wire::Took { task }) => {
                     self.taken.insert(task, (child.name.clone(), child.pid.as_raw()));
                 }
+                Ok(Wire::OutOfMemory { size }) => {
+                    // The lesson cannot show what it meant to without the child's data: it ends here.
+                    eprintln!(
+                        "error: {} (pid {}) ran out of memory: could not allocate {size} bytes{}",
+                        child.name,
+                        child.pid,
+                        super::memory::HINT
+                    );
+                    cleanup::exit_quietly(1);
+                }
                 Ok(Wire::Reply { task, value, started, finished }) => replies.push((
                     task,
                     Done { value, worker: child.name.clone(), pid: child.pid.as_raw(), started, finished },
@@ -481,7 +491,8 @@ pub(crate) fn limit_hint(err: nix::errno::Errno) -> &'static str {
             " (the limit on open files was reached: see `ulimit -n`, and raise it or close other programs)"
         }
         nix::errno::Errno::EAGAIN | nix::errno::Errno::ENOMEM => {
-            " (the limit on processes or memory was reached: see `ulimit -u`, and raise it or end other programs)"
+            " (the limit on processes or memory was reached: see `ulimit -u` and `ulimit -v`, and raise them or \
+             end other programs)"
         }
         _ => "",
     }
@@ -494,6 +505,14 @@ static IN_CHILD: AtomicBool = AtomicBool::new(false);
 /// Whether this is a child the Stage forked.
 pub(crate) fn in_child() -> bool {
     IN_CHILD.load(Ordering::Relaxed)
+}
+
+/// In a child: the descriptor of its event pipe to the parent (-1 before it has one).
+static CHILD_PIPE: AtomicI32 = AtomicI32::new(-1);
+
+/// The child's event pipe to its parent, if this is a child the Stage started.
+pub(crate) fn child_pipe() -> Option<i32> {
+    Some(CHILD_PIPE.load(Ordering::Relaxed)).filter(|&fd| fd >= 0)
 }
 
 /// The whole life of a forked child. Never returns.
@@ -512,20 +531,27 @@ pub(crate) fn run_child<F: FnOnce(&Lane)>(
         // The parent died before the line above took effect.
         unsafe { libc::_exit(1) };
     }
+    CHILD_PIPE.store(pipe.as_raw_fd(), Ordering::Relaxed);
     let lane = Lane::in_child(name, clock, pipe);
     panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| target(&lane)));
     let code = match outcome {
         Ok(()) => 0,
-        Err(payload) => {
-            let why = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".to_string());
-            lane.emit(Kind::Warn, format!("panicked: {why}"));
-            101
-        }
+        Err(payload) => match payload.downcast_ref::<Refused>() {
+            Some(refused) => {
+                lane.emit(Kind::Warn, refused.to_string());
+                1
+            }
+            None => {
+                let why = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".to_string());
+                lane.emit(Kind::Warn, format!("panicked: {why}"));
+                101
+            }
+        },
     };
     // As in CPython, a process that has put items on a queue ends only once they are all in the pipe.
     finish_feeding(&lane);

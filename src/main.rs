@@ -349,7 +349,7 @@ fn load_progress() -> Progress {
 fn page(result: io::Result<()>) -> Result<(), Failure> {
     match result {
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => stage::exit_quietly(0),
-        Err(err) => Err(Failure::Run(err.into())),
+        Err(err) => Err(Failure::Run(anyhow::anyhow!("cannot write output: {err}"))),
         Ok(()) => Ok(()),
     }
 }
@@ -379,8 +379,15 @@ fn parse_speed(text: &str) -> Result<f64, String> {
 /// clap's errors, as one line (help and version are printed whole).
 fn parse_failure(err: clap::Error) -> ExitCode {
     if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-        let _ = err.print();
-        return ExitCode::SUCCESS;
+        // Help that could not be written is a failure, said like any other.
+        return match err.print().and_then(|()| io::stdout().flush()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: cannot write output: {err}");
+                ExitCode::from(1)
+            }
+        };
     }
     let text = err.to_string();
     let message: Vec<&str> = text

@@ -230,3 +230,21 @@ fn completions_and_the_man_page_leave_out_the_hidden_entry() {
     assert_eq!(code, 0);
     assert!(out.contains(".TH concur-tutor 1") && !out.contains("__spawned"));
 }
+
+#[test]
+fn output_that_cannot_be_written_is_one_error_line_and_status_1() {
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["list"],
+        &["lesson", "globals", "--json", "--speed", "10"],
+        &["lesson", "globals", "--speed", "10"],
+    ] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let output = bin().args(args).stdout(full).output().unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error: cannot write output:"), "{args:?}: {err}");
+    }
+}

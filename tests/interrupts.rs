@@ -178,3 +178,28 @@ fn killed_while_cpython_runs_nothing_of_cpython_is_left() {
          the last process gone at most {slowest:?} after the tutor"
     );
 }
+
+#[test]
+fn an_interrupted_svg_run_leaves_neither_the_file_nor_a_temporary_one() {
+    let dir = fresh_dir("svg-interrupted");
+    for signal in [Signal::SIGINT, Signal::SIGKILL, Signal::SIGQUIT] {
+        let child = bin()
+            .args(["lesson", "join-daemon", "--json", "--speed", "10", "--svg"])
+            .arg(dir.join("t.svg"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = kill(Pid::from_raw(child.id() as i32), signal);
+        child.wait_with_output().unwrap();
+        assert_eq!(entries(&dir), Vec::<String>::new(), "{signal:?}");
+    }
+    let done = bin()
+        .args(["lesson", "globals", "--json", "--speed", "10", "--svg"])
+        .arg(dir.join("t.svg"))
+        .output()
+        .unwrap();
+    assert!(done.status.success());
+    assert_eq!(entries(&dir), ["t.svg"]);
+}

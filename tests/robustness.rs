@@ -121,26 +121,34 @@ fn plain_output_for_files_dumb_terminals_and_no_color() {
 
 #[test]
 fn running_out_of_file_descriptors_is_one_clear_line() {
-    let mut command = bin();
-    command.args(["lesson", "pool-async", "--json", "--speed", "10"]).process_group(0);
-    // SAFETY: setrlimit is async-signal-safe; this runs between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            let limit = libc::rlimit { rlim_cur: 9, rlim_max: 9 };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
+    // A pool's pipes; and each step of a spawn: its pipe, the copy it passes, the spawn itself.
+    for (lesson, files) in
+        [("pool-async", 9), ("start-methods", 4), ("start-methods", 5), ("start-methods", 6)]
+    {
+        let mut command = bin();
+        command.args(["lesson", lesson, "--json", "--quick", "--speed", "10"]).process_group(0);
+        // SAFETY: setrlimit is async-signal-safe; this runs between fork and exec.
+        unsafe {
+            command.pre_exec(move || {
+                let limit = libc::rlimit { rlim_cur: files, rlim_max: files };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        let group = child.id() as i32;
+        let output = child.wait_with_output().unwrap();
+        let err = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(1), "{lesson}, {files} files: {err}");
+        assert_eq!(err.lines().count(), 1, "{lesson}, {files} files: {err}");
+        assert!(
+            err.contains("Too many open files") && err.contains("ulimit -n"),
+            "{lesson}, {files} files: {err}"
+        );
+        assert_group_gone(group);
     }
-    let child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let group = child.id() as i32;
-    let output = child.wait_with_output().unwrap();
-    let err = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(1), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("Too many open files") && err.contains("ulimit -n"), "{err}");
-    assert_group_gone(group);
 }
 
 #[test]

@@ -7,13 +7,14 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use anyhow::Context;
+use anyhow::{anyhow, Context};
+use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
 use nix::unistd::{pipe2, Pid};
 use serde::{Deserialize, Serialize};
 
 use super::cleanup;
-use super::process::run_child;
+use super::process::{limit_hint, run_child};
 use super::{Clock, Lane, Proc, Stage};
 
 /// The first argument a spawned child is started with. The command line
@@ -63,11 +64,12 @@ impl Stage {
     /// a new process that starts this program from scratch.
     pub fn spawn(&mut self, name: &str, entry: &Entry) -> anyhow::Result<Proc> {
         let program = std::env::current_exe().context("could not find this program to start it again")?;
-        let (read_end, write_end) =
-            pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a child process")?;
+        let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC).map_err(|err| {
+            anyhow!("could not create a pipe for a child process: {err}{}", limit_hint(err))
+        })?;
         // A duplicate without close-on-exec: the one descriptor the child keeps.
         let inherited = fcntl(write_end.as_raw_fd(), FcntlArg::F_DUPFD(3))
-            .context("could not pass a pipe to a child process")?;
+            .map_err(|err| anyhow!("could not pass a pipe to a child process: {err}{}", limit_hint(err)))?;
         // SAFETY: F_DUPFD just returned this new descriptor, and nothing else owns it.
         let inherited = unsafe { OwnedFd::from_raw_fd(inherited) };
         let (clock_origin_nanos, speed) = self.clock.to_monotonic();
@@ -87,7 +89,10 @@ impl Stage {
             .arg(serde_json::to_string(&order).expect("an order always serialises"))
             .stdin(Stdio::null())
             .spawn()
-            .with_context(|| format!("could not spawn {name}"))?;
+            .map_err(|err| {
+                let hint = err.raw_os_error().map_or("", |n| limit_hint(Errno::from_raw(n)));
+                anyhow!("could not spawn {name}: {err}{hint}")
+            })?;
         drop((inherited, write_end));
         // The Stage reaps by pid, like every other child; std's handle is not needed.
         self.adopt(Pid::from_raw(child.id() as i32), read_end, name.to_string(), false, spawn)

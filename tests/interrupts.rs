@@ -165,7 +165,7 @@ fn killed_while_cpython_runs_nothing_of_cpython_is_left() {
             std::thread::sleep(Duration::from_millis(5));
         }
         // Somewhere in CPython's run: at its start, among its helpers, or at its end.
-        std::thread::sleep(Duration::from_millis(rng.u64(0..300)));
+        std::thread::sleep(Duration::from_millis(rng.u64(0..100)));
         caught += usize::from(cpython_runs(&run));
         let _ = kill(Pid::from_raw(group), signal);
         let output = child.wait_with_output().unwrap();

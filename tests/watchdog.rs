@@ -88,3 +88,16 @@ fn a_worker_that_died_with_its_task_is_named() {
     }
     assert!(result.done(&stage).is_none());
 }
+
+#[test]
+fn each_detection_is_said_in_chinese_too() {
+    let said = [
+        Hopeless::Stopped { name: "p1".into(), pid: 7 },
+        Hopeless::OwnerDied { lock: "lock".into(), pid: 7 },
+        Hopeless::TaskLost { task: 3, worker: "worker-1".into(), pid: 7 },
+    ];
+    for hopeless in said {
+        let zh = concur_tutor::i18n::translate(&hopeless.to_string());
+        assert!(zh.is_some_and(|zh| zh.starts_with("看门狗")), "{hopeless}");
+    }
+}

@@ -13,9 +13,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::waitpid;
-use nix::unistd::Pid;
 
 use super::keeper::{Ending, Order, Report, KEEPER_COMMAND};
 use super::{cleanup, Stage};
@@ -119,8 +116,7 @@ fn run_under_keeper(order: &Order, mut tick: impl FnMut()) -> Ending {
             return Ending::CouldNotStart { why: format!("{err}{hint}") };
         }
     };
-    let pid = Pid::from_raw(keeper.id() as i32);
-    cleanup::set_keeper(pid.as_raw());
+    cleanup::set_keeper(keeper.id() as i32);
     drop(held);
     // Held, never written: the keeper reads its closing as the tutor's end.
     let _tutor_alive = keeper.stdin.take();
@@ -151,10 +147,7 @@ fn run_under_keeper(order: &Order, mut tick: impl FnMut()) -> Ending {
         }
     };
     // Done or not, the keeper ends now: asked to (it cleans up first), then waited for.
-    let _ = kill(pid, Signal::SIGTERM);
-    let _ = waitpid(pid, None);
-    cleanup::set_keeper(0);
-    cleanup::set_cpython_group(0);
+    cleanup::stop_keeper();
     ending
 }
 

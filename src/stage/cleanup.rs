@@ -138,7 +138,10 @@ pub(crate) fn stop_keeper() {
 }
 
 /// Installs the handlers that clean up on every signal that would end the
-/// tutor: see [`INTERRUPTS`] and [`ENDINGS`].
+/// tutor. SIGINT, SIGTERM and SIGHUP then exit with 128 + the signal (130 for
+/// Ctrl-C); every other catchable signal whose default ends a process
+/// (SIGQUIT, SIGUSR1, SIGALRM, the real-time ones, …) ends it as it would
+/// have, so the exit status still names the signal.
 pub fn install_interrupt_handlers() {
     // SAFETY: the handler only makes async-signal-safe calls; while it runs,
     // every other handled signal waits (sa_mask), so cleanups never interleave.

@@ -191,7 +191,8 @@ impl std::fmt::Display for Refused {
 /// one `error:` line naming the limit, every child killed and reaped, the
 /// terminal given back, exit status 1. At once, not by unwinding: the lesson's
 /// other threads would trip over what the unwinding drops (a channel's other
-/// end) and panic on the way. A forked child unwinds instead (see [`Refused`]).
+/// end) and panic on the way. A forked child unwinds instead, and tells its
+/// parent why it ended.
 pub fn refused(what: &str, err: &std::io::Error) -> ! {
     let hint = err.raw_os_error().map_or("", |n| super::process::limit_hint(nix::errno::Errno::from_raw(n)));
     let message = format!("could not start {what}: {err}{hint}");

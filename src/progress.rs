@@ -103,7 +103,8 @@ impl Progress {
 /// Reads the progress file at `path`, at most [`MAX_SIZE`] of it.
 fn load_from(path: &Path) -> Loaded {
     let shown = path.display();
-    let file = match File::open(path) {
+    // Non-blocking: a FIFO planted in its place must not hang the tutor at the open.
+    let file = match OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path) {
         Err(err) if err.kind() == io::ErrorKind::NotFound => {
             return Loaded::Usable(Progress::default(), None)
         }

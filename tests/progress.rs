@@ -7,6 +7,7 @@
 
 mod common;
 
+use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
@@ -104,6 +105,19 @@ fn a_relative_xdg_state_home_is_ignored() {
     assert!(output.status.success());
     assert!(common::entries(&cwd).is_empty(), "a relative XDG_STATE_HOME was used");
     assert!(home.join(".local/state/concur-tutor/progress.json").is_file());
+}
+
+#[test]
+fn a_fifo_in_place_of_the_progress_file_neither_hangs_nor_is_replaced() {
+    let state = fresh_dir("progress-fifo");
+    let file: PathBuf = state.join("concur-tutor/progress.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    nix::unistd::mkfifo(&file, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let output = predict_globals(&state).wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{err}");
+    assert!(err.contains("is not a file; it is left as it is"), "{err}");
+    assert!(std::fs::symlink_metadata(&file).unwrap().file_type().is_fifo());
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use anyhow::Result;
 
 use super::SceneFn;
-use crate::stage::{start_up_pid, Entry, Lane, Stage, Watched};
+use crate::stage::{spawn_thread, start_up_pid, Entry, Lane, Stage, Watched};
 
 pub const SCENES: &[SceneFn] = &[start_costs, spawn_starts_from_scratch, fork_while_a_thread_holds_a_lock];
 
@@ -43,7 +43,7 @@ fn start_costs(stage: &mut Stage) -> Result<()> {
         Ok(())
     })?;
     let thread = start_ms(stage, |_| {
-        std::thread::spawn(|| {}).join().expect("an empty thread does not panic");
+        spawn_thread(|| {}).join().expect("an empty thread does not panic");
         Ok(())
     })?;
     stage.measure("fork_start", fork, "ms", format!("fork: start + join {fork:.3} ms (median of {RUNS})"));

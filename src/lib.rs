@@ -7,6 +7,8 @@
 //! - [`lessons`]: the code of each lesson, written like the Python it mirrors.
 //! - [`render`]: human text, NDJSON, the timeline and its SVG, and the pages.
 //! - [`timeline`]: which lane ran, slept or waited when, read from the events.
+//! - [`trace`]: a learner's own Python program, observed, and its hangs diagnosed.
+//! - [`procfs`]: what `/proc` shows of a process, for the watchdogs.
 //! - [`i18n`]: the tutor's words in Chinese.
 
 pub mod catalogue;
@@ -14,9 +16,11 @@ pub mod events;
 pub mod i18n;
 pub mod lessons;
 pub mod menu;
+pub mod procfs;
 pub mod progress;
 pub mod quiz;
 pub mod render;
 pub mod stage;
 pub mod text;
 pub mod timeline;
+pub mod trace;

@@ -78,6 +78,8 @@ enum Command {
         #[arg(long)]
         reset: bool,
     },
+    /// Run your own Python program, shown lane by lane, its hangs explained as they happen
+    Trace(TraceArgs),
     /// Print a shell completion script (e.g. `concur-tutor completions bash > ~/.local/share/bash-completion/completions/concur-tutor`)
     Completions {
         /// The shell
@@ -146,6 +148,45 @@ impl LessonArgs {
             predict: false,
         }
     }
+}
+
+#[derive(Args)]
+struct TraceArgs {
+    /// The script and its arguments (with -m: the module's arguments)
+    #[arg(value_name = "SCRIPT.py [ARGS]", trailing_var_arg = true, allow_hyphen_values = true)]
+    command: Vec<std::ffi::OsString>,
+
+    /// Run a module, as `python3 -m MODULE`
+    #[arg(short = 'm', value_name = "MODULE")]
+    module: Option<String>,
+
+    /// The Python to run (3.8 or newer) [default: python3 on PATH]
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+
+    /// Seconds without progress before a wait is judged a hang
+    #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_speed)]
+    hang_after: f64,
+
+    /// After explaining a hang, leave the program hanging until Ctrl-C
+    #[arg(long)]
+    keep_waiting: bool,
+
+    /// Write an example program to this folder: `list` names them
+    #[arg(long, value_name = "NAME")]
+    example: Option<String>,
+
+    /// Print the run as NDJSON events on stdout, one per line, and nothing else
+    #[arg(long)]
+    json: bool,
+
+    /// Do not draw a timeline of the lanes at the end
+    #[arg(long)]
+    no_timeline: bool,
+
+    /// Also write the timeline to FILE as an SVG picture
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
 }
 
 /// Why the command failed.
@@ -228,6 +269,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             clap_complete::generate(shell, &mut Cli::command(), "concur-tutor", &mut script);
             page(io::stdout().write_all(&script))
         }
+        Some(Command::Trace(args)) => run_trace(args, paint),
         Some(Command::Man) => page(clap_mangen::Man::new(Cli::command()).render(&mut io::stdout())),
     }
 }
@@ -297,6 +339,56 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
         page(render::print_reading(lesson, paint))?;
     }
     Ok(())
+}
+
+/// `trace`: the learner's own program (or `--example`).
+fn run_trace(args: TraceArgs, paint: Paint) -> Result<(), Failure> {
+    use concur_tutor::trace::{self, examples};
+    let usage = |text: String| Failure::Usage(i18n::tr(&text));
+    if let Some(name) = &args.example {
+        if name == "list" {
+            for e in examples::ALL {
+                println!("  {:<18} {:<22} {}", e.name, e.file, i18n::tr(e.about));
+            }
+            return Ok(());
+        }
+        let example = examples::find(name).map_err(usage)?;
+        examples::write(example, std::path::Path::new("."))
+            .map_err(|err| usage(format!("cannot write {}: {err}", example.file)))?;
+        println!("{}", i18n::tr(&format!("wrote {}: trace it with: concur-tutor trace {}", example.file, example.file)));
+        return Ok(());
+    }
+    let mut command = args.command.into_iter();
+    let target = match args.module {
+        Some(module) => trace::Target::Module(module),
+        None => match command.next() {
+            Some(script) if std::path::Path::new(&script).is_file() => trace::Target::Script(script.into()),
+            Some(script) => return Err(usage(format!("no such script: {}", script.to_string_lossy()))),
+            None => return Err(usage("name a script to trace (or -m MODULE, or --example list)".into())),
+        },
+    };
+    let python = trace::find_python(args.python.as_deref()).map_err(usage)?;
+    let svg = match &args.svg {
+        Some(path) => Some(FileAtEnd::create(path).map_err(|err| usage(format!("cannot write --svg {}: {err}", path.display())))?),
+        None => None,
+    };
+    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+    if args.json {
+        sinks.push(Box::new(Json));
+    } else {
+        let timelines = (!args.no_timeline).then(|| Timelines { unicode: render::unicode() });
+        sinks.push(Box::new(Human::new(paint.is_on(), text::width(), timelines)));
+    }
+    if let Some(file) = svg {
+        sinks.push(Box::new(SvgFile::new(file, "concur-tutor trace".to_string())));
+    }
+    let mut sink = Localised::new(Tee(sinks));
+    let options = trace::Options { target, args: command.collect(), python, hang_after: args.hang_after, keep_waiting: args.keep_waiting };
+    match trace::run(&options, &mut sink) {
+        Ok(outcome) => std::process::exit(outcome.exit_code()),
+        Err(err) if err.is::<trace::Closed>() => std::process::exit(0),
+        Err(err) => Err(Failure::Run(err)),
+    }
 }
 
 /// The menu, until the user quits: each lesson chosen runs at the notes' own

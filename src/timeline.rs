@@ -171,6 +171,7 @@ pub fn of_scene(events: &[Event]) -> Timeline {
         }
         let row = &mut rows[index];
         row.pid = Some(event.pid);
+        row.seen = true;
     }
     Timeline {
         scene,
@@ -179,11 +180,13 @@ pub fn of_scene(events: &[Event]) -> Timeline {
         end,
         rows: rows
             .into_iter()
+            // `main` comes first when there is one; a run without it (a
+            // traced program) has no row for it.
+            .filter(|r| r.seen)
             .map(|mut r| {
                 r.switch(end, None);
                 r.row
             })
-            .filter(|r| !r.spans.is_empty() || !r.moments.is_empty())
             .collect(),
     }
 }
@@ -196,6 +199,8 @@ struct Building {
     pid: Option<i32>,
     /// Set when the lane is a process (its spawn named a parent): its pid.
     process: Option<i32>,
+    /// Whether any event of the lane was read.
+    seen: bool,
 }
 
 impl Building {
@@ -205,6 +210,7 @@ impl Building {
             current: Some((t, LaneState::Running)),
             pid: None,
             process,
+            seen: false,
         }
     }
 

@@ -40,7 +40,8 @@ pub use shared::{
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use step::Quit;
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
-pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};
+pub use crate::procfs::{ProcState, TaskState, ThreadState};
+pub use watchdog::{Stuck, Watched};
 
 use crate::events::{Event, Kind, LaneState, Mark, TUTOR};
 use pool::Callback;

@@ -2,151 +2,17 @@
 //! says why, from what the kernel shows of it in `/proc`; and finds deadlocks
 //! in the wait-for graph of traced locks (threads) or shared locks (processes).
 
-use std::fmt;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::shared::SharedLock;
+use crate::procfs::ProcState;
 use super::traced::{find_cycle, Cycle, LockSet};
 use super::{ExitStatus, Mark, Proc, Stage};
 
 /// How often the watchdog looks, in real time. Events wake the join at once
 /// anyway; this only bounds how late a stall is noticed.
 const LOOK_EVERY: Duration = Duration::from_millis(20);
-
-/// What the kernel says a process is doing, read from `/proc/<pid>`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProcState {
-    /// Its main thread.
-    pub main: TaskState,
-    /// Its other threads (a queue's feeder, say), from `/proc/<pid>/task`.
-    pub threads: Vec<ThreadState>,
-}
-
-/// What the kernel says one of a process's other threads is doing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ThreadState {
-    /// Its thread id.
-    pub tid: i32,
-    /// Its name, as the kernel keeps it (`comm`).
-    pub name: String,
-    /// What it is doing, as for a process.
-    pub state: TaskState,
-}
-
-/// The state, system call and kernel function of one thread.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TaskState {
-    /// The state letter of its `stat`: `R` running, `S` sleeping, `D`
-    /// waiting on a device, `T` stopped, `Z` a zombie.
-    pub state: char,
-    /// The system call it is blocked in, from its `syscall`, when the kernel shows it.
-    pub syscall: Option<String>,
-    /// The kernel function it sleeps in, from its `wchan`, when shown.
-    pub wchan: Option<String>,
-}
-
-impl TaskState {
-    /// Reads the task whose `/proc` directory is `dir`; `None` when it is gone.
-    fn read(dir: &str) -> Option<TaskState> {
-        let stat = std::fs::read_to_string(format!("{dir}/stat")).ok()?;
-        // The command name may contain spaces and parentheses: the state follows the last ')'.
-        let state = stat.rsplit_once(')')?.1.trim_start().chars().next()?;
-        let syscall = std::fs::read_to_string(format!("{dir}/syscall"))
-            .ok()
-            .and_then(|text| text.split_whitespace().next()?.parse::<i64>().ok())
-            .map(syscall_name);
-        let wchan = std::fs::read_to_string(format!("{dir}/wchan"))
-            .ok()
-            .filter(|name| !name.is_empty() && name != "0");
-        Some(TaskState { state, syscall, wchan })
-    }
-
-    /// Whether it sleeps in system call `syscall`.
-    pub fn blocked_in(&self, syscall: &str) -> bool {
-        self.state == 'S' && self.syscall.as_deref() == Some(syscall)
-    }
-}
-
-impl ProcState {
-    /// Reads the state of process `pid`, and of its other threads; `None` when it is gone.
-    pub fn read(pid: i32) -> Option<ProcState> {
-        let main = TaskState::read(&format!("/proc/{pid}"))?;
-        let mut threads: Vec<ThreadState> = std::fs::read_dir(format!("/proc/{pid}/task"))
-            .into_iter()
-            .flatten()
-            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
-            .filter(|&tid| tid != pid)
-            .filter_map(|tid| {
-                let dir = format!("/proc/{pid}/task/{tid}");
-                let name = std::fs::read_to_string(format!("{dir}/comm")).ok()?.trim_end().to_string();
-                Some(ThreadState { tid, name, state: TaskState::read(&dir)? })
-            })
-            .collect();
-        threads.sort_by_key(|thread| thread.tid);
-        Some(ProcState { main, threads })
-    }
-
-    /// The thread, the main one or another, that sleeps in system call `syscall`:
-    /// `None` for none, `Some(None)` for the main thread, `Some(Some(t))` for thread `t`.
-    pub fn thread_blocked_in(&self, syscall: &str) -> Option<Option<&ThreadState>> {
-        if self.main.blocked_in(syscall) {
-            return Some(None);
-        }
-        self.threads.iter().find(|thread| thread.state.blocked_in(syscall)).map(Some)
-    }
-}
-
-impl TaskState {
-    /// What the state letter means.
-    pub fn state_name(&self) -> &'static str {
-        match self.state {
-            'R' => "running",
-            'S' => "sleeping",
-            'D' => "waiting on a device",
-            'T' | 't' => "stopped",
-            'Z' => "a zombie",
-            _ => "in an unusual state",
-        }
-    }
-}
-
-impl fmt::Display for TaskState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "state {} ({})", self.state, self.state_name())?;
-        if let Some(syscall) = &self.syscall {
-            write!(f, ", blocked in the {syscall}() system call")?;
-        }
-        if let Some(wchan) = &self.wchan {
-            write!(f, ", asleep in the kernel's {wchan}")?;
-        }
-        Ok(())
-    }
-}
-
-/// Its main thread's state: the watchdog says each other thread's on a line of its own.
-impl fmt::Display for ProcState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.main)
-    }
-}
-
-/// The name of system call number `nr` for the few a stuck lesson can be in.
-fn syscall_name(nr: i64) -> String {
-    let known = [
-        (libc::SYS_futex, "futex"),
-        (libc::SYS_write, "write"),
-        (libc::SYS_read, "read"),
-        (libc::SYS_wait4, "wait4"),
-        (libc::SYS_clock_nanosleep, "clock_nanosleep"),
-        (libc::SYS_ppoll, "ppoll"),
-        (libc::SYS_pselect6, "pselect6"),
-    ];
-    known
-        .iter()
-        .find(|(number, _)| *number == nr)
-        .map_or(format!("number {nr}"), |(_, name)| name.to_string())
-}
 
 /// A child the watchdog found stuck.
 #[derive(Clone, Debug)]

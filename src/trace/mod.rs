@@ -89,6 +89,9 @@ impl Outcome {
     }
 }
 
+/// How long events are held back to be put in time order, in seconds.
+const REORDER: f64 = 0.03;
+
 /// The write end of the pipe the signal handler wakes the loop with.
 static WAKE: AtomicI32 = AtomicI32::new(-1);
 /// The interrupting signal, once one came.
@@ -190,12 +193,14 @@ pub fn run(options: &Options, sink: &mut dyn Sink) -> anyhow::Result<Outcome> {
         conns: Vec::new(),
         outputs: vec![(out_read, 1, Vec::new()), (err_read, 2, Vec::new())],
         written: Vec::new(),
+        held: Vec::new(),
         wake: wake_read,
         sink,
         guard_empty: false,
         hang: hang::Watch::new(options.hang_after),
         keep_waiting: options.keep_waiting,
         told_orphans: false,
+        top_ended: None,
     };
     let mut scene = Event::new(0.0, TUTOR, std::process::id() as i32, Kind::Scene, format!("trace: {command}"));
     scene.scene = Some(1);
@@ -266,12 +271,16 @@ struct Tracer<'s> {
     outputs: Vec<(OwnedFd, u8, Vec<u8>)>,
     /// Lines read from those pipes, waiting for the next flush.
     written: Vec<Event>,
+    /// Events made but not yet handed on (see [`Tracer::flush_older`]).
+    held: Vec<Event>,
     wake: OwnedFd,
     sink: &'s mut dyn Sink,
     guard_empty: bool,
     hang: hang::Watch,
     keep_waiting: bool,
     told_orphans: bool,
+    /// When the first process was seen to have ended.
+    top_ended: Option<f64>,
 }
 
 impl Tracer<'_> {
@@ -303,7 +312,7 @@ impl Tracer<'_> {
                 let now = self.clock.now();
                 self.program.settle_exits(now, true);
                 let top = self.program.top_status();
-                self.flush()?;
+                self.flush_older(true)?;
                 return Ok(Outcome::Ended(top));
             }
         }
@@ -417,13 +426,20 @@ impl Tracer<'_> {
         }
     }
 
-    /// Once the first process has ended, says which processes it left running.
+    /// A while after the first process has ended, says which processes it
+    /// left running (multiprocessing's helpers end by themselves).
     fn tell_orphans(&mut self, now: f64) {
-        if self.told_orphans || self.program.procs.get(&self.program.top).is_none_or(|p| !p.ended) {
+        let top = self.program.top;
+        if self.told_orphans || self.program.procs.get(&top).is_none_or(|p| !p.ended) {
+            return;
+        }
+        let ended_at = *self.top_ended.get_or_insert(now);
+        if now - ended_at < 0.5 {
             return;
         }
         self.told_orphans = true;
-        let left: Vec<String> = self.program.procs.values().filter(|p| !p.ended).map(|p| p.name.clone()).collect();
+        let left: Vec<String> =
+            self.program.procs.values().filter(|p| !p.ended && !p.helper).map(|p| self.program.proc_name(p.pid)).collect();
         if !left.is_empty() {
             let top = self.program.proc_name(self.program.top);
             self.program.note(
@@ -456,15 +472,24 @@ impl Tracer<'_> {
         self.program.flush_tracebacks(f64::INFINITY);
         self.program.settle_exits(now, true);
         self.program.note(now, why.to_string());
-        let _ = self.flush();
+        let _ = self.flush_older(true);
     }
 
-    /// Hands the events made so far to the sink, in time order.
-    fn flush(&mut self) -> anyhow::Result<()> {
-        let mut events = self.program.take_events();
-        events.append(&mut self.written);
-        events.sort_by(|a, b| a.t.total_cmp(&b.t));
+    /// Hands the sink, in time order, the events older than the reordering
+    /// window (all of them when `all`): processes report on connections of
+    /// their own, so a later read can bring an earlier event.
+    fn flush_older(&mut self, all: bool) -> anyhow::Result<()> {
+        self.held.append(&mut self.program.take_events());
+        self.held.append(&mut self.written);
+        self.held.sort_by(|a, b| a.t.total_cmp(&b.t));
+        let horizon = if all { f64::INFINITY } else { self.clock.now() - REORDER };
+        let ready = self.held.partition_point(|e| e.t <= horizon);
+        let events: Vec<Event> = self.held.drain(..ready).collect();
         self.emit(events)
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        self.flush_older(false)
     }
 
     fn emit(&mut self, events: Vec<Event>) -> anyhow::Result<()> {

@@ -74,6 +74,8 @@ pub struct Proc {
     how: String,
     /// Whether Python named it (a `multiprocessing` process) or gave it a role.
     named: bool,
+    /// Whether it is one of multiprocessing's helpers (the forkserver, the resource tracker).
+    pub helper: bool,
     daemon: bool,
     /// Its lane, once announced.
     pub lane: Option<String>,
@@ -87,6 +89,8 @@ pub struct Proc {
     status: Option<Status>,
     /// Trace time its connection closed.
     closed: Option<f64>,
+    /// Trace time a join of it returned: it had ended by then.
+    joined: Option<f64>,
     /// Whether its `exit` event has been emitted.
     pub ended: bool,
     /// Its threads, by thread id; the main thread's id is the pid.
@@ -156,6 +160,8 @@ pub struct Program {
     /// Holders of the `multiprocessing` locks the learner made.
     pub holders: HashMap<String, Holder>,
     lane_names: HashMap<String, usize>,
+    /// The lanes of threads that have ended, by (pid, tid).
+    gone: HashMap<(i32, i32), String>,
     events: Vec<Event>,
 }
 
@@ -173,6 +179,7 @@ impl Program {
             statuses: HashMap::new(),
             holders: HashMap::new(),
             lane_names: HashMap::new(),
+            gone: HashMap::new(),
             events: Vec::new(),
         }
     }
@@ -221,6 +228,7 @@ impl Program {
         match self.procs.get(&pid).and_then(|p| p.threads.get(&tid)) {
             Some(thread) => thread.lane.clone(),
             None if tid == pid => self.proc_name(pid),
+            None if self.gone.contains_key(&(pid, tid)) => self.gone[&(pid, tid)].clone(),
             None => format!("thread {tid} of {}", self.proc_name(pid)),
         }
     }
@@ -235,6 +243,7 @@ impl Program {
                 name,
                 how,
                 named: false,
+                helper: false,
                 daemon: false,
                 lane: None,
                 started: t,
@@ -242,6 +251,7 @@ impl Program {
                 exit_hint: None,
                 status: None,
                 closed: None,
+                joined: None,
                 ended: false,
                 threads: BTreeMap::new(),
             };
@@ -260,6 +270,7 @@ impl Program {
                 let proc = self.procs.get_mut(&pid).expect("checked");
                 proc.named = true;
                 proc.daemon |= daemon;
+                proc.helper |= class == "forkserver" || class == "resource_tracker";
                 if proc.lane.is_none() {
                     proc.name = name;
                     if !class.is_empty() {
@@ -301,7 +312,8 @@ impl Program {
                     event.text = format!("thread {} finished", thread.lane);
                 }
                 self.events.push(event);
-                self.procs.get_mut(&pid).expect("checked").threads.remove(&tid);
+                let thread = self.procs.get_mut(&pid).expect("checked").threads.remove(&tid);
+                self.gone.insert((pid, tid), thread.map(|t| t.lane).unwrap_or_default());
             }
             Message::Blocked(blocked) => self.blocked(pid, blocked),
             Message::Running { tid, at, outcome } => {
@@ -322,13 +334,7 @@ impl Program {
             Message::Started { tid, at, child, name: _, site } => {
                 let t = self.t(at);
                 self.touch(pid, tid, t);
-                // The child's own messages may come first: its start is told with its spawn.
-                if let Some(proc) = self.procs.get(&child) {
-                    if proc.lane.is_none() {
-                        self.announce(child);
-                    }
-                }
-                let _ = site;
+                let _ = (child, site);
             }
             Message::Signalled { tid, at, target, signal, site } => {
                 let t = self.t(at);
@@ -407,7 +413,8 @@ impl Program {
         let proc = self.procs.get_mut(&pid).expect("announced");
         proc.ended = true;
         proc.status = proc.status.or(status);
-        let t = t.max(proc.closed.unwrap_or(t));
+        // It ended before its connection was seen closed, and before a join of it returned.
+        let t = proc.closed.unwrap_or(t).min(proc.joined.unwrap_or(t)).max(proc.started);
         let took = t - proc.started;
         let mut event = Event::new(t, &lane, pid, Kind::Exit, "");
         match status {
@@ -575,6 +582,11 @@ impl Program {
         };
         let took = t - wait.since;
         let timed_out = outcome == "timeout";
+        if wait.blocked.kind == "join" && !timed_out {
+            if let Some(child) = wait.blocked.target.parse().ok().and_then(|p: i32| self.procs.get_mut(&p)) {
+                child.joined = Some(t);
+            }
+        }
         let joins = matches!(wait.blocked.kind.as_str(), "join" | "tjoin");
         let (text, mark) = if timed_out {
             (format!("{} timed out after {took:.2} s", wait.call), Some(Mark::Timeout))
@@ -645,8 +657,9 @@ impl Program {
 
     fn flush_traceback(&mut self, pid: i32, tid: i32) {
         let Some(thread) = self.thread_mut(pid, tid) else { return };
-        let Some(tb) = thread.traceback.take() else { return };
+        let Some(mut tb) = thread.traceback.take() else { return };
         thread.raised = true;
+        tb.lines = without_agent_frames(tb.lines);
         let lane = thread.lane.clone();
         // The raise: the last frame in the learner's code (else the last frame).
         let frames: Vec<(String, String)> = tb
@@ -676,6 +689,25 @@ impl Thread {
     fn new(lane: String, t: f64) -> Thread {
         Thread { lane, wait: None, sleeping: false, last: t, traceback: None, raised: false }
     }
+}
+
+/// A traceback as Python would print it without the agent: the agent's
+/// frames (each a `File` line and the lines of code under it) left out.
+fn without_agent_frames(lines: Vec<String>) -> Vec<String> {
+    let mut kept = Vec::with_capacity(lines.len());
+    let mut skipping = false;
+    for line in lines {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("File \"") {
+            skipping = trimmed.contains("/concur-trace-") && trimmed.contains("sitecustomize.py");
+        } else if !line.starts_with(' ') {
+            skipping = false;
+        }
+        if !skipping {
+            kept.push(line);
+        }
+    }
+    kept
 }
 
 /// A line that continues a traceback: a chained exception's header, or the blank lines around it.

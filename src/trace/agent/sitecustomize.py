@@ -216,6 +216,9 @@ def _install(address):
             self._lock._at_fork_reinit()
             self._owner = 0
 
+        def __getattr__(self, name):
+            return getattr(self._lock, name)
+
         def __reduce__(self):
             raise TypeError("cannot pickle '_thread.lock' object")
 
@@ -289,6 +292,9 @@ def _install(address):
             self._lock._at_fork_reinit()
             self._owner = 0
             self._depth = 0
+
+        def __getattr__(self, name):
+            return getattr(self._lock, name)
 
         def __reduce__(self):
             raise TypeError("cannot pickle '_thread.RLock' object")
@@ -584,7 +590,7 @@ def _install(address):
             main = m.main
 
             def run(*args, **kwargs):
-                send("N", role, "", 1, role)
+                send("N", role, "", 0, role)
                 return main(*args, **kwargs)
 
             m.main = run

@@ -1,0 +1,14 @@
+# join() before get() with a big item: the notes' queue deadlock.
+from multiprocessing import Process, Queue
+
+
+def f(q):
+    q.put("X" * 1000000)
+
+
+if __name__ == "__main__":
+    queue = Queue()
+    p = Process(target=f, args=(queue,))
+    p.start()
+    p.join()
+    obj = queue.get()

@@ -29,8 +29,9 @@ pub enum Lang {
 static LANG: OnceLock<Lang> = OnceLock::new();
 
 /// The translations, one file per lesson plus the tutor's own, embedded at build time.
-const SOURCES: [(&str, &str); 16] = [
+const SOURCES: [(&str, &str); 17] = [
     ("tutor", include_str!("../lessons/zh/tutor.toml")),
+    ("trace", include_str!("../lessons/zh/trace.toml")),
     ("process-basics", include_str!("../lessons/zh/process-basics.toml")),
     ("start-methods", include_str!("../lessons/zh/start-methods.toml")),
     ("join-daemon", include_str!("../lessons/zh/join-daemon.toml")),

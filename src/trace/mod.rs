@@ -304,6 +304,10 @@ impl Tracer<'_> {
                 self.end_program("Interrupted: the tutor ended the program, and every process it had started.");
                 return Ok(Outcome::Interrupted(sig));
             }
+            if hung && self.keep_waiting {
+                let now = self.clock.now();
+                self.program.note(now, "--keep-waiting: the program is left as it is, hanging; Ctrl-C ends it.".into());
+            }
             if hung && !self.keep_waiting {
                 self.end_program("The tutor ended the hung program: SIGKILL to every process it had started.");
                 return Ok(Outcome::Hung);
@@ -468,6 +472,9 @@ impl Tracer<'_> {
             self.read_conns(&mut buf);
         }
         self.read_outputs(true);
+        // A process whose parent reaped it as both died took its status along:
+        // it ended by the SIGKILL the guard sent.
+        self.program.assume_killed();
         let now = self.clock.now();
         self.program.flush_tracebacks(f64::INFINITY);
         self.program.settle_exits(now, true);

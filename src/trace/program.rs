@@ -160,6 +160,8 @@ pub struct Program {
     /// Holders of the `multiprocessing` locks the learner made.
     pub holders: HashMap<String, Holder>,
     lane_names: HashMap<String, usize>,
+    /// The names children were started with, by pid, from their parent.
+    started: HashMap<i32, String>,
     /// The lanes of threads that have ended, by (pid, tid).
     gone: HashMap<(i32, i32), String>,
     events: Vec<Event>,
@@ -180,6 +182,7 @@ impl Program {
             holders: HashMap::new(),
             lane_names: HashMap::new(),
             gone: HashMap::new(),
+            started: HashMap::new(),
             events: Vec::new(),
         }
     }
@@ -219,7 +222,7 @@ impl Program {
     pub fn proc_name(&self, pid: i32) -> String {
         match self.procs.get(&pid) {
             Some(p) => p.lane.clone().unwrap_or_else(|| p.name.clone()),
-            None => format!("pid {pid}"),
+            None => self.started.get(&pid).cloned().unwrap_or_else(|| format!("pid {pid}")),
         }
     }
 
@@ -331,10 +334,11 @@ impl Program {
                     thread.sleeping = secs > 0.0;
                 }
             }
-            Message::Started { tid, at, child, name: _, site } => {
+            Message::Started { tid, at, child, name, site: _ } => {
                 let t = self.t(at);
                 self.touch(pid, tid, t);
-                let _ = (child, site);
+                // Its parent may speak of it before it has said hello.
+                self.started.insert(child, name);
             }
             Message::Signalled { tid, at, target, signal, site } => {
                 let t = self.t(at);
@@ -356,8 +360,29 @@ impl Program {
                     proc.exit_hint = Some(code);
                 }
             }
-            Message::Reaped { pid: child, status } => self.learn_status(child, Status::from_wait(status)),
-            Message::ReturnCode { pid: child, code } => self.learn_status(child, Status::from_returncode(code)),
+            Message::Reaped { pid: child, status, at } => {
+                let t = self.t(at);
+                self.reaped(child, Status::from_wait(status), t);
+            }
+            Message::ReturnCode { pid: child, code, at } => {
+                let t = self.t(at);
+                self.reaped(child, Status::from_returncode(code), t);
+            }
+        }
+    }
+
+    /// Its parent reaped process `pid` at trace time `t`: it had ended by then.
+    fn reaped(&mut self, pid: i32, status: Status, t: f64) {
+        self.learn_status(pid, status);
+        if let Some(proc) = self.procs.get_mut(&pid) {
+            proc.joined = Some(proc.joined.map_or(t, |j| j.min(t)));
+        }
+    }
+
+    /// Every process not yet ended was killed by the guard's SIGKILL, unless its status says otherwise.
+    pub fn assume_killed(&mut self) {
+        for proc in self.procs.values_mut().filter(|p| !p.ended) {
+            proc.status.get_or_insert(Status::Signal(libc::SIGKILL));
         }
     }
 
@@ -562,7 +587,7 @@ impl Program {
     /// A lock's name as the learner wrote it (`lockA`), from where it was made.
     pub fn lock_name(&mut self, made: &str) -> String {
         if made.starts_with('@') || made.is_empty() {
-            return "a lock".to_string();
+            return "a lock inside the library".to_string();
         }
         match self.code.assigned(made) {
             Some(name) => name,

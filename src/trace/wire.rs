@@ -31,10 +31,10 @@ pub enum Message {
     Released { tid: i32, lock: String },
     /// `os._exit(code)`.
     Exiting { code: i32 },
-    /// The process reaped child `pid`: a raw wait status.
-    Reaped { pid: i32, status: i32 },
-    /// A `Popen` learned child `pid`'s return code (negative: a signal).
-    ReturnCode { pid: i32, code: i32 },
+    /// The process reaped child `pid` at `at`: a raw wait status.
+    Reaped { pid: i32, status: i32, at: f64 },
+    /// A `Popen` learned child `pid`'s return code (negative: a signal) at `at`.
+    ReturnCode { pid: i32, code: i32, at: f64 },
 }
 
 /// A blocking call that really blocked.
@@ -69,7 +69,8 @@ impl Message {
             "T" | "S" | "K" => 5,
             "N" | "P" | "A" => 4,
             "R" => 3,
-            "E" | "U" | "W" | "C" => 2,
+            "W" | "C" => 3,
+            "E" | "U" => 2,
             "X" => 1,
             _ => return None,
         };
@@ -109,8 +110,8 @@ impl Message {
             "A" => Message::Acquired { tid: int(0)?, at: float(1)?, lock: s(2), site: s(3) },
             "U" => Message::Released { tid: int(0)?, lock: s(1) },
             "X" => Message::Exiting { code: int(0)? },
-            "W" => Message::Reaped { pid: int(0)?, status: int(1)? },
-            "C" => Message::ReturnCode { pid: int(0)?, code: int(1)? },
+            "W" => Message::Reaped { pid: int(0)?, status: int(1)?, at: float(2)? },
+            "C" => Message::ReturnCode { pid: int(0)?, code: int(1)?, at: float(2)? },
             _ => return None,
         })
     }

@@ -161,8 +161,14 @@ def _install(address):
     CRLock = getattr(_thread, "RLock", None)
     counter = iter(range(1, 1 << 62))
 
-    def created_at():
-        return site(3)
+    def made_here():
+        """file:line of the learner's line that made a lock, if it did (not a
+        Queue or a Condition made inside the library)."""
+        frame = getframe(2)
+        code = frame.f_code
+        if is_learner(code.co_filename):
+            return "%s:%d" % (code.co_filename, frame.f_lineno)
+        return "@"
 
     class Lock(object):
         """threading.Lock, with its holder and the line it was taken at on record."""
@@ -174,7 +180,7 @@ def _install(address):
             self._owner = 0
             self._taken = ""
             self._id = "%d.%d" % (os.getpid(), next(counter))
-            self._made = created_at()
+            self._made = made_here()
 
         def acquire(self, blocking=True, timeout=-1):
             if self._lock.acquire(False):
@@ -236,7 +242,7 @@ def _install(address):
             self._depth = 0
             self._taken = ""
             self._id = "%d.%d" % (os.getpid(), next(counter))
-            self._made = created_at()
+            self._made = made_here()
 
         def _got(self):
             self._depth += 1
@@ -506,7 +512,7 @@ def _install(address):
             if did:
                 running("ok")
         if got > 0:
-            send("W", got, status)
+            send("W", got, status, mono())
         return got, status
 
     os.waitpid = waitpid_reported
@@ -570,7 +576,7 @@ def _install(address):
             before = self.returncode
             code = poll(self, *args, **kwargs)
             if before is None and code is not None:
-                send("C", self.pid, code)
+                send("C", self.pid, code, mono())
             return code
 
         m.Popen.poll = reaped

@@ -355,7 +355,10 @@ fn run_trace(args: TraceArgs, paint: Paint) -> Result<(), Failure> {
         let example = examples::find(name).map_err(usage)?;
         examples::write(example, std::path::Path::new("."))
             .map_err(|err| usage(format!("cannot write {}: {err}", example.file)))?;
-        println!("{}", i18n::tr(&format!("wrote {}: trace it with: concur-tutor trace {}", example.file, example.file)));
+        println!(
+            "{}",
+            i18n::tr(&format!("wrote {}: trace it with: concur-tutor trace {}", example.file, example.file))
+        );
         return Ok(());
     }
     let mut command = args.command.into_iter();
@@ -369,7 +372,10 @@ fn run_trace(args: TraceArgs, paint: Paint) -> Result<(), Failure> {
     };
     let python = trace::find_python(args.python.as_deref()).map_err(usage)?;
     let svg = match &args.svg {
-        Some(path) => Some(FileAtEnd::create(path).map_err(|err| usage(format!("cannot write --svg {}: {err}", path.display())))?),
+        Some(path) => Some(
+            FileAtEnd::create(path)
+                .map_err(|err| usage(format!("cannot write --svg {}: {err}", path.display())))?,
+        ),
         None => None,
     };
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
@@ -383,7 +389,13 @@ fn run_trace(args: TraceArgs, paint: Paint) -> Result<(), Failure> {
         sinks.push(Box::new(SvgFile::new(file, "concur-tutor trace".to_string())));
     }
     let mut sink = Localised::new(Tee(sinks));
-    let options = trace::Options { target, args: command.collect(), python, hang_after: args.hang_after, keep_waiting: args.keep_waiting };
+    let options = trace::Options {
+        target,
+        args: command.collect(),
+        python,
+        hang_after: args.hang_after,
+        keep_waiting: args.keep_waiting,
+    };
     match trace::run(&options, &mut sink) {
         Ok(outcome) => std::process::exit(outcome.exit_code()),
         Err(err) if err.is::<trace::Closed>() => std::process::exit(0),

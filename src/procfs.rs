@@ -46,7 +46,8 @@ impl TaskState {
         let call = std::fs::read_to_string(format!("{dir}/syscall")).unwrap_or_default();
         let mut fields = call.split_whitespace();
         let syscall = fields.next().and_then(|nr| nr.parse::<i64>().ok()).map(syscall_name);
-        let args = fields.take(3).filter_map(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).ok()).collect();
+        let args =
+            fields.take(3).filter_map(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).ok()).collect();
         let wchan = std::fs::read_to_string(format!("{dir}/wchan"))
             .ok()
             .filter(|name| !name.is_empty() && name != "0");

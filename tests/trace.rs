@@ -18,11 +18,23 @@ const PROGRAMS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/trace");
 
 /// Whether python3 is here; if not, says the test is skipped.
 fn python() -> bool {
-    let here = Command::new("python3").arg("-c").arg("pass").stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+    let here = Command::new("python3")
+        .arg("-c")
+        .arg("pass")
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
     if !here {
         eprintln!("skipped: python3 is not installed, so trace cannot be tested here");
     }
     here
+}
+
+/// The binary, with its cache (the compiled agent) kept among the tests' files.
+fn tutor() -> Command {
+    let mut command = bin();
+    command.env("XDG_CACHE_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"));
+    command
 }
 
 /// A private TMPDIR for one run, which must be empty after it.
@@ -47,7 +59,7 @@ fn trace(name: &str, args: &[&str]) -> Run {
 
 fn trace_in(name: &str, args: &[&str], dir: &Path) -> Run {
     let tmp = tmpdir(name);
-    let output = bin()
+    let output = tutor()
         .current_dir(dir)
         .env("TMPDIR", &tmp)
         .args(["trace", "--json", "--hang-after", "0.5"])
@@ -85,7 +97,11 @@ impl Run {
     }
 
     fn lanes(&self, kind: &str) -> Vec<String> {
-        self.events().iter().filter(|e| e["kind"] == kind).map(|e| e["lane"].as_str().unwrap().to_string()).collect()
+        self.events()
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .map(|e| e["lane"].as_str().unwrap().to_string())
+            .collect()
     }
 
     /// The texts of the tutor's notes and warnings.
@@ -116,7 +132,9 @@ fn children_of_each_start_method_are_lanes_that_say_their_own_lines() {
     if !python() {
         return;
     }
-    for (method, prefix) in [("fork", "ForkProcess"), ("spawn", "SpawnProcess"), ("forkserver", "ForkServerProcess")] {
+    for (method, prefix) in
+        [("fork", "ForkProcess"), ("spawn", "SpawnProcess"), ("forkserver", "ForkServerProcess")]
+    {
         let run = trace(&format!("children-{method}"), &["children.py", method]);
         assert_eq!(run.code, 0, "{method}");
         let main = run.events().iter().find(|e| e["kind"] == "spawn").unwrap();
@@ -140,7 +158,8 @@ fn a_pool_of_each_method_has_its_workers_print() {
     if !python() {
         return;
     }
-    for (method, prefix) in [("fork", "ForkPoolWorker"), ("spawn", "SpawnPoolWorker"), ("forkserver", "ForkServerPoolWorker")]
+    for (method, prefix) in
+        [("fork", "ForkPoolWorker"), ("spawn", "SpawnPoolWorker"), ("forkserver", "ForkServerPoolWorker")]
     {
         let run = trace(&format!("pool-{method}"), &["pool.py", method]);
         assert_eq!(run.code, 0, "{method}");
@@ -161,8 +180,10 @@ fn a_grandchild_is_followed_and_output_is_as_without_trace() {
         return;
     }
     let run = trace("grandchild", &["grandchild.py"]);
-    let child = run.events().iter().find(|e| e["kind"] == "spawn" && e["lane"] == "Process-1").unwrap().clone();
-    let grandchild = run.events().iter().find(|e| e["kind"] == "spawn" && e["lane"] == "Process-1:1").unwrap();
+    let child =
+        run.events().iter().find(|e| e["kind"] == "spawn" && e["lane"] == "Process-1").unwrap().clone();
+    let grandchild =
+        run.events().iter().find(|e| e["kind"] == "spawn" && e["lane"] == "Process-1:1").unwrap();
     assert_eq!(grandchild["ppid"], child["pid"]);
     run.trace.said("Process-1:1", "grandchild here");
     let said: Vec<&str> =
@@ -210,8 +231,14 @@ fn two_threads_deadlocked_on_two_locks_name_both_lines() {
     }
     let run = trace("thread-locks", &["thread_locks.py"]);
     assert_eq!(run.code, 1);
-    run.told_with(&["waits in with lockB (thread_locks.py:12) for lockB, which Thread-2", "took at thread_locks.py:17"]);
-    run.told_with(&["waits in with lockA (thread_locks.py:19) for lockA, which Thread-1", "took at thread_locks.py:10"]);
+    run.told_with(&[
+        "waits in with lockB (thread_locks.py:12) for lockB, which Thread-2",
+        "took at thread_locks.py:17",
+    ]);
+    run.told_with(&[
+        "waits in with lockA (thread_locks.py:19) for lockA, which Thread-1",
+        "took at thread_locks.py:10",
+    ]);
     run.told_with(&["cycle"]);
     run.told_with(&["Fix: take the locks in the same order"]);
 }
@@ -225,8 +252,14 @@ fn two_processes_deadlocked_on_two_multiprocessing_locks() {
         let run = trace(&format!("process-locks-{method}"), &["process_locks.py", method]);
         assert_eq!(run.code, 1, "{method}");
         let prefix = if method == "fork" { "ForkProcess" } else { "SpawnProcess" };
-        run.told_with(&[&format!("{prefix}-1 waits in with second (process_locks.py:10) for lockB"), "took at process_locks.py:7"]);
-        run.told_with(&[&format!("{prefix}-2 waits in with second (process_locks.py:10) for lockA"), "took at process_locks.py:7"]);
+        run.told_with(&[
+            &format!("{prefix}-1 waits in with second (process_locks.py:10) for lockB"),
+            "took at process_locks.py:7",
+        ]);
+        run.told_with(&[
+            &format!("{prefix}-2 waits in with second (process_locks.py:10) for lockA"),
+            "took at process_locks.py:7",
+        ]);
         run.told_with(&["cycle"]);
     }
 }
@@ -281,7 +314,8 @@ fn an_example_is_written_once_and_its_threads_print_in_their_lanes() {
         return;
     }
     let dir = tmpdir("example-folder");
-    let write = || bin().current_dir(&dir).args(["trace", "--example", "producer-consumer"]).output().unwrap();
+    let write =
+        || bin().current_dir(&dir).args(["trace", "--example", "producer-consumer"]).output().unwrap();
     assert!(write().status.success());
     let again = write();
     assert_eq!(again.status.code(), Some(2), "never overwrites");
@@ -313,7 +347,8 @@ fn a_module_runs_with_dash_m() {
 
 #[test]
 fn no_python_or_no_script_is_one_error_line_and_status_2() {
-    for args in [&["trace", "--python", "/nonexistent/python3", "x.py"][..], &["trace", "no-such-script.py"]] {
+    for args in [&["trace", "--python", "/nonexistent/python3", "x.py"][..], &["trace", "no-such-script.py"]]
+    {
         let output = bin().current_dir(PROGRAMS).args(args).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8(output.stderr).unwrap();
@@ -327,7 +362,7 @@ fn every_word_the_tutor_adds_has_its_chinese() {
         return;
     }
     let tmp = tmpdir("zh");
-    let output = bin()
+    let output = tutor()
         .current_dir(PROGRAMS)
         .env("TMPDIR", &tmp)
         .args(["--lang", "zh", "trace", "--json", "--hang-after", "0.5", "queue_hang.py"])
@@ -348,7 +383,7 @@ fn every_word_the_tutor_adds_has_its_chinese() {
 /// Starts a trace whose stdout is read line by line, until `until` is among them.
 fn start_until(name: &str, args: &[&str], until: &str) -> (std::process::Child, PathBuf, Vec<Value>) {
     let tmp = tmpdir(name);
-    let mut child = bin()
+    let mut child = tutor()
         .current_dir(PROGRAMS)
         .env("TMPDIR", &tmp)
         .args(["trace", "--json", "--hang-after", "0.5"])
@@ -392,7 +427,8 @@ fn ctrl_c_while_it_hangs_ends_everything() {
     let (mut child, tmp, seen) = start_until("ctrl-c", &["--keep-waiting", "queue_hang.py"], "hang:");
     let pids: Vec<i32> =
         seen.iter().filter(|e| e["kind"] == "spawn").map(|e| e["pid"].as_i64().unwrap() as i32).collect();
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT).unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT)
+        .unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     all_gone(&pids);

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use crate::procfs::{ProcState, TaskState, ThreadState};
 pub use cleanup::{exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
 pub use connection::Connection;
@@ -40,7 +41,6 @@ pub use shared::{
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use step::Quit;
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
-pub use crate::procfs::{ProcState, TaskState, ThreadState};
 pub use watchdog::{Stuck, Watched};
 
 use crate::events::{Event, Kind, LaneState, Mark, TUTOR};

@@ -6,9 +6,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::shared::SharedLock;
-use crate::procfs::ProcState;
 use super::traced::{find_cycle, Cycle, LockSet};
 use super::{ExitStatus, Mark, Proc, Stage};
+use crate::procfs::ProcState;
 
 /// How often the watchdog looks, in real time. Events wake the join at once
 /// anyway; this only bounds how late a stall is noticed.

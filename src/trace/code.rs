@@ -110,7 +110,10 @@ mod tests {
     #[test]
     fn calls_and_names_as_the_learner_wrote_them() {
         assert_eq!(method_call("    p.join()   ", "join").as_deref(), Some("p.join()"));
-        assert_eq!(method_call("x = qs[0].get(timeout=f(2))", "get").as_deref(), Some("qs[0].get(timeout=f(2))"));
+        assert_eq!(
+            method_call("x = qs[0].get(timeout=f(2))", "get").as_deref(),
+            Some("qs[0].get(timeout=f(2))")
+        );
         assert_eq!(method_call("print(q.get())", "get").as_deref(), Some("q.get()"));
         assert_eq!(without_comment("p.join()  # this deadlocks"), "p.join()  ");
         assert_eq!(without_comment("print('#1')"), "print('#1')");

@@ -53,7 +53,8 @@ impl Watch {
         }
         self.last_look = now;
         let stuck = stuck(program, now);
-        if stuck.is_empty() || stuck.iter().any(|n| self.since(program, *n).is_none_or(|s| now - s < self.hang_after))
+        if stuck.is_empty()
+            || stuck.iter().any(|n| self.since(program, *n).is_none_or(|s| now - s < self.hang_after))
         {
             return false;
         }
@@ -106,7 +107,12 @@ fn ends(program: &Program) -> HashMap<u64, Vec<(i32, bool)>> {
     ends
 }
 
-fn releasers(program: &Program, ends: &HashMap<u64, Vec<(i32, bool)>>, (pid, tid): Node, wait: &Wait) -> Releasers {
+fn releasers(
+    program: &Program,
+    ends: &HashMap<u64, Vec<(i32, bool)>>,
+    (pid, tid): Node,
+    wait: &Wait,
+) -> Releasers {
     let b = &wait.blocked;
     let alive = |pid: i32| program.procs.get(&pid).is_some_and(|p| !p.ended);
     let everyone = || -> Vec<Node> {
@@ -117,7 +123,9 @@ fn releasers(program: &Program, ends: &HashMap<u64, Vec<(i32, bool)>>, (pid, tid
             Ok(child) if alive(child) => Releasers::Any(vec![(child, child)]),
             _ => Releasers::Unknown,
         },
-        "tjoin" => Releasers::All(b.target.split(',').filter_map(|t| t.parse().ok()).map(|t| (pid, t)).collect()),
+        "tjoin" => {
+            Releasers::All(b.target.split(',').filter_map(|t| t.parse().ok()).map(|t| (pid, t)).collect())
+        }
         "lock" => match b.extra.split(';').next().and_then(|o| o.parse::<i32>().ok()) {
             Some(owner) if owner > 0 => Releasers::Any(vec![(pid, owner)]),
             _ => Releasers::Unknown,
@@ -146,7 +154,13 @@ fn releasers(program: &Program, ends: &HashMap<u64, Vec<(i32, bool)>>, (pid, tid
                 .filter(|(_, writes)| duplex || *writes == want_writer)
                 .map(|(p, _)| *p)
                 .collect();
-            Releasers::Any(holders.into_iter().flat_map(|p| threads_of(program, p)).filter(|n| *n != (pid, tid)).collect())
+            Releasers::Any(
+                holders
+                    .into_iter()
+                    .flat_map(|p| threads_of(program, p))
+                    .filter(|n| *n != (pid, tid))
+                    .collect(),
+            )
         }
         _ => Releasers::Unknown,
     }
@@ -199,7 +213,8 @@ fn explain(program: &mut Program, stuck: &[Node], now: f64) {
     let wait_of = |program: &Program, (pid, tid): Node| -> Wait {
         program.procs[&pid].threads[&tid].wait.clone().expect("a stuck thread waits")
     };
-    let start = if stuck.contains(&(program.top, program.top)) { (program.top, program.top) } else { stuck[0] };
+    let start =
+        if stuck.contains(&(program.top, program.top)) { (program.top, program.top) } else { stuck[0] };
     let mut chain = vec![start];
     let cycle_from = loop {
         let here = *chain.last().expect("never empty");
@@ -214,7 +229,8 @@ fn explain(program: &mut Program, stuck: &[Node], now: f64) {
             None => break None,
         }
     };
-    let longest = stuck.iter().filter_map(|&n| program.procs[&n.0].threads[&n.1].wait.as_ref()).map(|w| now - w.since);
+    let longest =
+        stuck.iter().filter_map(|&n| program.procs[&n.0].threads[&n.1].wait.as_ref()).map(|w| now - w.since);
     let waited = longest.fold(0.0, f64::max);
     let lanes: Vec<String> = stuck.iter().map(|&(p, t)| program.thread_name(p, t)).collect();
     program.warn(
@@ -263,7 +279,12 @@ fn explain(program: &mut Program, stuck: &[Node], now: f64) {
 }
 
 /// One step of a hang, in words.
-fn describe(program: &mut Program, ends: &HashMap<u64, Vec<(i32, bool)>>, (pid, tid): Node, wait: &Wait) -> String {
+fn describe(
+    program: &mut Program,
+    ends: &HashMap<u64, Vec<(i32, bool)>>,
+    (pid, tid): Node,
+    wait: &Wait,
+) -> String {
     let who = program.thread_name(pid, tid);
     let b = wait.blocked.clone();
     let call = &wait.call;
@@ -299,7 +320,11 @@ fn describe(program: &mut Program, ends: &HashMap<u64, Vec<(i32, bool)>>, (pid, 
                     let taken = parts.next().unwrap_or("").to_string();
                     Some((program.thread_name(pid, owner), taken))
                 }
-                _ => program.holders.get(&b.target).cloned().map(|h| (program.thread_name(h.pid, h.tid), h.site)),
+                _ => program
+                    .holders
+                    .get(&b.target)
+                    .cloned()
+                    .map(|h| (program.thread_name(h.pid, h.tid), h.site)),
             };
             match holder {
                 Some((holder, taken)) if !taken.is_empty() && !taken.starts_with('@') => {
@@ -321,7 +346,8 @@ fn describe(program: &mut Program, ends: &HashMap<u64, Vec<(i32, bool)>>, (pid, 
             )
         }
         "read" => {
-            let inode: u64 = if b.extra.is_empty() { b.target.parse().unwrap_or(0) } else { b.extra.parse().unwrap_or(0) };
+            let inode: u64 =
+                if b.extra.is_empty() { b.target.parse().unwrap_or(0) } else { b.extra.parse().unwrap_or(0) };
             let writers = holders(program, ends, inode, b.extra.is_empty(), -1);
             let what = program.waited_for(pid, &b);
             format!("{who} waits in {call} for {what}, which only {writers} could write.")
@@ -337,7 +363,13 @@ fn describe(program: &mut Program, ends: &HashMap<u64, Vec<(i32, bool)>>, (pid, 
 
 /// The processes holding an end of pipe `inode` (the write ends when
 /// `writes`), named, other than `except`: `MainProcess and Process-1`.
-fn holders(program: &Program, ends: &HashMap<u64, Vec<(i32, bool)>>, inode: u64, writes: bool, except: i32) -> String {
+fn holders(
+    program: &Program,
+    ends: &HashMap<u64, Vec<(i32, bool)>>,
+    inode: u64,
+    writes: bool,
+    except: i32,
+) -> String {
     let mut names: Vec<String> = ends
         .get(&inode)
         .into_iter()

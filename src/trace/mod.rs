@@ -202,7 +202,8 @@ pub fn run(options: &Options, sink: &mut dyn Sink) -> anyhow::Result<Outcome> {
         told_orphans: false,
         top_ended: None,
     };
-    let mut scene = Event::new(0.0, TUTOR, std::process::id() as i32, Kind::Scene, format!("trace: {command}"));
+    let mut scene =
+        Event::new(0.0, TUTOR, std::process::id() as i32, Kind::Scene, format!("trace: {command}"));
     scene.scene = Some(1);
     scene.scenes = Some(1);
     tracer.emit(vec![scene])?;
@@ -301,15 +302,22 @@ impl Tracer<'_> {
             self.flush()?;
             let sig = INTERRUPTED.load(Ordering::SeqCst);
             if sig != 0 {
-                self.end_program("Interrupted: the tutor ended the program, and every process it had started.");
+                self.end_program(
+                    "Interrupted: the tutor ended the program, and every process it had started.",
+                );
                 return Ok(Outcome::Interrupted(sig));
             }
             if hung && self.keep_waiting {
                 let now = self.clock.now();
-                self.program.note(now, "--keep-waiting: the program is left as it is, hanging; Ctrl-C ends it.".into());
+                self.program.note(
+                    now,
+                    "--keep-waiting: the program is left as it is, hanging; Ctrl-C ends it.".into(),
+                );
             }
             if hung && !self.keep_waiting {
-                self.end_program("The tutor ended the hung program: SIGKILL to every process it had started.");
+                self.end_program(
+                    "The tutor ended the hung program: SIGKILL to every process it had started.",
+                );
                 return Ok(Outcome::Hung);
             }
             if self.guard_empty && self.conns.is_empty() && self.outputs.is_empty() {
@@ -336,7 +344,8 @@ impl Tracer<'_> {
     }
 
     fn accept(&mut self) {
-        while let Ok(fd) = socket::accept4(self.listener.as_raw_fd(), SockFlag::SOCK_CLOEXEC | SockFlag::SOCK_NONBLOCK)
+        while let Ok(fd) =
+            socket::accept4(self.listener.as_raw_fd(), SockFlag::SOCK_CLOEXEC | SockFlag::SOCK_NONBLOCK)
         {
             // SAFETY: accept4 returned a new descriptor that nothing else owns.
             let fd = unsafe { OwnedFd::from_raw_fd(fd) };
@@ -442,8 +451,13 @@ impl Tracer<'_> {
             return;
         }
         self.told_orphans = true;
-        let left: Vec<String> =
-            self.program.procs.values().filter(|p| !p.ended && !p.helper).map(|p| self.program.proc_name(p.pid)).collect();
+        let left: Vec<String> = self
+            .program
+            .procs
+            .values()
+            .filter(|p| !p.ended && !p.helper)
+            .map(|p| self.program.proc_name(p.pid))
+            .collect();
         if !left.is_empty() {
             let top = self.program.proc_name(self.program.top);
             self.program.note(

@@ -399,7 +399,8 @@ impl Program {
 
     /// Process `pid`'s connection closed at trace time `t`: it is ending.
     pub fn closed(&mut self, pid: i32, t: f64) {
-        let tids: Vec<i32> = self.procs.get(&pid).map(|p| p.threads.keys().copied().collect()).unwrap_or_default();
+        let tids: Vec<i32> =
+            self.procs.get(&pid).map(|p| p.threads.keys().copied().collect()).unwrap_or_default();
         for tid in tids {
             self.flush_traceback(pid, tid);
         }
@@ -421,10 +422,10 @@ impl Program {
             }
             let proc = self.procs.get(&pid).expect("listed");
             let stat = Stat::of(pid);
-            let status = proc
-                .status
-                .or_else(|| stat.and_then(|s| s.exit_status).map(Status::from_wait))
-                .or_else(|| (stat.is_none() || give_up).then_some(proc.exit_hint.map(Status::Code)).flatten());
+            let status =
+                proc.status.or_else(|| stat.and_then(|s| s.exit_status).map(Status::from_wait)).or_else(
+                    || (stat.is_none() || give_up).then_some(proc.exit_hint.map(Status::Code)).flatten(),
+                );
             let gone = stat.is_none() || stat.is_some_and(|s| s.state == 'Z' || s.state == 'X');
             let waited = now - proc.closed.unwrap_or(now);
             if status.is_some() || give_up || (gone && waited > 1.0) {

@@ -91,7 +91,13 @@ impl Message {
                 whole: f[3] == "1",
                 text: s(4),
             },
-            "T" => Message::ThreadStart { tid: int(0)?, at: float(1)?, name: s(2), daemon: f[3] == "1", site: s(4) },
+            "T" => Message::ThreadStart {
+                tid: int(0)?,
+                at: float(1)?,
+                name: s(2),
+                daemon: f[3] == "1",
+                site: s(4),
+            },
             "E" => Message::ThreadEnd { tid: int(0)?, at: float(1)? },
             "B" => Message::Blocked(Blocked {
                 tid: int(0)?,
@@ -106,7 +112,9 @@ impl Message {
             "R" => Message::Running { tid: int(0)?, at: float(1)?, outcome: s(2) },
             "P" => Message::Sleeping { tid: int(0)?, at: float(1)?, secs: float(2)?, site: s(3) },
             "S" => Message::Started { tid: int(0)?, at: float(1)?, child: int(2)?, name: s(3), site: s(4) },
-            "K" => Message::Signalled { tid: int(0)?, at: float(1)?, target: int(2)?, signal: s(3), site: s(4) },
+            "K" => {
+                Message::Signalled { tid: int(0)?, at: float(1)?, target: int(2)?, signal: s(3), site: s(4) }
+            }
             "A" => Message::Acquired { tid: int(0)?, at: float(1)?, lock: s(2), site: s(3) },
             "U" => Message::Released { tid: int(0)?, lock: s(1) },
             "X" => Message::Exiting { code: int(0)? },
@@ -124,12 +132,17 @@ mod tests {
     #[test]
     fn a_line_keeps_every_character_after_its_fields() {
         let m = Message::parse("O\u{1f}7\u{1f}1.5\u{1f}1\u{1f}1\u{1f}a\u{1f}b\tc".as_bytes()).unwrap();
-        assert_eq!(m, Message::Output { tid: 7, at: 1.5, stream: 1, whole: true, text: "a\u{1f}b\tc".into() });
+        assert_eq!(
+            m,
+            Message::Output { tid: 7, at: 1.5, stream: 1, whole: true, text: "a\u{1f}b\tc".into() }
+        );
     }
 
     #[test]
     fn a_wait_without_timeout_and_garbage() {
-        let m = Message::parse("B\u{1f}7\u{1f}1.5\u{1f}\u{1f}join\u{1f}42\u{1f}join\u{1f}d.py:9\u{1f}".as_bytes());
+        let m = Message::parse(
+            "B\u{1f}7\u{1f}1.5\u{1f}\u{1f}join\u{1f}42\u{1f}join\u{1f}d.py:9\u{1f}".as_bytes(),
+        );
         let Some(Message::Blocked(b)) = m else { panic!("{m:?}") };
         assert_eq!((b.timeout, b.kind.as_str(), b.site.as_str()), (None, "join", "d.py:9"));
         assert_eq!(Message::parse(b"Z\x1f1"), None);

@@ -31,6 +31,8 @@ Examples:
   concur-tutor lesson deadlock --step         pause before each explanation (for a class)
   concur-tutor quiz join-daemon               predict each scene, judged by what the run does
   concur-tutor progress                       the lessons you ran to the end, your quiz scores
+  concur-tutor trace my_script.py             your own Python, lane by lane; hangs explained
+  concur-tutor trace --example list           Python programs to trace (and edit)
   concur-tutor                                on a terminal: a menu of every lesson";
 
 /// A tutor that teaches concurrency by running it: real processes, pipes, locks
@@ -337,6 +339,10 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
     }
     if !args.json {
         page(render::print_reading(lesson, paint))?;
+        if let Some(example) = concur_tutor::trace::examples::for_lesson(&lesson.id) {
+            let line = format!("Now trace it in Python: concur-tutor trace --example {}", example.name);
+            eprintln!("\n{}", i18n::tr(&line));
+        }
     }
     Ok(())
 }

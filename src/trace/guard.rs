@@ -320,15 +320,22 @@ fn reap(reports: &mut File) -> bool {
     }
 }
 
-/// Kills the program's process group and every process below the guard,
-/// again and again, until the guard has no child left.
+/// Kills every process below the guard, again and again, until it has no
+/// child left. For up to a second, multiprocessing's resource trackers are
+/// spared: once the program's other processes are gone they unlink the named
+/// semaphores and shared memory those left (`/dev/shm/sem.mp-…`), and end.
 fn sweep(me: i32, top: i32, reports: &mut File) {
+    let gentle_until = std::time::Instant::now() + Duration::from_secs(1);
     loop {
-        if top > 0 {
+        let gentle = std::time::Instant::now() < gentle_until;
+        if top > 0 && !gentle {
             // SAFETY: kill with a process group id.
             unsafe { libc::kill(-top, libc::SIGKILL) };
         }
         for pid in descendants(me) {
+            if gentle && is_resource_tracker(pid) {
+                continue;
+            }
             // SAFETY: a plain kill.
             unsafe { libc::kill(pid, libc::SIGKILL) };
         }
@@ -337,6 +344,12 @@ fn sweep(me: i32, top: i32, reports: &mut File) {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Whether `pid` runs multiprocessing's resource tracker.
+fn is_resource_tracker(pid: i32) -> bool {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .is_ok_and(|cmdline| cmdline.windows(16).any(|w| w == b"resource_tracker"))
 }
 
 /// Every process below `root`, read from `/proc`.

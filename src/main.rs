@@ -106,18 +106,8 @@ struct LessonArgs {
     #[arg(long, value_name = "N")]
     scene: Option<usize>,
 
-    /// Print the run as NDJSON events on stdout, one per line, and nothing else
-    #[arg(long)]
-    json: bool,
-
-    /// Do not draw a timeline of the lanes after each scene
-    #[arg(long)]
-    no_timeline: bool,
-
-    /// Also write the timelines to FILE as an SVG picture (lanes, bars, key
-    /// moments, a time axis, a legend)
-    #[arg(long, value_name = "FILE")]
-    svg: Option<PathBuf>,
+    #[command(flatten)]
+    out: Outputs,
 
     /// Measurement lessons (gil, costs) use a smaller job and fewer repetitions
     #[arg(long)]
@@ -142,9 +132,7 @@ impl LessonArgs {
             id,
             speed: 1.0,
             scene: None,
-            json: false,
-            no_timeline: false,
-            svg: None,
+            out: Outputs { json: false, no_timeline: false, svg: None },
             quick: false,
             step: false,
             predict: false,
@@ -178,17 +166,48 @@ struct TraceArgs {
     #[arg(long, value_name = "NAME")]
     example: Option<String>,
 
+    #[command(flatten)]
+    out: Outputs,
+}
+
+/// Where a run's events go, for `lesson` and `trace` alike.
+#[derive(Args)]
+struct Outputs {
     /// Print the run as NDJSON events on stdout, one per line, and nothing else
     #[arg(long)]
     json: bool,
 
-    /// Do not draw a timeline of the lanes at the end
+    /// Do not draw a timeline of the lanes after each scene
     #[arg(long)]
     no_timeline: bool,
 
-    /// Also write the timeline to FILE as an SVG picture
+    /// Also write the timelines to FILE as an SVG picture (lanes, bars, key
+    /// moments, a time axis, a legend)
     #[arg(long, value_name = "FILE")]
     svg: Option<PathBuf>,
+}
+
+impl Outputs {
+    /// The sinks asked for; an SVG file that cannot be written is known now, before the run.
+    fn sinks(&self, paint: Paint, title: String) -> Result<Vec<Box<dyn Sink>>, Failure> {
+        let svg = match &self.svg {
+            Some(path) => Some(FileAtEnd::create(path).map_err(|err| {
+                Failure::Usage(i18n::tr(&format!("cannot write --svg {}: {err}", path.display())))
+            })?),
+            None => None,
+        };
+        let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+        if self.json {
+            sinks.push(Box::new(Json));
+        } else {
+            let timelines = (!self.no_timeline).then(|| Timelines { unicode: render::unicode() });
+            sinks.push(Box::new(Human::new(paint.is_on(), text::width(), timelines)));
+        }
+        if let Some(file) = svg {
+            sinks.push(Box::new(SvgFile::new(file, title)));
+        }
+        Ok(sinks)
+    }
 }
 
 /// Why the command failed.
@@ -289,23 +308,10 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
         }
     }
     // A file that cannot be written is known before the lesson runs.
-    let svg = match &args.svg {
-        Some(path) => Some(FileAtEnd::create(path).map_err(|err| {
-            Failure::Usage(i18n::tr(&format!("cannot write --svg {}: {err}", path.display())))
-        })?),
-        None => None,
-    };
+    let sinks = args.out.sinks(paint, format!("concur-tutor {}: {}", lesson.id, lesson.title))?;
     stage::install_interrupt_handlers();
-    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
-    if args.json {
-        sinks.push(Box::new(Json));
-    } else {
+    if !args.out.json {
         page(render::print_header(lesson, args.speed, paint))?;
-        let timelines = (!args.no_timeline).then(|| Timelines { unicode: render::unicode() });
-        sinks.push(Box::new(Human::new(paint.is_on(), text::width(), timelines)));
-    }
-    if let Some(file) = svg {
-        sinks.push(Box::new(SvgFile::new(file, format!("concur-tutor {}: {}", lesson.id, lesson.title))));
     }
     let sink = Box::new(Localised::new(Tee(sinks)));
     let mut stage = Stage::new(Clock::start(args.speed), Arc::new(Recorder::new(sink)));
@@ -337,7 +343,7 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
             }
         });
     }
-    if !args.json {
+    if !args.out.json {
         page(render::print_reading(lesson, paint))?;
         if let Some(example) = concur_tutor::trace::examples::for_lesson(&lesson.id) {
             let line = format!("Now trace it in Python: concur-tutor trace --example {}", example.name);
@@ -377,24 +383,7 @@ fn run_trace(args: TraceArgs, paint: Paint) -> Result<(), Failure> {
         },
     };
     let python = trace::find_python(args.python.as_deref()).map_err(usage)?;
-    let svg = match &args.svg {
-        Some(path) => Some(
-            FileAtEnd::create(path)
-                .map_err(|err| usage(format!("cannot write --svg {}: {err}", path.display())))?,
-        ),
-        None => None,
-    };
-    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
-    if args.json {
-        sinks.push(Box::new(Json));
-    } else {
-        let timelines = (!args.no_timeline).then(|| Timelines { unicode: render::unicode() });
-        sinks.push(Box::new(Human::new(paint.is_on(), text::width(), timelines)));
-    }
-    if let Some(file) = svg {
-        sinks.push(Box::new(SvgFile::new(file, "concur-tutor trace".to_string())));
-    }
-    let mut sink = Localised::new(Tee(sinks));
+    let mut sink = Localised::new(Tee(args.out.sinks(paint, "concur-tutor trace".to_string())?));
     let options = trace::Options {
         target,
         args: command.collect(),

@@ -161,6 +161,13 @@ def _install(address):
     CRLock = getattr(_thread, "RLock", None)
     counter = iter(range(1, 1 << 62))
 
+    def taken_at(taken):
+        """file:line where a lock was taken, if in the learner's code (an
+        acquire records the caller's place only: formatting waits for a report)."""
+        if taken and is_learner(taken[0]):
+            return "%s:%d" % taken
+        return "@"
+
     def made_here():
         """file:line of the learner's line that made a lock, if it did (not a
         Queue or a Condition made inside the library)."""
@@ -178,19 +185,20 @@ def _install(address):
         def __init__(self):
             self._lock = allocate()
             self._owner = 0
-            self._taken = ""
+            self._taken = None
             self._id = "%d.%d" % (os.getpid(), next(counter))
             self._made = made_here()
 
         def acquire(self, blocking=True, timeout=-1):
             if self._lock.acquire(False):
                 self._owner = native_id()
-                self._taken = site()
+                frame = getframe(1)
+                self._taken = (frame.f_code.co_filename, frame.f_lineno)
                 return True
             if not blocking:
                 return False
             did = blocked("acquire", "lock", self._id, timed(blocking, timeout),
-                          "%s;%s;%s" % (self._owner, self._taken, self._made))
+                          "%s;%s;%s" % (self._owner, taken_at(self._taken), self._made))
             ok = False
             try:
                 ok = self._lock.acquire(True, timeout)
@@ -199,7 +207,8 @@ def _install(address):
                     running("ok" if ok else "timeout")
             if ok:
                 self._owner = native_id()
-                self._taken = site()
+                frame = getframe(1)
+                self._taken = (frame.f_code.co_filename, frame.f_lineno)
             return ok
 
         __enter__ = acquire
@@ -213,7 +222,8 @@ def _install(address):
                 raise
 
         def __exit__(self, *args):
-            self.release()
+            self._owner = 0
+            self._lock.release()
 
         def locked(self):
             return self._lock.locked()
@@ -240,7 +250,7 @@ def _install(address):
             self._lock = CRLock(*args, **kwargs)
             self._owner = 0
             self._depth = 0
-            self._taken = ""
+            self._taken = None
             self._id = "%d.%d" % (os.getpid(), next(counter))
             self._made = made_here()
 
@@ -248,7 +258,8 @@ def _install(address):
             self._depth += 1
             if self._depth == 1:
                 self._owner = native_id()
-                self._taken = site(3)
+                frame = getframe(2)
+                self._taken = (frame.f_code.co_filename, frame.f_lineno)
 
         def acquire(self, blocking=True, timeout=-1):
             if self._lock.acquire(False):
@@ -257,7 +268,7 @@ def _install(address):
             if not blocking:
                 return False
             did = blocked("acquire", "lock", self._id, timed(blocking, timeout),
-                          "%s;%s;%s" % (self._owner, self._taken, self._made))
+                          "%s;%s;%s" % (self._owner, taken_at(self._taken), self._made))
             ok = False
             try:
                 ok = self._lock.acquire(True, timeout)

@@ -19,7 +19,7 @@ impl Sink for Silent {
 
 /// A stage at real speed whose events go nowhere.
 pub fn silent_stage() -> Stage {
-    Stage::new(Clock::start(1.0), Arc::new(Recorder::new(Box::new(Silent))))
+    Stage::new(Clock::start(1.0).expect("a clock"), Arc::new(Recorder::new(Box::new(Silent))))
 }
 
 /// The median of `runs` timings of `f`.

@@ -12,67 +12,12 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use serde::Deserialize;
 use unicode_width::UnicodeWidthStr;
 
+use crate::catalogue;
 use crate::events::{Event, Kind};
 
-/// A language the tutor speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Lang {
-    /// English, the default.
-    En,
-    /// Simplified Chinese.
-    Zh,
-}
-
-static LANG: OnceLock<Lang> = OnceLock::new();
-
-/// The translations, one file per lesson plus the tutor's own, embedded at build time.
-const SOURCES: [(&str, &str); 17] = [
-    ("tutor", include_str!("../lessons/zh/tutor.toml")),
-    ("trace", include_str!("../lessons/zh/trace.toml")),
-    ("process-basics", include_str!("../lessons/zh/process-basics.toml")),
-    ("start-methods", include_str!("../lessons/zh/start-methods.toml")),
-    ("join-daemon", include_str!("../lessons/zh/join-daemon.toml")),
-    ("globals", include_str!("../lessons/zh/globals.toml")),
-    ("pool-async", include_str!("../lessons/zh/pool-async.toml")),
-    ("queue", include_str!("../lessons/zh/queue.toml")),
-    ("pipe", include_str!("../lessons/zh/pipe.toml")),
-    ("queue-deadlock", include_str!("../lessons/zh/queue-deadlock.toml")),
-    ("shared-memory", include_str!("../lessons/zh/shared-memory.toml")),
-    ("locks", include_str!("../lessons/zh/locks.toml")),
-    ("deadlock", include_str!("../lessons/zh/deadlock.toml")),
-    ("threads", include_str!("../lessons/zh/threads.toml")),
-    ("producer-consumer", include_str!("../lessons/zh/producer-consumer.toml")),
-    ("gil", include_str!("../lessons/zh/gil.toml")),
-    ("costs", include_str!("../lessons/zh/costs.toml")),
-];
-
-/// Sets the language for the rest of the run; the first call wins.
-pub fn set(lang: Lang) {
-    let _ = LANG.set(lang);
-}
-
-/// The language in use: as set, else English.
-pub fn lang() -> Lang {
-    LANG.get().copied().unwrap_or(Lang::En)
-}
-
-/// The language the environment asks for: the first of `LC_ALL`, `LC_MESSAGES`
-/// and `LANG` that is set decides (`zh_CN.UTF-8` asks for Chinese).
-pub fn from_env() -> Lang {
-    match locale(&["LC_ALL", "LC_MESSAGES", "LANG"]) {
-        Some(locale) if locale.to_ascii_lowercase().starts_with("zh") => Lang::Zh,
-        _ => Lang::En,
-    }
-}
-
-/// The locale the first of `variables` that is set and not empty names (the
-/// POSIX order: `LC_ALL`, then the category's own, then `LANG`).
-pub fn locale(variables: &[&str]) -> Option<String> {
-    variables.iter().filter_map(|name| std::env::var(name).ok()).find(|value| !value.is_empty())
-}
+pub use crate::lang::{from_env, lang, locale, set, Lang};
 
 /// `text` in the language in use; unchanged in English or when no pattern matches.
 pub fn tr(text: &str) -> String {
@@ -100,71 +45,11 @@ pub fn translate(text: &str) -> Option<String> {
     patterns().iter().find_map(|pattern| pattern.apply(text))
 }
 
-/// One lesson's Chinese, as `lessons/zh/<id>.toml` gives it.
-#[derive(Deserialize, Debug, Default)]
-#[serde(deny_unknown_fields)]
-pub struct LessonText {
-    /// The title.
-    pub title: Option<String>,
-    /// The summary.
-    pub summary: Option<String>,
-    /// The scenes, in the lesson's order.
-    #[serde(default)]
-    pub scenes: Vec<SceneText>,
-    /// The notes its code writes.
-    #[serde(default)]
-    pub notes: Vec<Note>,
-}
-
-/// One scene's Chinese.
-#[derive(Deserialize, Debug, Default)]
-#[serde(deny_unknown_fields)]
-pub struct SceneText {
-    /// The title.
-    pub title: Option<String>,
-    /// The question `--predict` asks.
-    pub question: Option<QuestionText>,
-}
-
-/// A question's Chinese.
-#[derive(Deserialize, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct QuestionText {
-    /// The question.
-    pub ask: String,
-    /// The choices, in the English order.
-    pub choices: Vec<String>,
-    /// The explanation.
-    pub explain: String,
-}
-
-/// An English pattern and its Chinese.
-#[derive(Deserialize, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct Note {
-    /// English, with `{}` for each value the run computes.
-    pub en: String,
-    /// Chinese, with `{1}`, `{2}`, … for those values (`{}` takes the next one).
-    pub zh: String,
-}
-
-/// The Chinese of lesson `id`, if it has a file.
-pub fn lesson_text(id: &str) -> Option<LessonText> {
-    let (_, text) = SOURCES.iter().find(|(file, _)| *file == id)?;
-    Some(parse(id, text))
-}
-
-fn parse(file: &str, text: &str) -> LessonText {
-    toml::from_str(text).unwrap_or_else(|err| panic!("lessons/zh/{file}.toml: {err}"))
-}
-
 /// Every pattern, the most specific first (see [`Pattern::anchor_len`]).
 fn patterns() -> &'static [Pattern] {
     static PATTERNS: OnceLock<Vec<Pattern>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
-        let mut all: Vec<Pattern> = SOURCES
-            .iter()
-            .flat_map(|(file, text)| parse(file, text).notes)
+        let mut all: Vec<Pattern> = catalogue::translations()
             .map(|note| Pattern::new(&note.en, &note.zh))
             // A pattern of holes alone would match anything.
             .filter(|pattern| pattern.literal_len() > 0)
@@ -323,12 +208,5 @@ mod tests {
     fn a_hole_backtracks_past_an_early_match() {
         let p = Pattern::new("{} ends. {} ends.", "{1}|{2}");
         assert_eq!(p.apply("a ends. b ends. c ends.").as_deref(), Some("a|b ends. c"));
-    }
-
-    #[test]
-    fn every_translation_file_parses() {
-        for (file, text) in SOURCES {
-            parse(file, text);
-        }
     }
 }

@@ -14,13 +14,17 @@
 pub mod catalogue;
 pub mod events;
 pub mod i18n;
+pub mod lang;
 pub mod lessons;
 pub mod menu;
+pub mod output;
 pub mod procfs;
 pub mod progress;
 pub mod quiz;
 pub mod render;
+pub mod replay;
 pub mod stage;
+pub mod terminal;
 pub mod text;
 pub mod timeline;
 pub mod trace;

@@ -9,13 +9,14 @@ use std::sync::Arc;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use concur_tutor::events::{Sink, Tee};
 use concur_tutor::i18n::{self, Lang};
-use concur_tutor::menu::{self, Choice, Menu};
+use concur_tutor::menu::{self, Choice, Menu, Mode};
+use concur_tutor::output::OutputArgs;
 use concur_tutor::progress::{self, Progress};
-use concur_tutor::render::svg::SvgFile;
-use concur_tutor::render::{self, ColorChoice, FileAtEnd, Human, Json, Localised, Paint, Timelines};
-use concur_tutor::stage::{self, Clock, Quit, Recorder, Stage};
+use concur_tutor::render::{self, ColorChoice, Paint};
+use concur_tutor::replay::{self, Pace, Run, Stopped};
+use concur_tutor::stage::{self, Clock, Recorder, Stage};
+use concur_tutor::terminal::{self, Quit};
 use concur_tutor::{catalogue, lessons, text};
 
 const EXAMPLES: &str = "\
@@ -26,6 +27,9 @@ Examples:
   concur-tutor lesson join-daemon --scene 2   only the second scene
   concur-tutor lesson join-daemon --json      the run as NDJSON events, one per line
   concur-tutor lesson join-daemon --svg t.svg the timelines as an SVG picture, for slides
+  concur-tutor lesson deadlock --save d.ndjson keep the run, to show it again in class
+  concur-tutor replay d.ndjson --step         the saved run, paused before each explanation
+  concur-tutor lesson deadlock --trace-out d.json  the run for Perfetto (ui.perfetto.dev)
   concur-tutor --lang zh lesson join-daemon   in Chinese (also when LANG says zh_CN…)
   concur-tutor show join-daemon               the Python idioms and the Rust that runs
   concur-tutor lesson deadlock --step         pause before each explanation (for a class)
@@ -69,10 +73,21 @@ enum Command {
         /// The lesson id (see `concur-tutor list`)
         id: String,
     },
+    /// Show a saved run again (`lesson <id> --save RUN.ndjson`, or `--json`'s
+    /// output), at the pace it was recorded
+    Replay(ReplayArgs),
     /// Run a lesson in predict mode: `lesson <id> --predict`
     Quiz {
         /// The lesson id (see `concur-tutor list`)
         id: String,
+
+        /// Run X times faster (as `lesson --speed`)
+        #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed, allow_negative_numbers = true)]
+        speed: f64,
+
+        /// Ask about scene N only
+        #[arg(long, value_name = "N")]
+        scene: Option<usize>,
     },
     /// What you have done: lessons run to the end, quizzes answered
     Progress {
@@ -107,7 +122,7 @@ struct LessonArgs {
     scene: Option<usize>,
 
     #[command(flatten)]
-    out: Outputs,
+    output: OutputArgs,
 
     /// Measurement lessons (gil, costs) use a smaller job and fewer repetitions
     #[arg(long)]
@@ -125,6 +140,27 @@ struct LessonArgs {
     predict: bool,
 }
 
+#[derive(Args)]
+struct ReplayArgs {
+    /// The saved run: NDJSON events, one per line
+    file: PathBuf,
+
+    /// Replay X times faster than it was recorded
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed, allow_negative_numbers = true)]
+    speed: f64,
+
+    /// Show it all at once, without waiting
+    #[arg(long, conflicts_with = "speed")]
+    no_wait: bool,
+
+    /// Pause before each explanation and at each scene start; Enter goes on, q quits
+    #[arg(long, conflicts_with = "json")]
+    step: bool,
+
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
 impl LessonArgs {
     /// Every scene of lesson `id`, at the notes' own pace, human output, no pauses.
     fn at_notes_pace(id: String) -> LessonArgs {
@@ -132,7 +168,7 @@ impl LessonArgs {
             id,
             speed: 1.0,
             scene: None,
-            out: Outputs { json: false, no_timeline: false, svg: None },
+            output: OutputArgs::default(),
             quick: false,
             step: false,
             predict: false,
@@ -167,47 +203,7 @@ struct TraceArgs {
     example: Option<String>,
 
     #[command(flatten)]
-    out: Outputs,
-}
-
-/// Where a run's events go, for `lesson` and `trace` alike.
-#[derive(Args)]
-struct Outputs {
-    /// Print the run as NDJSON events on stdout, one per line, and nothing else
-    #[arg(long)]
-    json: bool,
-
-    /// Do not draw a timeline of the lanes after each scene
-    #[arg(long)]
-    no_timeline: bool,
-
-    /// Also write the timelines to FILE as an SVG picture (lanes, bars, key
-    /// moments, a time axis, a legend)
-    #[arg(long, value_name = "FILE")]
-    svg: Option<PathBuf>,
-}
-
-impl Outputs {
-    /// The sinks asked for; an SVG file that cannot be written is known now, before the run.
-    fn sinks(&self, paint: Paint, title: String) -> Result<Vec<Box<dyn Sink>>, Failure> {
-        let svg = match &self.svg {
-            Some(path) => Some(FileAtEnd::create(path).map_err(|err| {
-                Failure::Usage(i18n::tr(&format!("cannot write --svg {}: {err}", path.display())))
-            })?),
-            None => None,
-        };
-        let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
-        if self.json {
-            sinks.push(Box::new(Json));
-        } else {
-            let timelines = (!self.no_timeline).then(|| Timelines { unicode: render::unicode() });
-            sinks.push(Box::new(Human::new(paint.is_on(), text::width(), timelines)));
-        }
-        if let Some(file) = svg {
-            sinks.push(Box::new(SvgFile::new(file, title)));
-        }
-        Ok(sinks)
-    }
+    output: OutputArgs,
 }
 
 /// Why the command failed.
@@ -216,6 +212,8 @@ enum Failure {
     Usage(String),
     /// The lesson failed while running: exit status 1.
     Run(anyhow::Error),
+    /// The learner quit at a pause: exit status 0, or 130 for Ctrl-C.
+    Quit(Quit),
 }
 
 fn main() -> ExitCode {
@@ -233,7 +231,7 @@ fn main() -> ExitCode {
     // A panic, too, gives the terminal back before it reports.
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        stage::terminal::restore();
+        terminal::restore();
         report(info);
     }));
     let cli = match Cli::try_parse() {
@@ -251,13 +249,14 @@ fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             ExitCode::from(1)
         }
+        Err(Failure::Quit(quit)) => ExitCode::from(if quit.interrupted { 130 } else { 0 }),
     }
 }
 
 fn dispatch(cli: Cli) -> Result<(), Failure> {
     let paint = Paint::new(cli.color.enabled());
     match cli.command {
-        None if stage::terminal::is_interactive() && io::stdout().is_terminal() => run_menu(paint),
+        None if terminal::is_interactive() && io::stdout().is_terminal() => run_menu(paint),
         None => {
             page(render::print_list(paint, text::width(), &load_progress()))?;
             eprintln!(
@@ -278,12 +277,13 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Progress { reset: false }) => page(render::print_progress(&load_progress(), paint)),
         Some(Command::Show { id }) => {
-            let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(err.to_string()))?;
-            page(render::print_show(lesson, paint))
+            let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(i18n::tr(&err.to_string())))?;
+            show(lesson, paint)
         }
         Some(Command::Lesson(args)) => run_lesson(args, paint),
-        Some(Command::Quiz { id }) => {
-            run_lesson(LessonArgs { predict: true, ..LessonArgs::at_notes_pace(id) }, paint)
+        Some(Command::Replay(args)) => run_replay(args, paint),
+        Some(Command::Quiz { id, speed, scene }) => {
+            run_lesson(LessonArgs { predict: true, speed, scene, ..LessonArgs::at_notes_pace(id) }, paint)
         }
         Some(Command::Completions { shell }) => {
             let mut script = Vec::new();
@@ -296,8 +296,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
 }
 
 fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
-    let lesson = catalogue::find(&args.id).map_err(|err| Failure::Usage(err.to_string()))?;
-    let program = lessons::program(&lesson.id);
+    let lesson = catalogue::find(&args.id).map_err(|err| Failure::Usage(i18n::tr(&err.to_string())))?;
     if let Some(n) = args.scene {
         if !(1..=lesson.scenes.len()).contains(&n) {
             return Err(Failure::Usage(i18n::tr(&format!(
@@ -307,29 +306,36 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
             ))));
         }
     }
-    // A file that cannot be written is known before the lesson runs.
-    let sinks = args.out.sinks(paint, format!("concur-tutor {}: {}", lesson.id, lesson.title))?;
+    let title = format!("concur-tutor {}: {}", lesson.id, lesson.title);
+    let sink = args.output.sinks(&title, paint.is_on()).map_err(Failure::Usage)?;
     stage::install_interrupt_handlers();
-    if !args.out.json {
+    if !args.output.json {
         page(render::print_header(lesson, args.speed, paint))?;
     }
-    let sink = Box::new(Localised::new(Tee(sinks)));
-    let mut stage = Stage::new(Clock::start(args.speed), Arc::new(Recorder::new(sink)));
+    let clock = Clock::start(args.speed).map_err(Failure::Run)?;
+    let mut stage = Stage::new(clock, Arc::new(Recorder::new(sink)));
     stage.set_quick(args.quick);
     stage.set_step(args.step);
     stage.set_predict(args.predict);
-    let quiz = match lessons::run(&mut stage, lesson, program, args.scene) {
+    let quiz = match lessons::run(&mut stage, lesson, args.scene) {
         Ok(quiz) => quiz,
         Err(err) => match err.downcast::<Quit>() {
             Ok(quit) => {
                 drop(stage);
-                eprintln!("concur-tutor: {}", i18n::tr(&quit.to_string()));
-                stage::exit_quietly(if quit.interrupted { 130 } else { 0 });
+                terminal::restore();
+                eprintln!(
+                    "
+concur-tutor: {}",
+                    i18n::tr(&quit.to_string())
+                );
+                return Err(Failure::Quit(quit));
             }
             Err(err) => return Err(Failure::Run(err)),
         },
     };
     drop(stage);
+    // Step and predict modes kept typed keys from echoing; the run is over.
+    terminal::restore();
     if args.scene.is_none() || quiz.asked > 0 {
         progress::update(|p| {
             if args.scene.is_none() {
@@ -343,7 +349,7 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
             }
         });
     }
-    if !args.out.json {
+    if !args.output.json {
         page(render::print_reading(lesson, paint))?;
         if let Some(example) = concur_tutor::trace::examples::for_lesson(&lesson.id) {
             let line = format!("Now trace it in Python: concur-tutor trace --example {}", example.name);
@@ -383,7 +389,7 @@ fn run_trace(args: TraceArgs, paint: Paint) -> Result<(), Failure> {
         },
     };
     let python = trace::find_python(args.python.as_deref()).map_err(usage)?;
-    let mut sink = Localised::new(Tee(args.out.sinks(paint, "concur-tutor trace".to_string())?));
+    let mut sink = args.output.sinks("concur-tutor trace", paint.is_on()).map_err(Failure::Usage)?;
     let options = trace::Options {
         target,
         args: command.collect(),
@@ -391,44 +397,151 @@ fn run_trace(args: TraceArgs, paint: Paint) -> Result<(), Failure> {
         hang_after: args.hang_after,
         keep_waiting: args.keep_waiting,
     };
-    match trace::run(&options, &mut sink) {
+    match trace::run(&options, sink.as_mut()) {
         Ok(outcome) => std::process::exit(outcome.exit_code()),
         Err(err) if err.is::<trace::Closed>() => std::process::exit(0),
         Err(err) => Err(Failure::Run(err)),
     }
 }
 
-/// The menu, until the user quits: each lesson chosen runs at the notes' own
-/// pace, and Enter brings the menu back.
+/// `replay`: a saved run through the same sinks as a live one.
+fn run_replay(args: ReplayArgs, paint: Paint) -> Result<(), Failure> {
+    let name = args.file.display();
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|err| Failure::Usage(i18n::tr(&format!("cannot read {name}: {err}"))))?;
+    let run = Run::read(&text)
+        .map_err(|err| Failure::Usage(i18n::tr(&format!("{name} is not a saved run: {err}"))))?;
+    if !run.unknown_kinds.is_empty() {
+        let kinds = run.unknown_kinds.join(", ");
+        eprintln!(
+            "concur-tutor: {}",
+            i18n::tr(&format!("passed over events of kinds this version does not know: {kinds}"))
+        );
+    }
+    let lesson = run.lesson().and_then(|id| catalogue::find(id).ok());
+    let title = match lesson {
+        Some(lesson) => format!("concur-tutor {}: {}", lesson.id, lesson.title),
+        None => format!("concur-tutor replay {name}"),
+    };
+    let mut sink = args.output.sinks(&title, paint.is_on()).map_err(Failure::Usage)?;
+    if let (Some(lesson), false) = (lesson, args.output.json) {
+        page(render::print_header(lesson, args.speed, paint))?;
+    }
+    let pace = Pace { speed: (!args.no_wait).then_some(args.speed), step: args.step };
+    match replay::play(&run, sink.as_mut(), pace) {
+        Ok(()) => {}
+        Err(Stopped::Quit(quit)) => {
+            eprintln!(
+                "
+concur-tutor: {}",
+                i18n::tr("quit at a pause")
+            );
+            return Err(Failure::Quit(quit));
+        }
+        Err(Stopped::Output(err)) => return page(Err(err)),
+    }
+    if let (Some(lesson), false) = (lesson, args.output.json) {
+        page(render::print_reading(lesson, paint))?;
+    }
+    Ok(())
+}
+
+/// The menu, until the user quits: each lesson chosen runs as the menu was
+/// set (speed, one scene, pauses or questions); after it, Enter brings the
+/// menu back and n runs the next lesson the same way. Quitting at a pause
+/// comes back to the menu.
 fn run_menu(paint: Paint) -> Result<(), Failure> {
     stage::install_interrupt_handlers();
     let mut menu = Menu::new();
     loop {
-        let choice = menu::choose(&mut menu, &load_progress()).map_err(|err| Failure::Run(err.into()))?;
-        let (id, step, predict) = match choice {
-            Choice::Quit => return Ok(()),
-            Choice::Show(id) => {
-                let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(err.to_string()))?;
-                page(render::print_show(lesson, paint))?;
-                wait_for_enter();
-                continue;
+        let mut plan =
+            match menu::choose(&mut menu, &load_progress()).map_err(|err| Failure::Run(err.into()))? {
+                Choice::Quit => return Ok(()),
+                Choice::Interrupt => stage::exit_quietly(130),
+                Choice::Show(id) => {
+                    let lesson =
+                        catalogue::find(&id).map_err(|err| Failure::Usage(i18n::tr(&err.to_string())))?;
+                    show(lesson, paint)?;
+                    continue;
+                }
+                Choice::Run(plan) => plan,
+            };
+        loop {
+            let args = LessonArgs {
+                speed: plan.speed,
+                scene: plan.scene,
+                step: plan.mode == Mode::Step,
+                predict: plan.mode == Mode::Predict,
+                ..LessonArgs::at_notes_pace(plan.id.clone())
+            };
+            match run_lesson(args, paint) {
+                Ok(()) | Err(Failure::Quit(_)) => {}
+                Err(Failure::Run(err)) => eprintln!("error: {err:#}"),
+                Err(Failure::Usage(err)) => eprintln!("error: {err}"),
             }
-            Choice::Run(id) => (id, false, false),
-            Choice::Step(id) => (id, true, false),
-            Choice::Predict(id) => (id, false, true),
-        };
-        let args = LessonArgs { step, predict, ..LessonArgs::at_notes_pace(id) };
-        if let Err(Failure::Run(err)) = run_lesson(args, paint) {
-            eprintln!("error: {err:#}");
+            menu.select(&plan.id);
+            let next = Menu::next_after(&plan.id).filter(|_| plan.scene.is_none());
+            match (after_a_lesson(next), next) {
+                (AfterALesson::Next, Some(lesson)) => plan.id = lesson.id.clone(),
+                (AfterALesson::Interrupt, _) => stage::exit_quietly(130),
+                _ => break,
+            }
         }
-        wait_for_enter();
     }
 }
 
-/// Waits for Enter, saying so.
-fn wait_for_enter() {
-    eprint!("\n{}", i18n::tr("Press Enter to return to the menu."));
-    let _ = io::stdin().read_line(&mut String::new());
+/// What to do once a lesson run from the menu is over.
+enum AfterALesson {
+    Menu,
+    Next,
+    Interrupt,
+}
+
+/// Asks, with one key, whether to go back to the menu or on to `next`.
+fn after_a_lesson(next: Option<&catalogue::Lesson>) -> AfterALesson {
+    let prompt = match next {
+        Some(next) => i18n::tr(&format!("Enter: back to the menu · n: next lesson ({})", next.id)),
+        None => i18n::tr("Press Enter to return to the menu."),
+    };
+    terminal::keys_mode();
+    terminal::discard_typed_ahead();
+    eprint!("\n{prompt}");
+    let choice = loop {
+        match terminal::read_key() {
+            Some(b'n' | b'N') if next.is_some() => break AfterALesson::Next,
+            Some(0x03) => break AfterALesson::Interrupt,
+            Some(b'\n' | b'\r' | b' ' | b'q' | 0x1b) | None => break AfterALesson::Menu,
+            Some(_) => {}
+        }
+    };
+    terminal::restore();
+    eprintln!();
+    choice
+}
+
+/// `show`, through a pager on a terminal: `$PAGER`, else `less -R`, else as it is.
+fn show(lesson: &catalogue::Lesson, paint: Paint) -> Result<(), Failure> {
+    let mut text = Vec::new();
+    render::print_show(&mut text, lesson, paint).map_err(|err| Failure::Run(err.into()))?;
+    if io::stdout().is_terminal() && pager(&text) {
+        return Ok(());
+    }
+    page(io::stdout().write_all(&text))
+}
+
+/// Shows `text` through the user's pager; false when none could be started.
+fn pager(text: &[u8]) -> bool {
+    let command =
+        std::env::var("PAGER").ok().filter(|p| !p.trim().is_empty()).unwrap_or("less -R".to_string());
+    let Ok(mut child) =
+        std::process::Command::new("sh").args(["-c", &command]).stdin(std::process::Stdio::piped()).spawn()
+    else {
+        return false;
+    };
+    // A pager quit early closes its input: that is no error.
+    let _ = child.stdin.take().map(|mut input| input.write_all(text));
+    // 127: the shell found no such pager.
+    child.wait().is_ok_and(|status| status.code() != Some(127))
 }
 
 /// The remembered progress; a damaged file is reported, and treated as empty.

@@ -42,19 +42,9 @@ pub fn answer(check: &Check, events: &[Event]) -> Option<usize> {
     }
 }
 
-/// How many choices a check can pick between: what the lesson data must offer.
-pub fn choices_needed(check: &Check) -> usize {
-    match check {
-        Check::First(lines) => lines.len(),
-        Check::Said { .. } | Check::Exit { .. } | Check::Warned => 2,
-        Check::Measure { below, .. } | Check::Ratio { below, .. } => below.len() + 1,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue;
 
     fn say(lane: &str, text: &str) -> Event {
         Event::new(0.0, lane, 1, Kind::Say, text)
@@ -70,16 +60,5 @@ mod tests {
         let said = Check::Said { lane: "p2".into(), contains: "test".into() };
         assert_eq!(answer(&said, &events), Some(0));
         assert_eq!(answer(&said, &events[1..]), Some(1));
-    }
-
-    #[test]
-    fn every_lesson_asks_at_least_one_question_with_the_right_number_of_choices() {
-        for lesson in catalogue::all() {
-            let questions: Vec<_> = lesson.scenes.iter().filter_map(|s| s.question.as_ref()).collect();
-            assert!(!questions.is_empty(), "{} asks nothing", lesson.id);
-            for q in questions {
-                assert_eq!(q.choices.len(), choices_needed(&q.check), "{}: {}", lesson.id, q.ask);
-            }
-        }
     }
 }

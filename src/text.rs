@@ -26,6 +26,20 @@ pub fn truncate(text: &str, columns: usize) -> String {
         .collect()
 }
 
+/// `text` wrapped to `width` columns, its first line after `first`, the others
+/// after `rest`, no word broken. ASCII text breaks at spaces; other text (Chinese
+/// has none between words) where Unicode's line-breaking rules allow.
+pub fn fill(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let separator = if text.is_ascii() {
+        textwrap::WordSeparator::AsciiSpace
+    } else {
+        textwrap::WordSeparator::UnicodeBreakProperties
+    };
+    let options =
+        textwrap::Options::new(width).initial_indent(first).subsequent_indent(rest).word_separator(separator);
+    textwrap::fill(text, options)
+}
+
 /// The columns to wrap at: the terminal's width, else `COLUMNS` when it is set
 /// (a piped run can be told its width), else 100.
 pub fn width() -> usize {

@@ -24,6 +24,8 @@ pub struct Timeline {
 pub struct Row {
     /// The lane's name.
     pub lane: String,
+    /// The pid of the lane's process, as its last event said.
+    pub pid: Option<i32>,
     /// Where the lane was alive, and doing what, in time order.
     pub spans: Vec<Span>,
     /// Its key moments, in time order.
@@ -31,7 +33,7 @@ pub struct Row {
 }
 
 /// A stretch of time in one state.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Span {
     /// Lesson time it began.
     pub from: f64,
@@ -39,6 +41,8 @@ pub struct Span {
     pub to: f64,
     /// What the lane did meanwhile.
     pub state: LaneState,
+    /// On what, in words, when the event that began it said (`p1.join(6)`).
+    pub what: String,
 }
 
 /// A key moment on a row.
@@ -142,7 +146,7 @@ pub fn of_scene(events: &[Event]) -> Timeline {
                 row.switch(event.t, Some(LaneState::Running));
             }
             Kind::State => {
-                row.switch(event.t, event.state);
+                row.switch_to(event.t, event.state, &event.text);
                 if let Some(mark) = event.mark {
                     let what = match mark {
                         Mark::Joined => Key::Joined,
@@ -185,6 +189,7 @@ pub fn of_scene(events: &[Event]) -> Timeline {
             .filter(|r| r.seen)
             .map(|mut r| {
                 r.switch(end, None);
+                r.row.pid = r.pid;
                 r.row
             })
             .collect(),
@@ -194,7 +199,7 @@ pub fn of_scene(events: &[Event]) -> Timeline {
 /// A row being read: its finished spans, and the state it is in now.
 struct Building {
     row: Row,
-    current: Option<(f64, LaneState)>,
+    current: Option<(f64, LaneState, String)>,
     /// The pid of the lane's process, as its last event said.
     pid: Option<i32>,
     /// Set when the lane is a process (its spawn named a parent): its pid.
@@ -206,8 +211,8 @@ struct Building {
 impl Building {
     fn new(lane: &str, t: f64, process: Option<i32>) -> Building {
         Building {
-            row: Row { lane: lane.to_string(), spans: Vec::new(), moments: Vec::new() },
-            current: Some((t, LaneState::Running)),
+            row: Row { lane: lane.to_string(), pid: None, spans: Vec::new(), moments: Vec::new() },
+            current: Some((t, LaneState::Running, String::new())),
             pid: None,
             process,
             seen: false,
@@ -216,12 +221,17 @@ impl Building {
 
     /// Ends the current span at `t` and begins `next` (or nothing: the lane ended).
     fn switch(&mut self, t: f64, next: Option<LaneState>) {
-        if let Some((from, state)) = self.current.take() {
+        self.switch_to(t, next, "");
+    }
+
+    /// [`Building::switch`], saying what the next span is on.
+    fn switch_to(&mut self, t: f64, next: Option<LaneState>, what: &str) {
+        if let Some((from, state, what)) = self.current.take() {
             if t > from {
-                self.row.spans.push(Span { from, to: t, state });
+                self.row.spans.push(Span { from, to: t, state, what });
             }
         }
-        self.current = next.map(|state| (t, state));
+        self.current = next.map(|state| (t, state, what.to_string()));
     }
 }
 
@@ -267,8 +277,8 @@ mod tests {
         assert_eq!(main.spans.last().unwrap().to, 5.0);
         assert_eq!(main.moments[0].what, Key::Timeout);
         let p2 = &timeline.rows[1];
-        assert_eq!(p2.spans[0], Span { from: 1.0, to: 1.5, state: LaneState::Running });
-        assert_eq!(p2.spans[1], Span { from: 1.5, to: 4.0, state: LaneState::Sleeping });
+        assert_eq!((p2.spans[0].from, p2.spans[0].to, p2.spans[0].state), (1.0, 1.5, LaneState::Running));
+        assert_eq!((p2.spans[1].from, p2.spans[1].to, p2.spans[1].state), (1.5, 4.0, LaneState::Sleeping));
         assert_eq!(p2.moments[0].what, Key::Killed);
     }
 

@@ -7,7 +7,7 @@ use std::process::Stdio;
 use std::sync::OnceLock;
 
 use common::bin;
-use concur_tutor::{catalogue, i18n};
+use concur_tutor::catalogue;
 use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
@@ -15,7 +15,7 @@ use unicode_width::UnicodeWidthStr;
 fn every_lesson_s_data_has_its_chinese() {
     let mut missing = Vec::new();
     for lesson in catalogue::all() {
-        let Some(zh) = i18n::lesson_text(&lesson.id) else {
+        let Some(zh) = catalogue::chinese(&lesson.id) else {
             missing.push(format!("{}: no lessons/zh/{}.toml", lesson.id, lesson.id));
             continue;
         };
@@ -133,12 +133,12 @@ fn the_list_lines_up_in_chinese() {
     for lesson in catalogue::all() {
         let line = text.lines().find(|l| l.split_whitespace().any(|word| word == lesson.id));
         let line = line.unwrap_or_else(|| panic!("no line for {}:\n{text}", lesson.id));
-        let zh = i18n::lesson_text(&lesson.id).unwrap().title.unwrap();
+        let zh = catalogue::chinese(&lesson.id).unwrap().title.clone().unwrap();
         assert_eq!(column_of(line, &lesson.id), 2, "{line}");
         assert_eq!(column_of(line, &zh), 21, "{line}");
         titles += 1;
     }
-    assert_eq!(titles, 15);
+    assert_eq!(titles, 16);
 }
 
 #[test]
@@ -150,7 +150,7 @@ fn lang_comes_from_the_environment_and_the_flag_wins() {
         first["title"].as_str().unwrap().to_string()
     };
     let english = catalogue::find("process-basics").unwrap().title.clone();
-    let chinese = i18n::lesson_text("process-basics").unwrap().title.unwrap();
+    let chinese = catalogue::chinese("process-basics").unwrap().title.clone().unwrap();
     let unset = [("LC_ALL", ""), ("LC_MESSAGES", "")];
     assert_eq!(run(&[unset[0], unset[1], ("LANG", "zh_CN.UTF-8")], &[]), chinese);
     assert_eq!(run(&[("LC_ALL", "zh_TW.UTF-8")], &[]), chinese);

@@ -36,7 +36,8 @@ fn padding(i: u32) -> String {
 }
 
 fn every_item_once_in_order(maxsize: Option<usize>) {
-    let mut stage = Stage::new(Clock::start(1.0), Arc::new(Recorder::new(Box::new(Silent))));
+    let mut stage =
+        Stage::new(Clock::start(1.0).expect("a clock"), Arc::new(Recorder::new(Box::new(Silent))));
     let q = stage.queue::<(u8, u32, String)>(maxsize).unwrap();
     let reports = stage.queue::<Vec<(u8, u32)>>(None).unwrap();
     let mut children = Vec::new();

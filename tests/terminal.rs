@@ -101,10 +101,10 @@ impl Pty {
 }
 
 #[test]
-fn pick_a_lesson_in_the_menu_step_through_two_pauses_and_quit() {
+fn pick_a_lesson_in_the_menu_step_through_two_pauses_quit_back_to_the_menu_and_leave() {
     let mut pty = Pty::start(&[]);
     pty.expect("pick a lesson");
-    pty.expect("q: quit");
+    pty.expect("q quit");
     // Filter down to one lesson, then run it with pauses.
     pty.send("/globals\r");
     pty.send("p");
@@ -117,6 +117,11 @@ fn pick_a_lesson_in_the_menu_step_through_two_pauses_and_quit() {
     pty.expect("scene 2 is about to run");
     pty.send("q");
     pty.expect("quit at a pause");
+    // Quitting at a pause ends the lesson, not the class: the menu comes back.
+    pty.expect("back to the menu");
+    pty.send("\r");
+    pty.expect("pick a lesson");
+    pty.send("q");
     let group = pty.child.id() as i32;
     assert_eq!(pty.wait(), 0);
     pty.assert_modes_are_back();

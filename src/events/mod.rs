@@ -127,6 +127,18 @@ pub struct Event {
     /// `state`: the key moment this change is, if it is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mark: Option<Mark>,
+    /// `state`: the other lane of the moment: the child a returning join waited
+    /// for (a trace draws it as an arrow from that child's end to the join).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<String>,
+    /// `scene`: the id of the lesson the run is of, so that a saved run can be
+    /// replayed with its lesson's header and further reading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<String>,
+    /// `state` of a task lane: the OS thread (Linux tid, Python's
+    /// `threading.get_native_id()`) that polled it. Tasks may move between threads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tid: Option<i32>,
 }
 
 impl Event {
@@ -150,6 +162,9 @@ impl Event {
             python: None,
             state: None,
             mark: None,
+            peer: None,
+            lesson: None,
+            tid: None,
         }
     }
 }

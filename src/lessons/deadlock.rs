@@ -54,8 +54,8 @@ fn opposite_orders_deadlock(stage: &mut Stage) -> Result<()> {
         }
         None => stage.warn("the threads finished without deadlocking: this run did not show it"),
     }
-    t1.join().expect("thread-1 does not panic");
-    t2.join().expect("thread-2 does not panic");
+    stage.join_thread(t1)?;
+    stage.join_thread(t2)?;
     Ok(())
 }
 
@@ -78,8 +78,8 @@ fn a_timeout_breaks_it(stage: &mut Stage) -> Result<()> {
     });
     // The watchdog would wait longer than the timeout: here the timeout must win.
     let caught = stage.join_threads_with_watchdog(&[&t1, &t2], &locks, 5.0 + PATIENCE);
-    t1.join().expect("thread-1 does not panic");
-    t2.join().expect("thread-2 does not panic");
+    stage.join_thread(t1)?;
+    stage.join_thread(t2)?;
     if caught.is_none() {
         let gave_up =
             stage.said_by("thread-2").iter().find(|(_, line)| line.starts_with("timed out")).map(|(t, _)| *t);
@@ -112,8 +112,8 @@ fn one_order_for_everyone(stage: &mut Stage) -> Result<()> {
     let t1 = stage.thread("thread-1", worker(a.clone(), b.clone()));
     let t2 = stage.thread("thread-2", worker(a, b));
     let caught = stage.join_threads_with_watchdog(&[&t1, &t2], &locks, PATIENCE);
-    t1.join().expect("thread-1 does not panic");
-    t2.join().expect("thread-2 does not panic");
+    stage.join_thread(t1)?;
+    stage.join_thread(t2)?;
     if caught.is_none() {
         stage.note(format!(
             "{} rounds, no deadlock: a thread holding A never waits for a thread holding B while that \
@@ -161,8 +161,8 @@ fn try_lock_and_back_off(stage: &mut Stage) -> Result<()> {
         take_both_or_back_off(lane, &b2, &a2);
     });
     let caught = stage.join_threads_with_watchdog(&[&t1, &t2], &locks, PATIENCE);
-    t1.join().expect("thread-1 does not panic");
-    t2.join().expect("thread-2 does not panic");
+    stage.join_thread(t1)?;
+    stage.join_thread(t2)?;
     if caught.is_none() {
         let backed_off =
             stage.said_since(0.0).iter().filter(|(_, line)| line.ends_with("backing off")).count();

@@ -70,7 +70,7 @@ fn a_thread_changes_the_one_num(stage: &mut Stage) -> Result<()> {
             address_of_num()
         ));
     });
-    thread.join().expect("the thread does not panic");
+    stage.join_thread(thread)?;
     let local = *local.lock().expect("no thread panics holding it");
     let num = NUM.load(Ordering::SeqCst);
     stage.say(format!("main ends. num: {num} (at {}), local: {local}", address_of_num()));

@@ -205,8 +205,8 @@ fn threads_fill_a_list_under_a_lock(stage: &mut Stage) -> Result<()> {
     let since = stage.now();
     let t1 = stage.thread("task1", fill(Arc::clone(&list1), true));
     let t2 = stage.thread("task2", fill(Arc::clone(&list1), false));
-    t1.join().expect("task1 does not panic");
-    t2.join().expect("task2 does not panic");
+    stage.join_thread(t1)?;
+    stage.join_thread(t2)?;
     let order: Vec<String> = stage.said_since(since).into_iter().map(|(lane, _)| lane).collect();
     let runs = 1 + order.windows(2).filter(|pair| pair[0] != pair[1]).count();
     let ones = stage.lines_of("task2").iter().filter(|line| line.ends_with("> 1")).count();
@@ -274,7 +274,7 @@ fn a_lock_its_holder_may_take_again(stage: &mut Stage) -> Result<()> {
         rlock.release();
         rlock.release();
     });
-    worker.join().expect("worker does not panic");
+    stage.join_thread(worker)?;
     stage.note(
         "std has no reentrant Mutex<T>: two guards in one thread would be two &mut to the same data, \
          which Rust forbids. A reentrant lock can only hand out shared (&) access; std's ReentrantLock \
@@ -293,12 +293,13 @@ fn a_condition_to_wait_for(stage: &mut Stage) -> Result<()> {
         let (items, changed) = &*theirs;
         let mut checks = 0;
         lane.say("waiting until there are 3 items");
-        let items = changed
-            .wait_while(items.lock().expect("no thread panics holding it"), |items| {
+        let items = lane.waiting("cond.wait_for(…)", || {
+            changed.wait_while(items.lock().expect("no thread panics holding it"), |items| {
                 checks += 1;
                 items.len() < 3
             })
-            .expect("no thread panics holding it");
+        });
+        let items = items.expect("no thread panics holding it");
         lane.say(format!("got {:?} after checking the condition {checks} times", *items));
     });
     let (items, changed) = &*shared;
@@ -309,7 +310,7 @@ fn a_condition_to_wait_for(stage: &mut Stage) -> Result<()> {
         items.lock().expect("no thread panics holding it").push(item);
         changed.notify_one();
     }
-    waiter.join().expect("waiter does not panic");
+    stage.join_thread(waiter)?;
     let checks = stage.last_said("waiter").and_then(|line| {
         line.split_once("checking the condition ")?.1.split_whitespace().next()?.parse::<u32>().ok()
     });

@@ -1,6 +1,7 @@
 //! The lessons that run: one module per lesson, each a list of scenes written
 //! like the Python they mirror. This module maps ids to them and runs them.
 
+mod coroutines;
 mod costs;
 mod deadlock;
 mod gil;
@@ -20,119 +21,23 @@ mod threads;
 use crate::catalogue::{Lesson, Question};
 use crate::progress::Quiz;
 use crate::quiz;
-use crate::stage::{Entry, Quit, Stage};
+use crate::stage::{Entry, Stage};
+use crate::terminal::Quit;
 
 /// One scene's code: it drives the Stage, which narrates.
 pub type SceneFn = fn(&mut Stage) -> anyhow::Result<()>;
-
-/// A lesson's code, as built into the binary.
-pub struct Program {
-    /// The lesson id, as in `lessons/<id>.toml`.
-    pub id: &'static str,
-    /// One function per scene of the lesson data, in order.
-    pub scenes: &'static [SceneFn],
-    /// The file the scenes are written in, for `show`.
-    pub path: &'static str,
-    /// That file's text: exactly the code that runs.
-    pub source: &'static str,
-}
 
 /// The code spawned children may run, looked up by name in the new process
 /// (see [`Entry`]).
 pub const ENTRIES: &[Entry] = start_methods::ENTRIES;
 
-const PROGRAMS: &[Program] = &[
-    Program {
-        id: "process-basics",
-        scenes: process_basics::SCENES,
-        path: "src/lessons/process_basics.rs",
-        source: include_str!("process_basics.rs"),
-    },
-    Program {
-        id: "start-methods",
-        scenes: start_methods::SCENES,
-        path: "src/lessons/start_methods.rs",
-        source: include_str!("start_methods.rs"),
-    },
-    Program {
-        id: "join-daemon",
-        scenes: join_daemon::SCENES,
-        path: "src/lessons/join_daemon.rs",
-        source: include_str!("join_daemon.rs"),
-    },
-    Program {
-        id: "globals",
-        scenes: globals::SCENES,
-        path: "src/lessons/globals.rs",
-        source: include_str!("globals.rs"),
-    },
-    Program {
-        id: "pool-async",
-        scenes: pool_async::SCENES,
-        path: "src/lessons/pool_async.rs",
-        source: include_str!("pool_async.rs"),
-    },
-    Program {
-        id: "queue",
-        scenes: queue::SCENES,
-        path: "src/lessons/queue.rs",
-        source: include_str!("queue.rs"),
-    },
-    Program {
-        id: "pipe",
-        scenes: pipe::SCENES,
-        path: "src/lessons/pipe.rs",
-        source: include_str!("pipe.rs"),
-    },
-    Program {
-        id: "queue-deadlock",
-        scenes: queue_deadlock::SCENES,
-        path: "src/lessons/queue_deadlock.rs",
-        source: include_str!("queue_deadlock.rs"),
-    },
-    Program {
-        id: "shared-memory",
-        scenes: shared_memory::SCENES,
-        path: "src/lessons/shared_memory.rs",
-        source: include_str!("shared_memory.rs"),
-    },
-    Program {
-        id: "locks",
-        scenes: locks::SCENES,
-        path: "src/lessons/locks.rs",
-        source: include_str!("locks.rs"),
-    },
-    Program {
-        id: "deadlock",
-        scenes: deadlock::SCENES,
-        path: "src/lessons/deadlock.rs",
-        source: include_str!("deadlock.rs"),
-    },
-    Program { id: "gil", scenes: gil::SCENES, path: "src/lessons/gil.rs", source: include_str!("gil.rs") },
-    Program {
-        id: "costs",
-        scenes: costs::SCENES,
-        path: "src/lessons/costs.rs",
-        source: include_str!("costs.rs"),
-    },
-    Program {
-        id: "threads",
-        scenes: threads::SCENES,
-        path: "src/lessons/threads.rs",
-        source: include_str!("threads.rs"),
-    },
-    Program {
-        id: "producer-consumer",
-        scenes: producer_consumer::SCENES,
-        path: "src/lessons/producer_consumer.rs",
-        source: include_str!("producer_consumer.rs"),
-    },
-];
+// `PROGRAMS`: each lesson id (lessons/index.toml) with its module's `SCENES`.
+include!(concat!(env!("OUT_DIR"), "/programs.rs"));
 
-/// The code of lesson `id`, one of the catalogue's ids (a unit test checks
-/// that every lesson in the catalogue has its code).
-pub fn program(id: &str) -> &'static Program {
-    PROGRAMS.iter().find(|p| p.id == id).unwrap_or_else(|| panic!("lesson '{id}' has no code"))
+/// The scenes of lesson `id`, one of the catalogue's ids (build.rs makes the
+/// table from the same index as the catalogue, so every lesson has its code).
+pub fn scenes(id: &str) -> &'static [SceneFn] {
+    PROGRAMS.iter().find(|(program, _)| *program == id).map_or(&[], |(_, scenes)| *scenes)
 }
 
 /// Runs `scenes` (numbers from 1; all when empty) of `lesson` on `stage`. Each
@@ -142,14 +47,8 @@ pub fn program(id: &str) -> &'static Program {
 ///
 /// # Errors
 /// A scene failed, or the learner quit at a pause ([`Quit`]).
-pub fn run(
-    stage: &mut Stage,
-    lesson: &Lesson,
-    program: &Program,
-    only: Option<usize>,
-) -> anyhow::Result<Quiz> {
-    let ran =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_scenes(stage, lesson, program, only)));
+pub fn run(stage: &mut Stage, lesson: &Lesson, only: Option<usize>) -> anyhow::Result<Quiz> {
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_scenes(stage, lesson, only)));
     match ran {
         Ok(result) => result,
         Err(payload) => match payload.downcast::<Quit>() {
@@ -159,20 +58,15 @@ pub fn run(
     }
 }
 
-fn run_scenes(
-    stage: &mut Stage,
-    lesson: &Lesson,
-    program: &Program,
-    only: Option<usize>,
-) -> anyhow::Result<Quiz> {
+fn run_scenes(stage: &mut Stage, lesson: &Lesson, only: Option<usize>) -> anyhow::Result<Quiz> {
     let total = lesson.scenes.len();
     let mut quiz = Quiz::default();
-    for (index, (scene, body)) in lesson.scenes.iter().zip(program.scenes).enumerate() {
+    for (index, (scene, body)) in lesson.scenes.iter().zip(scenes(&lesson.id)).enumerate() {
         let number = index + 1;
         if only.is_some_and(|n| n != number) {
             continue;
         }
-        stage.begin_scene(number, total, &scene.title, &scene.python);
+        stage.begin_scene(&lesson.id, number, total, &scene.title, &scene.python);
         let question = scene.question.as_ref().filter(|_| stage.predicting());
         let guess = question.map(|q| stage.ask(&q.ask, &q.choices));
         let from = stage.event_count();
@@ -182,14 +76,25 @@ fn run_scenes(
             judge(stage, question, guess, from, &mut quiz);
         }
     }
+    if quiz.asked > 0 {
+        stage.note(format!("Your predictions: {} of {} right.", quiz.right, quiz.asked));
+    }
     stage.finish()?;
     Ok(quiz)
 }
 
-/// Says whether `guess` was right, by this run's events since mark `from`.
-fn judge(stage: &mut Stage, question: &Question, guess: usize, from: usize, quiz: &mut Quiz) {
+/// Says whether `guess` (none: no answer could be had) was right, by this
+/// run's events since mark `from`.
+fn judge(stage: &mut Stage, question: &Question, guess: Option<usize>, from: usize, quiz: &mut Quiz) {
     let Some(right) = quiz::answer(&question.check, &stage.events_since(from)) else {
         stage.note(format!("This run did not show the answer. {}", question.explain));
+        return;
+    };
+    let Some(guess) = guess else {
+        stage.note(format!(
+            "No answer was given; this run: {}. {}",
+            question.choices[right], question.explain
+        ));
         return;
     };
     quiz.asked += 1;
@@ -209,19 +114,9 @@ mod tests {
     use crate::catalogue;
 
     #[test]
-    fn every_lesson_has_its_code_and_every_code_its_lesson() {
-        let ids: Vec<&str> = catalogue::all().iter().map(|l| l.id.as_str()).collect();
-        for id in &ids {
-            assert!(PROGRAMS.iter().any(|p| p.id == *id), "lesson {id} has no code");
-        }
-        assert_eq!(PROGRAMS.len(), ids.len(), "code without a lesson");
-    }
-
-    #[test]
-    fn every_program_has_one_function_per_scene_of_its_data() {
-        for program in PROGRAMS {
-            let lesson = catalogue::find(program.id).expect("a program has lesson data");
-            assert_eq!(lesson.scenes.len(), program.scenes.len(), "{}", program.id);
+    fn every_lesson_has_one_function_per_scene_of_its_data() {
+        for lesson in catalogue::all() {
+            assert_eq!(lesson.scenes.len(), scenes(&lesson.id).len(), "{}", lesson.id);
         }
     }
 }

@@ -32,7 +32,7 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
         for item in 1..=ITEMS {
             if let Err(TrySendError::Full(item)) = tx.try_send(item) {
                 lane.say(format!("Buffer is full, waiting... {}", gauge(10, 10)));
-                tx.send(item).expect("the consumer is there");
+                lane.waiting("q.put()", || tx.send(item)).expect("the consumer is there");
             }
             lane.say(format!("Produced item {item}  {}", gauge(tx.len(), 10)));
             lane.sleep(1.0);
@@ -44,7 +44,7 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
             Ok(item) => item,
             Err(TryRecvError::Empty) => {
                 lane.say("Buffer is empty, waiting...");
-                match rx.recv() {
+                match lane.waiting("q.get()", || rx.recv()) {
                     Ok(item) => item,
                     Err(_) => break,
                 }
@@ -54,8 +54,8 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
         lane.say(format!("Consumed item {item}  {}", gauge(rx.len(), 10)));
         lane.sleep(2.0);
     });
-    let _ = producer.join();
-    let _ = consumer.join();
+    stage.join_thread(producer)?;
+    stage.join_thread(consumer)?;
 
     let produced = stage.said_by("producer");
     let puts: Vec<f64> =
@@ -145,8 +145,8 @@ fn condvar_buffer(stage: &mut Stage) -> Result<()> {
             lane.sleep(1.0);
         }
     });
-    let _ = producer.join();
-    let _ = consumer.join();
+    stage.join_thread(producer)?;
+    stage.join_thread(consumer)?;
     stage.note(
         "Same behaviour, by hand: a Mutex around the items, a Condvar each for 'not full' and 'not \
          empty', wait_while to sleep until the condition holds, notify_one after every change, and a \

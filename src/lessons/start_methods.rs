@@ -160,7 +160,8 @@ static LOCK: Mutex<()> = Mutex::new(());
 /// A child that takes `LOCK`.
 fn take_lock(lane: &Lane) {
     lane.say("taking the lock...");
-    let _guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _guard =
+        lane.waiting("lock.acquire()", || LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
     lane.say("got the lock");
 }
 

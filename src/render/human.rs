@@ -9,6 +9,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{timeline, Paint};
 use crate::events::{Event, Kind, Sink};
 use crate::i18n::tr;
+use crate::text;
 
 /// Colours handed to lanes in the order they first appear (main stays plain).
 const LANE_COLORS: [Color; 6] =
@@ -110,10 +111,7 @@ impl Human {
     fn tutor_line(&self, event: &Event, marker: &str, color: Color) -> String {
         let lead = format!("{:>8.3}  {marker} ", event.t);
         let indent = " ".repeat(lead.width());
-        let options = textwrap::Options::new(self.width.max(TEXT_COLUMN + 20))
-            .initial_indent(&lead)
-            .subsequent_indent(&indent);
-        let wrapped = textwrap::fill(&event.text, options);
+        let wrapped = text::fill(&event.text, self.width.max(TEXT_COLUMN + 20), &lead, &indent);
         // Colour the text, not the time.
         let body = wrapped.strip_prefix(&lead).unwrap_or(&wrapped);
         format!("{:>8.3}  {}", event.t, self.paint.color(&format!("{marker} {body}"), color))

@@ -1,6 +1,7 @@
 //! Drawing for a reader: events as coloured, aligned lines or as NDJSON, and the
 //! `list` and `show` pages.
 
+pub mod chrome;
 mod file;
 mod human;
 mod json;
@@ -16,7 +17,7 @@ use crossterm::style::{Color, Stylize};
 
 pub use file::FileAtEnd;
 pub use human::{Human, Timelines};
-pub use json::Json;
+pub use json::{Json, NdjsonFile};
 pub use localised::Localised;
 pub use pages::{print_header, print_list, print_list_json, print_progress, print_reading, print_show};
 

@@ -9,11 +9,10 @@ use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
 use super::Paint;
-use crate::catalogue::{self, Lesson, CHAPTERS};
+use crate::catalogue::{self, Lesson};
 use crate::i18n::tr;
-use crate::lessons;
 use crate::progress::{self, Progress};
-use crate::text::pad;
+use crate::text::{self, pad};
 
 const ID_WIDTH: usize = 19;
 
@@ -28,18 +27,17 @@ pub fn print_list(paint: Paint, width: usize, progress: &Progress) -> io::Result
         "{}",
         tr(&format!("{count} lessons, {done} done (✓). Run one with: concur-tutor lesson <id>"))
     )?;
-    for number in 1..=CHAPTERS.len() {
+    for number in 1..=catalogue::chapters().len() {
         let mut lessons = catalogue::all().iter().filter(|l| l.chapter == number).peekable();
         let Some(first) = lessons.peek() else { continue };
-        writeln!(out, "\n{}", paint.bold(&format!("{number}. {}", first.chapter_name())))?;
+        writeln!(out, "\n{}", paint.bold(&format!("{number}. {}", tr(first.chapter_name()))))?;
         for lesson in lessons {
             let pad = " ".repeat(ID_WIDTH.saturating_sub(lesson.id.width()));
             let mark =
                 if progress.is_completed(&lesson.id) { paint.color("✓", Color::Green) } else { " ".into() };
             writeln!(out, "{mark} {}{pad}{}", paint.bold(&lesson.id), lesson.title)?;
             let indent = " ".repeat(2 + ID_WIDTH);
-            let options = textwrap::Options::new(width).initial_indent(&indent).subsequent_indent(&indent);
-            writeln!(out, "{}", paint.dim(&textwrap::fill(&lesson.summary, options)))?;
+            writeln!(out, "{}", paint.dim(&text::fill(&lesson.summary, width, &indent, &indent)))?;
         }
     }
     Ok(())
@@ -52,7 +50,7 @@ pub fn print_list_json(progress: &Progress) -> io::Result<()> {
         let line = json!({
             "id": lesson.id,
             "chapter": lesson.chapter,
-            "chapter_name": lesson.chapter_name(),
+            "chapter_name": tr(lesson.chapter_name()),
             "title": lesson.title,
             "summary": lesson.summary,
             "scenes": lesson.scenes.len(),
@@ -64,8 +62,7 @@ pub fn print_list_json(progress: &Progress) -> io::Result<()> {
 }
 
 /// `concur-tutor show <id>`: each scene's Python, then the Rust source that runs.
-pub fn print_show(lesson: &Lesson, paint: Paint) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+pub fn print_show(out: &mut impl Write, lesson: &Lesson, paint: Paint) -> io::Result<()> {
     writeln!(out, "{}", paint.bold(&format!("{} · {}", lesson.id, lesson.title)))?;
     writeln!(out, "{}", lesson.summary)?;
     for (i, scene) in lesson.scenes.iter().enumerate() {
@@ -74,9 +71,8 @@ pub fn print_show(lesson: &Lesson, paint: Paint) -> io::Result<()> {
             writeln!(out, "{}", paint.dim(&format!("   py │ {line}")))?;
         }
     }
-    let program = lessons::program(&lesson.id);
-    writeln!(out, "\n{}", paint.bold(&tr(&format!("The Rust that runs ({}):", program.path))))?;
-    write!(out, "{}", program.source)?;
+    writeln!(out, "\n{}", paint.bold(&tr(&format!("The Rust that runs ({}):", lesson.path))))?;
+    write!(out, "{}", lesson.source())?;
     Ok(())
 }
 

@@ -13,6 +13,8 @@ use nix::unistd::pipe2;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::lane::waiting_here;
+use super::wait::Wait;
 use super::{frame, Stage};
 
 /// One end of a [`Stage::pipe`].
@@ -34,6 +36,10 @@ impl Connection {
     /// Python's `conn.recv()`: waits for the next whole value; `None` once the
     /// other end is closed by everyone holding it.
     pub fn recv<T: DeserializeOwned>(&self) -> io::Result<Option<T>> {
+        let mut ready = [nix::poll::PollFd::new(self.end.as_fd(), nix::poll::PollFlags::POLLIN)];
+        if matches!(nix::poll::poll(&mut ready, nix::poll::PollTimeout::ZERO), Ok(0)) {
+            return waiting_here("conn.recv()", || frame::read(&self.end));
+        }
         frame::read(&self.end)
     }
 
@@ -74,9 +80,7 @@ impl Stage {
     /// `conn.recv()` in the main program: waits for a value, narrating whatever
     /// the children do meanwhile.
     pub fn recv<T: DeserializeOwned>(&mut self, conn: &Connection) -> io::Result<Option<T>> {
-        self.block("conn.recv()");
-        self.pump(None, Some(conn.fd()), |_| false);
-        self.unblock("conn.recv() returned", None);
+        self.wait_for(Wait::blocked("conn.recv()").readable(conn.fd()), |_| false);
         conn.recv()
     }
 }

@@ -3,6 +3,7 @@
 //! a `&Lane` and uses its verbs, the way the notes' functions call `print` and
 //! `time.sleep`.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::OwnedFd;
@@ -21,7 +22,7 @@ use crate::events::{Event, Kind, LaneState, Mark};
 #[derive(Serialize, Deserialize, Debug)]
 pub(crate) enum Wire {
     /// Something to narrate.
-    Event(Event),
+    Event(Box<Event>),
     /// A pool worker has taken task `task` and is running it.
     Took { task: u64 },
     /// A pool worker's result for task `task`.
@@ -90,17 +91,37 @@ impl Lane {
     /// Sleeps `secs` of lesson time (Python's `time.sleep`).
     pub fn sleep(&self, secs: f64) {
         self.set_state(LaneState::Sleeping, format!("sleep({secs})"), None);
-        thread::sleep(self.clock.real(secs));
+        self.clock.sleep(secs);
         self.set_state(LaneState::Running, "awake", None);
     }
 
     /// Tells the timeline that this lane now sleeps, waits or runs (`text` says
     /// on what), and whether that change is a key moment.
     pub(crate) fn set_state(&self, state: LaneState, text: impl Into<String>, mark: Option<Mark>) {
+        self.send(self.state_event(state, text, mark));
+    }
+
+    /// The `state` event [`Lane::set_state`] sends, for a caller that adds to it.
+    pub(crate) fn state_event(&self, state: LaneState, text: impl Into<String>, mark: Option<Mark>) -> Event {
         let mut event = Event::new(self.clock.now(), &self.name, self.pid, Kind::State, text);
         event.state = Some(state);
         event.mark = mark;
-        self.send(event);
+        event
+    }
+
+    /// Runs `wait`, something that blocks this lane (a condition's wait, a
+    /// channel's `recv`, a join), with the timeline told that the lane waits on
+    /// `what` meanwhile, and that it runs again after.
+    pub fn waiting<T>(&self, what: &str, wait: impl FnOnce() -> T) -> T {
+        self.set_state(LaneState::Blocked, what, None);
+        let result = wait();
+        self.set_state(LaneState::Running, format!("{what} returned"), None);
+        result
+    }
+
+    /// Makes this the lane the code on this thread runs in (see [`waiting_here`]).
+    pub(crate) fn enter(&self) {
+        CURRENT.with(|current| *current.borrow_mut() = Some(self.clone()));
     }
 
     /// This lane under another name: for code that runs on a thread the tutor did
@@ -120,6 +141,7 @@ impl Lane {
             .name(name.to_string())
             .spawn(move || {
                 cleanup::leave_interrupts_to_main();
+                lane.enter();
                 let outcome = panic::catch_unwind(AssertUnwindSafe(|| body(&lane)));
                 let mut event = Event::new(lane.now(), &lane.name, lane.pid, Kind::Exit, "");
                 match &outcome {
@@ -147,7 +169,7 @@ impl Lane {
     pub(crate) fn send(&self, event: Event) {
         match &self.sink {
             Sink::Recorder(recorder) => recorder.emit(event),
-            Sink::Pipe(_) => self.send_wire(&Wire::Event(event)),
+            Sink::Pipe(_) => self.send_wire(&Wire::Event(Box::new(event))),
         }
     }
 
@@ -166,5 +188,20 @@ impl Lane {
                 }
             }
         }
+    }
+}
+
+thread_local! {
+    /// The lane the code on this thread runs in, if the tutor started it.
+    static CURRENT: RefCell<Option<Lane>> = const { RefCell::new(None) };
+}
+
+/// [`Lane::waiting`] for the lane this thread runs in, if there is one: how
+/// the Stage's own primitives (a process-shared lock, a queue's bound, a pipe's
+/// read) show their waits, wherever they are called from.
+pub(crate) fn waiting_here<T>(what: &str, wait: impl FnOnce() -> T) -> T {
+    match CURRENT.with(|current| current.borrow().clone()) {
+        Some(lane) => lane.waiting(what, wait),
+        None => wait(),
     }
 }

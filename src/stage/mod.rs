@@ -1,37 +1,55 @@
 //! The Stage: a narrated run. Lessons call its verbs (`process`, `join_timeout`,
 //! `sleep`, `note`, …); each verb does the real thing and emits events that say
 //! what happened, computed from what happened.
+//!
+//! How it holds together:
+//! - every verb that blocks the main program is one wait (`wait.rs`) with a
+//!   description; it reads the children's pipes meanwhile (`pump.rs`),
+//!   so children never print and the main program never needs a helper thread;
+//! - every lane (main, a forked or spawned child, a thread) knows the lesson's
+//!   [`Clock`]; its sleeps and timeouts count lesson time, and a pause (a step,
+//!   a question, an output that cannot be written) stops lesson time for all of
+//!   them at once, through a page of shared memory (see `clock.rs`), so a paused
+//!   lesson tells the same story as one that ran straight through;
+//! - a lane that waits on one of the Stage's primitives (a process-shared lock,
+//!   a full queue, a pipe) is drawn waiting, from the primitive itself;
+//! - every child is registered for cleanup ([`install_interrupt_handlers`])
+//!   the moment it exists, and killed and reaped on every way out.
 
+mod children;
 mod cleanup;
 mod clock;
 mod connection;
 mod cpython;
+mod fork;
 mod frame;
+mod join;
 mod lane;
 mod pool;
-mod process;
 mod progress;
+mod pump;
 mod queue;
 mod recorder;
 mod shared;
 mod spawn;
 mod step;
-pub mod terminal;
+mod tasks;
 mod traced;
+mod wait;
 mod watchdog;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use crate::procfs::{ProcState, TaskState, ThreadState};
+pub use children::{ExitStatus, Proc};
 pub use cleanup::{exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
 pub use connection::Connection;
 pub use cpython::Figures;
+pub use fork::{ProcessBuilder, Run};
 pub use lane::Lane;
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
-pub use process::{ExitStatus, Proc, ProcessBuilder, Run};
 pub use progress::Bars;
 pub use queue::{Empty, Full, ProcQueue};
 pub use recorder::Recorder;
@@ -39,13 +57,13 @@ pub use shared::{
     interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedSem, SharedUsize,
 };
 pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
-pub use step::Quit;
+pub use tasks::{thread_id, LanePolls, Polls, TaskLane, TaskLanes, Traced};
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use watchdog::{Stuck, Watched};
 
-use crate::events::{Event, Kind, LaneState, Mark, TUTOR};
-use pool::Callback;
-use process::Child;
+use crate::events::{Event, Kind, TUTOR};
+use children::Child;
+use pool::Tasks;
 
 /// A narrated run of one lesson.
 pub struct Stage {
@@ -54,12 +72,7 @@ pub struct Stage {
     main: Lane,
     tutor: Lane,
     children: Vec<Child>,
-    /// Pool tasks: the last id handed out, who took each, the finished ones,
-    /// and the callbacks still waiting for theirs.
-    next_task: u64,
-    taken: HashMap<u64, (String, i32)>,
-    finished: HashMap<u64, pool::Done>,
-    callbacks: HashMap<u64, Callback>,
+    tasks: Tasks,
     /// While true, children start and end without `spawn` and `exit` lines: for
     /// timing many starts without narrating each.
     hushed: bool,
@@ -74,16 +87,16 @@ pub struct Stage {
 impl Stage {
     /// A stage that reports to `recorder` on `clock`.
     pub fn new(clock: Clock, recorder: Arc<Recorder>) -> Stage {
+        recorder.keep_time_with(clock);
+        let main = Lane::in_tutor("main", clock, recorder.clone());
+        main.enter();
         Stage {
-            main: Lane::in_tutor("main", clock, recorder.clone()),
+            main,
             tutor: Lane::in_tutor(TUTOR, clock, recorder.clone()),
             clock,
             recorder,
             children: Vec::new(),
-            next_task: 0,
-            taken: HashMap::new(),
-            finished: HashMap::new(),
-            callbacks: HashMap::new(),
+            tasks: Tasks::default(),
             hushed: false,
             quick: false,
             stepping: false,
@@ -121,7 +134,7 @@ impl Stage {
     /// Python's `multiprocessing.active_children()`: the children still running,
     /// as (name, pid). Like Python, it first collects any that have just ended.
     pub fn active_children(&mut self) -> Vec<(String, i32)> {
-        self.pump_until(Some(Instant::now()), |_| false);
+        self.pump_once(Some(Duration::ZERO), None);
         self.children.iter().filter(|c| c.is_alive()).map(|c| (c.name.clone(), c.pid.as_raw())).collect()
     }
 
@@ -220,25 +233,6 @@ impl Stage {
         })
     }
 
-    /// The main program sleeps (Python's `time.sleep`), narrating whatever the
-    /// children do meanwhile.
-    pub fn sleep(&mut self, secs: f64) {
-        let deadline = self.clock.deadline(secs);
-        self.main.set_state(LaneState::Sleeping, format!("sleep({secs})"), None);
-        self.pump_until(Some(deadline), |_| false);
-        self.main.set_state(LaneState::Running, "awake", None);
-    }
-
-    /// Shows main as waiting for `what` on the timeline, until [`Stage::unblock`].
-    pub(crate) fn block(&self, what: impl Into<String>) {
-        self.main.set_state(LaneState::Blocked, what, None);
-    }
-
-    /// Shows main as running again, after `what` (a key moment when `mark` is set).
-    pub(crate) fn unblock(&self, what: impl Into<String>, mark: Option<Mark>) {
-        self.main.set_state(LaneState::Running, what, mark);
-    }
-
     /// Everything lane `lane` has printed so far, in order.
     pub fn lines_of(&self, lane: &str) -> Vec<String> {
         self.said_by(lane).into_iter().map(|(_, text)| text).collect()
@@ -268,9 +262,17 @@ impl Stage {
         self.lines_of(lane).pop()
     }
 
-    /// Marks the start of scene `number` of `total`.
-    pub(crate) fn begin_scene(&mut self, number: usize, total: usize, title: &str, python: &str) {
+    /// Marks the start of scene `number` of `total` of lesson `lesson`.
+    pub(crate) fn begin_scene(
+        &mut self,
+        lesson: &str,
+        number: usize,
+        total: usize,
+        title: &str,
+        python: &str,
+    ) {
         let mut event = Event::new(self.now(), TUTOR, self.pid(), Kind::Scene, title);
+        event.lesson = Some(lesson.to_string());
         event.scene = Some(number);
         event.python = Some(python.to_string());
         event.scenes = Some(total);

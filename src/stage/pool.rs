@@ -20,10 +20,13 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use std::collections::HashMap;
+
+use super::children::Proc;
 use super::lane::{Lane, Wire};
-use super::process::Proc;
+use super::wait::{Wait, Woke};
 use super::Stage;
-use crate::events::{LaneState, Mark};
+use crate::events::LaneState;
 
 /// The size of every task message: a whole number of them always fits the pipe
 /// atomically (`PIPE_BUF` is 4096 on Linux).
@@ -52,7 +55,17 @@ pub struct Done {
 }
 
 /// A callback waiting for its task's result; it runs in the parent.
-pub(crate) type Callback = Box<dyn FnOnce(&Lane, Value)>;
+type Callback = Box<dyn FnOnce(&Lane, Value)>;
+
+/// The Stage's record of its pools' tasks: the last id handed out, which
+/// worker took each, the finished ones, and the callbacks still waiting.
+#[derive(Default)]
+pub(crate) struct Tasks {
+    next: u64,
+    pub(crate) taken: HashMap<u64, (String, i32)>,
+    finished: HashMap<u64, Done>,
+    callbacks: HashMap<u64, Callback>,
+}
 
 /// Python's `Pool(n)`: `n` forked workers that run `task` on the arguments given
 /// to `apply`, `apply_async`, `map`, `imap`.
@@ -96,13 +109,24 @@ impl Stage {
     }
 
     fn next_task_id(&mut self) -> u64 {
-        self.next_task += 1;
-        self.next_task
+        self.tasks.next += 1;
+        self.tasks.next
     }
 
     /// The result of `task`, once it has arrived.
     pub(crate) fn done(&self, task: u64) -> Option<&Done> {
-        self.finished.get(&task)
+        self.tasks.finished.get(&task)
+    }
+
+    /// Task `task` is done: its result is kept for `get`, and its callback, if
+    /// it has one, runs now, in the parent, as CPython's do.
+    pub(crate) fn task_done(&mut self, task: u64, done: Done) {
+        let callback = self.tasks.callbacks.remove(&task);
+        let value = done.value.clone();
+        self.tasks.finished.insert(task, done);
+        if let Some(callback) = callback {
+            callback(&self.main, value);
+        }
     }
 }
 
@@ -160,7 +184,7 @@ impl<A: Serialize, R: DeserializeOwned + 'static> Pool<A, R> {
         let result = self.apply_async(stage, arg);
         let decode: Callback =
             Box::new(move |lane, value| callback(lane, serde_json::from_value(value).expect("result type")));
-        stage.callbacks.insert(result.task, decode);
+        stage.tasks.callbacks.insert(result.task, decode);
         result
     }
 
@@ -219,26 +243,16 @@ impl<A: Serialize, R: DeserializeOwned + 'static> Pool<A, R> {
 impl<R: DeserializeOwned> AsyncResult<R> {
     /// Python's `get()`: waits for the result.
     pub fn get(&self, stage: &mut Stage) -> R {
-        stage.block("get()");
-        stage.pump_until(None, |stage| stage.done(self.task).is_some());
-        stage.unblock("get() returned", None);
+        stage.wait_for(Wait::blocked("get()"), |stage| stage.done(self.task).is_some());
         self.decode(stage)
     }
 
     /// Python's `get(timeout)`: waits at most `secs`; the task runs on either way.
     pub fn get_timeout(&self, stage: &mut Stage, secs: f64) -> Result<R, TimeoutError> {
-        let deadline = stage.clock().deadline(secs);
-        stage.block(format!("get({secs})"));
-        stage.pump_until(Some(deadline), |stage| stage.done(self.task).is_some());
-        match stage.done(self.task) {
-            Some(_) => {
-                stage.unblock(format!("get({secs}) returned"), None);
-                Ok(self.decode(stage))
-            }
-            None => {
-                stage.unblock(format!("get({secs}) timed out"), Some(Mark::Timeout));
-                Err(TimeoutError)
-            }
+        let wait = Wait::blocked(format!("get({secs})")).timeout(Some(secs));
+        match stage.wait_for(wait, |stage| stage.done(self.task).is_some()) {
+            Woke::TimedOut => Err(TimeoutError),
+            _ => Ok(self.decode(stage)),
         }
     }
 
@@ -249,7 +263,7 @@ impl<R: DeserializeOwned> AsyncResult<R> {
 
     /// The worker running the task now, if one has taken it.
     pub fn running_in(&self, stage: &Stage) -> Option<(String, i32)> {
-        stage.taken.get(&self.task).cloned()
+        stage.tasks.taken.get(&self.task).cloned()
     }
 
     fn decode(&self, stage: &Stage) -> R {
@@ -275,9 +289,7 @@ impl<R: DeserializeOwned> Imap<R> {
             return None;
         }
         let ids: Vec<u64> = self.pending.iter().map(|r| r.task).collect();
-        stage.block("next()");
-        stage.pump_until(None, |stage| ids.iter().any(|&id| stage.done(id).is_some()));
-        stage.unblock("next() returned", None);
+        stage.wait_for(Wait::blocked("next()"), |stage| ids.iter().any(|&id| stage.done(id).is_some()));
         let first = self
             .pending
             .iter()

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{Mark, Proc, Stage};
+use super::wait::Wait;
+use super::{Proc, Stage};
+use crate::events::Mark;
 
 /// A set of bars, one per worker.
 pub struct Bars {
@@ -67,12 +69,11 @@ impl Stage {
     /// Joins every child of `procs`, calling `tick` every `every` of real time
     /// meanwhile (to move progress bars, say).
     pub fn join_all_ticking(&mut self, procs: &[Proc], every: Duration, mut tick: impl FnMut()) {
-        self.block("join() each");
-        while procs.iter().any(|p| self.children[p.0].is_alive()) {
-            let until = std::time::Instant::now() + every;
-            self.pump_until(Some(until), |stage| procs.iter().all(|p| !stage.children[p.0].is_alive()));
+        let wait = Wait::blocked("join() each").marked(Mark::Joined).looking_every(every);
+        let ticking = |_: &mut Stage| {
             tick();
-        }
-        self.unblock("all joined", Some(Mark::Joined));
+            None
+        };
+        self.wait(wait, |stage| procs.iter().all(|p| !stage.children[p.0].is_alive()), ticking);
     }
 }

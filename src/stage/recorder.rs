@@ -9,6 +9,7 @@ use std::io;
 use std::sync::{Mutex, MutexGuard};
 
 use super::cleanup;
+use super::clock::Clock;
 use crate::events::{Event, Sink};
 
 /// Renders and records every event of a run.
@@ -19,18 +20,29 @@ pub struct Recorder {
 struct Inner {
     render: Box<dyn Sink>,
     log: Vec<Event>,
+    /// The lesson's clock, paused while an event is written: an output that
+    /// cannot be written (Ctrl-S, a pager not reading) is a pause like any other.
+    clock: Option<Clock>,
 }
 
 impl Recorder {
     /// A recorder that hands events to `render`.
     pub fn new(render: Box<dyn Sink>) -> Recorder {
-        Recorder { inner: Mutex::new(Inner { render, log: Vec::new() }) }
+        Recorder { inner: Mutex::new(Inner { render, log: Vec::new(), clock: None }) }
+    }
+
+    /// Pauses `clock` while each event is written (see [`Inner::clock`]).
+    pub(crate) fn keep_time_with(&self, clock: Clock) {
+        self.lock().clock = Some(clock);
     }
 
     /// Hands one event to the sink and records it.
     pub fn emit(&self, event: Event) {
         let mut inner = self.lock();
-        let drawn = inner.render.event(&event);
+        let drawn = match inner.clock {
+            Some(clock) => clock.paused(|| inner.render.event(&event)),
+            None => inner.render.event(&event),
+        };
         written(drawn);
         inner.log.push(event);
     }

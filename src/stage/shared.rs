@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+
+use super::lane::waiting_here;
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 
 /// One shared mapping holding a `T`.
@@ -230,9 +232,11 @@ impl SharedLock {
         let me = std::process::id() as i32;
         if words.state.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_err() {
             words.waiter.store(me, Ordering::SeqCst);
-            while words.state.swap(2, Ordering::Acquire) != 0 {
-                futex_wait(&words.state, 2, None);
-            }
+            waiting_here("lock.acquire()", || {
+                while words.state.swap(2, Ordering::Acquire) != 0 {
+                    futex_wait(&words.state, 2, None);
+                }
+            });
             let _ = words.waiter.compare_exchange(me, 0, Ordering::SeqCst, Ordering::SeqCst);
         }
         words.owner.store(me, Ordering::SeqCst);
@@ -279,9 +283,10 @@ impl SharedSem {
         Ok(sem)
     }
 
-    /// Takes a unit, waiting for one until `deadline` (for ever if `None`).
-    /// Returns false if the deadline came first.
-    pub fn acquire(&self, deadline: Option<Instant>) -> bool {
+    /// Takes a unit, waiting for one at most `timeout` of real time (for ever
+    /// if `None`). Returns false if the time ran out first.
+    pub fn acquire(&self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.map(|t| Instant::now() + t);
         let count = self.count.get();
         loop {
             let units = count.load(Ordering::SeqCst);

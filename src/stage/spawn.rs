@@ -13,7 +13,7 @@ use nix::unistd::{pipe2, Pid};
 use serde::{Deserialize, Serialize};
 
 use super::cleanup;
-use super::process::run_child;
+use super::fork::run_child;
 use super::{Clock, Lane, Proc, Stage};
 
 /// The first argument a spawned child is started with. The command line
@@ -39,7 +39,16 @@ pub struct Order {
     fd: i32,
     parent: i32,
     clock_origin_nanos: u64,
+    /// The lesson clock's shared pause record, inherited across `exec`.
+    clock_fd: i32,
     speed: f64,
+}
+
+/// A duplicate of `fd` that an `exec`ed program keeps (without close-on-exec).
+fn inheritable(fd: i32) -> nix::Result<OwnedFd> {
+    let copy = fcntl(fd, FcntlArg::F_DUPFD(3))?;
+    // SAFETY: F_DUPFD just returned this new descriptor, and nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(copy) })
 }
 
 /// The pid of the process whose start-up code ran last: its own for a program
@@ -65,18 +74,18 @@ impl Stage {
         let program = std::env::current_exe().context("could not find this program to start it again")?;
         let (read_end, write_end) =
             pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a child process")?;
-        // A duplicate without close-on-exec: the one descriptor the child keeps.
-        let inherited = fcntl(write_end.as_raw_fd(), FcntlArg::F_DUPFD(3))
-            .context("could not pass a pipe to a child process")?;
-        // SAFETY: F_DUPFD just returned this new descriptor, and nothing else owns it.
-        let inherited = unsafe { OwnedFd::from_raw_fd(inherited) };
-        let (clock_origin_nanos, speed) = self.clock.to_monotonic();
+        let (clock_origin_nanos, speed, clock_fd) = self.clock.to_exec();
+        // Duplicates without close-on-exec: the two descriptors the child keeps.
+        let inherited =
+            inheritable(write_end.as_raw_fd()).context("could not pass a pipe to a child process")?;
+        let clock = inheritable(clock_fd).context("could not pass the lesson clock to a child process")?;
         let order = Order {
             entry: entry.name.to_string(),
             lane: name.to_string(),
             fd: inherited.as_raw_fd(),
             parent: self.pid(),
             clock_origin_nanos,
+            clock_fd: clock.as_raw_fd(),
             speed,
         };
         let spawn = self.spawn_event(name, "spawned", ": this program, started again");
@@ -88,7 +97,7 @@ impl Stage {
             .stdin(Stdio::null())
             .spawn()
             .with_context(|| format!("could not spawn {name}"))?;
-        drop((inherited, write_end));
+        drop((inherited, clock, write_end));
         // The Stage reaps by pid, like every other child; std's handle is not needed.
         self.adopt(Pid::from_raw(child.id() as i32), read_end, name.to_string(), false, spawn)
     }
@@ -106,6 +115,8 @@ pub fn run_spawned(order: &str, entries: &[Entry]) -> anyhow::Result<std::conver
         .context("the spawn order names a descriptor this process does not have")?;
     // SAFETY: the parent passed this descriptor for this process alone, and it is open.
     let pipe = unsafe { OwnedFd::from_raw_fd(order.fd) };
-    let clock = Clock::from_monotonic(order.clock_origin_nanos, order.speed);
+    fcntl(order.clock_fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC))
+        .context("the spawn order names a clock this process does not have")?;
+    let clock = Clock::from_exec(order.clock_origin_nanos, order.speed, order.clock_fd)?;
     run_child(&order.lane, Pid::from_raw(order.parent), clock, pipe, entry.body)
 }

@@ -8,48 +8,28 @@
 //! its true timestamp: a pause is main stopping at that line, like a
 //! breakpoint, never the output being held back.
 
-use std::io::Read;
 use std::os::fd::AsFd;
 
-use super::{terminal, Stage};
+use super::Stage;
 use crate::events::Kind;
-
-/// Keys that end the lesson at any pause: q, Esc, and Ctrl-C (which arrives
-/// as a key while keys are read one by one).
-fn quit_key(byte: u8) -> Option<Quit> {
-    match byte {
-        b'q' | b'Q' | 0x1b => Some(Quit { interrupted: false }),
-        0x03 => Some(Quit { interrupted: true }),
-        _ => None,
-    }
-}
-
-/// The learner quit at a pause. The lesson unwinds with this as its payload
-/// (no panic message: the panic hook does not run for `resume_unwind`), every
-/// child killed and reaped on the way; [`crate::lessons::run`] catches it.
-#[derive(Debug, Clone, Copy)]
-pub struct Quit {
-    /// By Ctrl-C (exit status 130 from the shell), not by q or Esc.
-    pub interrupted: bool,
-}
-
-impl std::fmt::Display for Quit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("quit at a pause; every child process was killed and reaped")
-    }
-}
-
-impl std::error::Error for Quit {}
+use crate::terminal::{self, quit_key};
 
 impl Stage {
-    /// Turns step mode on or off.
+    /// Turns step mode on or off. While it is on, keys typed between pauses
+    /// are not echoed into the lesson's output.
     pub fn set_step(&mut self, step: bool) {
         self.stepping = step;
+        if step {
+            terminal::quiet_mode();
+        }
     }
 
-    /// Turns predict mode on or off.
+    /// Turns predict mode on or off (keys typed between questions are not echoed).
     pub fn set_predict(&mut self, predict: bool) {
         self.predicting = predict;
+        if predict {
+            terminal::quiet_mode();
+        }
     }
 
     /// Whether the learner is asked to predict each scene.
@@ -59,6 +39,10 @@ impl Stage {
 
     /// In step mode, waits for Enter or Space with `next` (what comes next) on show.
     pub(crate) fn pause(&mut self, next: &str) {
+        if let Some(pause) = test_pause() {
+            // The tests' stand-in for a teacher who talks at every stop.
+            self.clock.paused(|| std::thread::sleep(pause));
+        }
         if self.stepping {
             let go_on = |byte: u8| matches!(byte, b'\n' | b'\r' | b' ').then_some(());
             if self.wait_for_key(&format!("⏸  {next} · Enter: go on · q: quit"), go_on).is_none() {
@@ -69,8 +53,9 @@ impl Stage {
     }
 
     /// Asks `question`, shows the numbered `choices`, and returns the index of
-    /// the one picked with a number key (0 if input runs out).
-    pub fn ask(&mut self, question: &str, choices: &[String]) -> usize {
+    /// the one picked with a number key; `None` when no answer can be had
+    /// (input ran out).
+    pub fn ask(&mut self, question: &str, choices: &[String]) -> Option<usize> {
         let listed: Vec<String> =
             choices.iter().enumerate().map(|(i, c)| format!("{}) {c}", i + 1)).collect();
         self.tutor.emit(Kind::Note, format!("Predict: {question}  {}", listed.join("   ")));
@@ -78,35 +63,54 @@ impl Stage {
             let digit = (byte as char).to_digit(10)? as usize;
             (1..=choices.len()).contains(&digit).then(|| digit - 1)
         };
-        self.wait_for_key(&format!("your answer, 1 to {} · q: quit", choices.len()), pick).unwrap_or(0)
+        self.wait_for_key(&format!("your answer, 1 to {} · q: quit", choices.len()), pick)
     }
 
     /// Shows `prompt` and reads keys until `accept` takes one; `None` when input
-    /// runs out. A quit key ends the lesson at once (see [`Quit`]).
+    /// runs out. A quit key ends the lesson at once (see [`Quit`]). The lesson
+    /// is paused meanwhile: no lesson time passes for any lane. Keys typed
+    /// before the prompt showed are thrown away, not taken as the answer.
     fn wait_for_key<T>(&mut self, prompt: &str, accept: impl Fn(u8) -> Option<T>) -> Option<T> {
+        self.clock.pause();
         terminal::keys_mode();
+        terminal::discard_typed_ahead();
         self.recorder.prompt(Some(prompt));
         let stdin = std::io::stdin();
         let accepted = loop {
-            self.pump(None, Some(stdin.as_fd()), |_| false);
-            let mut byte = [0u8; 1];
-            match stdin.lock().read(&mut byte) {
-                Ok(0) | Err(_) => break None,
-                Ok(_) => {
-                    if let Some(quit) = quit_key(byte[0]) {
+            while !self.pump_once(None, Some(stdin.as_fd())) {}
+            match terminal::read_key() {
+                None => break None,
+                Some(key) => {
+                    if let Some(quit) = quit_key(key) {
                         self.recorder.prompt(None);
                         terminal::restore();
                         self.kill_all();
+                        self.clock.resume();
                         std::panic::resume_unwind(Box::new(quit));
                     }
-                    if let Some(value) = accept(byte[0]) {
+                    if let Some(value) = accept(key) {
                         break Some(value);
                     }
+                    let shown = if key.is_ascii_graphic() {
+                        (key as char).to_string()
+                    } else {
+                        format!("{key:#04x}")
+                    };
+                    self.recorder.prompt(Some(&format!("{prompt} · not a choice: {shown}")));
                 }
             }
         };
         self.recorder.prompt(None);
-        terminal::restore();
+        terminal::quiet_mode();
+        self.clock.resume();
         accepted
     }
+}
+
+/// `CONCUR_TEST_PAUSE=SECS`: pause SECS of real time at every stop, as a
+/// teacher in step mode would, without a terminal. For the tests that check
+/// that a paused lesson tells the same story.
+fn test_pause() -> Option<std::time::Duration> {
+    let secs: f64 = std::env::var("CONCUR_TEST_PAUSE").ok()?.parse().ok()?;
+    std::time::Duration::try_from_secs_f64(secs).ok()
 }

@@ -10,7 +10,6 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Instant;
 
 use super::{Clock, Lane};
 use crate::events::{LaneState, Mark};
@@ -153,7 +152,7 @@ impl TracedLock {
 
     /// Python's `lock.acquire(timeout=secs)`.
     pub fn acquire_timeout(&self, lane: &Lane, secs: f64) -> Result<TracedGuard, NotAcquired> {
-        self.acquire_until(lane, Some(self.shared.clock.deadline(secs)))
+        self.acquire_until(lane, Some(self.shared.clock.now() + secs))
     }
 
     /// Python's `lock.acquire(blocking=False)`: takes the lock only if it is free now.
@@ -166,7 +165,8 @@ impl TracedLock {
         Some(TracedGuard { lock: self.clone() })
     }
 
-    fn acquire_until(&self, lane: &Lane, deadline: Option<Instant>) -> Result<TracedGuard, NotAcquired> {
+    /// Waits for the lock until lesson time `deadline` (for ever if `None`).
+    fn acquire_until(&self, lane: &Lane, deadline: Option<f64>) -> Result<TracedGuard, NotAcquired> {
         let me = lane.name().to_string();
         let mut graph = self.shared.lock_graph();
         graph.waiting.insert(me.clone(), (self.index, self.shared.clock.now()));
@@ -187,10 +187,12 @@ impl TracedLock {
             graph = match deadline {
                 None => self.shared.changed.wait(graph).unwrap_or_else(|poisoned| poisoned.into_inner()),
                 Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
+                    // In lesson time: a pause meanwhile only makes the real wait longer.
+                    let left = deadline - self.shared.clock.now();
+                    if left <= 0.0 {
                         break Err(NotAcquired::TimedOut);
                     }
+                    let left = self.shared.clock.real(left);
                     self.shared.changed.wait_timeout(graph, left).unwrap_or_else(|p| p.into_inner()).0
                 }
             };

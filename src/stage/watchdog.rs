@@ -5,14 +5,13 @@
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use super::children::{ExitStatus, Proc};
 use super::shared::SharedLock;
 use super::traced::{find_cycle, Cycle, LockSet};
-use super::{ExitStatus, Mark, Proc, Stage};
+use super::wait::{Wait, Woke};
+use super::Stage;
+use crate::events::Mark;
 use crate::procfs::ProcState;
-
-/// How often the watchdog looks, in real time. Events wake the join at once
-/// anyway; this only bounds how late a stall is noticed.
-const LOOK_EVERY: Duration = Duration::from_millis(20);
 
 /// A child the watchdog found stuck.
 #[derive(Clone, Debug)]
@@ -39,20 +38,19 @@ impl Stage {
     /// first (as `/proc` shows it): then returns `None` and leaves it blocked.
     /// For finding out whether something would hang, without waiting for a timeout.
     pub fn join_unless_blocked_in(&mut self, p: Proc, syscall: &str) -> Option<ExitStatus> {
-        let call = format!("{}.join()", self.children[p.0].name);
-        self.block(&call);
-        loop {
-            let until = std::time::Instant::now() + Duration::from_millis(1);
-            self.pump_until(Some(until), |stage| !stage.children[p.0].is_alive());
-            if let Some((_, status)) = self.children[p.0].ended {
-                self.unblock(format!("{call} returned"), Some(Mark::Joined));
-                return Some(status);
-            }
-            let state = ProcState::read(self.children[p.0].pid.as_raw());
-            if state.is_some_and(|s| s.thread_blocked_in(syscall).is_some()) {
-                self.unblock(format!("{call} abandoned: the child is blocked in {syscall}()"), None);
-                return None;
-            }
+        let name = &self.children[p.0].name;
+        let wait = Wait::blocked(format!("{name}.join()"))
+            .marked(Mark::Joined)
+            .on(name)
+            .looking_every(Duration::from_millis(1));
+        let pid = self.children[p.0].pid.as_raw();
+        let blocked = |_: &mut Stage| {
+            let state = ProcState::read(pid)?;
+            state.thread_blocked_in(syscall).map(|_| format!("the child is blocked in {syscall}()"))
+        };
+        match self.wait(wait, |stage| !stage.children[p.0].is_alive(), blocked) {
+            Woke::Abandoned(_) => None,
+            _ => self.children[p.0].ended.map(|(_, status)| status),
         }
     }
 
@@ -62,42 +60,38 @@ impl Stage {
     /// it saw, and the join gives up. The child is left as it is: the lesson
     /// decides what to do with it.
     pub fn join_with_watchdog(&mut self, p: Proc, patience: f64) -> Watched {
-        let call = format!("{}.join()", self.children[p.0].name);
-        self.block(&call);
-        loop {
-            let until = std::time::Instant::now() + LOOK_EVERY;
-            self.pump_until(Some(until), |stage| !stage.children[p.0].is_alive());
-            let child = &self.children[p.0];
-            if let Some((_, status)) = child.ended {
-                self.unblock(format!("{call} returned"), Some(Mark::Joined));
-                return Watched::Ended(status);
+        let name = self.children[p.0].name.clone();
+        let wait = Wait::blocked(format!("{name}.join()")).marked(Mark::Joined).on(&name);
+        let mut stuck = None;
+        let silent = |stage: &mut Stage| {
+            let child = &stage.children[p.0];
+            let silent_for = stage.clock.now() - child.last_heard;
+            if silent_for < patience {
+                return None;
             }
-            let silent_for = self.clock.now() - child.last_heard;
-            if silent_for >= patience {
-                let stuck =
-                    Stuck { pid: child.pid.as_raw(), silent_for, state: ProcState::read(child.pid.as_raw()) };
-                let seen = stuck
-                    .state
-                    .as_ref()
-                    .map_or("its /proc entry could not be read".to_string(), |s| s.to_string());
-                self.warn(format!(
-                    "watchdog: {} (pid {}) is alive but has said nothing for {silent_for:.1} s. /proc/{} shows {seen}.",
-                    child.name, stuck.pid, stuck.pid
-                ));
-                for thread in stuck.state.iter().flat_map(|s| &s.threads) {
-                    self.warn(format!(
-                        "watchdog: {}'s thread {} ({}) shows {}.",
-                        child.name, thread.tid, thread.name, thread.state
-                    ));
-                }
-                self.unblock(format!("{call} abandoned by the watchdog"), None);
-                return Watched::Stuck(stuck);
-            }
+            let pid = child.pid.as_raw();
+            stuck = Some(Stuck { pid, silent_for, state: ProcState::read(pid) });
+            Some("the watchdog found it stuck".to_string())
+        };
+        self.wait(wait, |stage| !stage.children[p.0].is_alive(), silent);
+        let Some(stuck) = stuck else {
+            return Watched::Ended(self.children[p.0].ended.expect("a joined child has ended").1);
+        };
+        let seen =
+            stuck.state.as_ref().map_or("its /proc entry could not be read".to_string(), |s| s.to_string());
+        self.warn(format!(
+            "watchdog: {name} (pid {}) is alive but has said nothing for {:.1} s. /proc/{} shows {seen}.",
+            stuck.pid, stuck.silent_for, stuck.pid
+        ));
+        for thread in stuck.state.iter().flat_map(|s| &s.threads) {
+            self.warn(format!(
+                "watchdog: {name}'s thread {} ({}) shows {}.",
+                thread.tid, thread.name, thread.state
+            ));
         }
+        Watched::Stuck(stuck)
     }
-}
 
-impl Stage {
     /// Waits for `threads` to finish, with a watchdog on the wait-for graph of
     /// `locks`: once they form a cycle whose every member has waited `patience`
     /// lesson seconds, warns with the cycle and returns it. They are still stuck
@@ -108,24 +102,20 @@ impl Stage {
         locks: &LockSet,
         patience: f64,
     ) -> Option<Cycle> {
-        self.block("join() each thread");
-        loop {
-            if threads.iter().all(|thread| thread.is_finished()) {
-                self.unblock("all threads joined", Some(Mark::Joined));
-                return None;
-            }
-            if let Some(cycle) = locks.deadlock(patience) {
-                self.warn(format!(
-                    "watchdog: deadlock. {cycle}. They have been stuck for {:.1} s, and none of them can \
-                     ever go on: each waits for a lock that only the other would release.",
-                    cycle.stuck_for
-                ));
-                self.unblock("join abandoned by the watchdog", None);
-                return Some(cycle);
-            }
-            let until = std::time::Instant::now() + LOOK_EVERY;
-            self.pump_until(Some(until), |_| false);
-        }
+        let mut found = None;
+        let deadlock = |_: &mut Stage| {
+            found = locks.deadlock(patience);
+            found.as_ref().map(|_| "the watchdog found a deadlock".to_string())
+        };
+        let all_finished = |_: &Stage| threads.iter().all(|thread| thread.is_finished());
+        self.wait(Wait::blocked("join() each thread").marked(Mark::Joined), all_finished, deadlock);
+        let cycle = found?;
+        self.warn(format!(
+            "watchdog: deadlock. {cycle}. They have been stuck for {:.1} s, and none of them can \
+             ever go on: each waits for a lock that only the other would release.",
+            cycle.stuck_for
+        ));
+        Some(cycle)
     }
 
     /// The deadlock among this stage's child processes over `locks` (name, lock),

@@ -35,7 +35,6 @@ use nix::sys::socket::{self, sockopt, AddressFamily, Backlog, MsgFlags, SockFlag
 use nix::unistd::pipe2;
 
 use crate::events::{Event, Kind, Sink, TUTOR};
-use crate::stage::Clock;
 use code::Code;
 use guard::{Guard, Launch, Report};
 use program::{Program, Status};
@@ -86,6 +85,30 @@ impl Outcome {
             Outcome::Hung => 1,
             Outcome::Interrupted(signal) => 128 + signal,
         }
+    }
+}
+
+/// Trace time: real seconds since the program was started, on the clock the
+/// agent reads too (`CLOCK_MONOTONIC`, which `Instant` is), so its reports
+/// convert exactly.
+#[derive(Clone, Copy)]
+struct TraceClock {
+    start: Instant,
+    /// `CLOCK_MONOTONIC` at `start`, in seconds.
+    origin: f64,
+}
+
+impl TraceClock {
+    fn start() -> TraceClock {
+        let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        let start = Instant::now();
+        // SAFETY: clock_gettime only writes the timespec it is given.
+        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+        TraceClock { start, origin: now.tv_sec as f64 + now.tv_nsec as f64 / 1e9 }
+    }
+
+    fn now(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
     }
 }
 
@@ -148,8 +171,8 @@ pub fn run(options: &Options, sink: &mut dyn Sink) -> anyhow::Result<Outcome> {
             CString::new(pair)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let clock = Clock::start(1.0);
-    let origin = clock.to_monotonic().0 as f64 / 1e9;
+    let clock = TraceClock::start();
+    let origin = clock.origin;
     let mut guard = Guard::start(Launch {
         program: CString::new(options.python.executable.as_os_str().as_bytes())?,
         argv,
@@ -263,7 +286,7 @@ struct Conn {
 /// The run in progress: the program, what it is connected by, where events go.
 struct Tracer<'s> {
     program: Program,
-    clock: Clock,
+    clock: TraceClock,
     guard: Guard,
     listener: OwnedFd,
     conns: Vec<Conn>,

@@ -15,6 +15,7 @@ mod writing;
 use std::fmt;
 use std::marker::PhantomData;
 use std::os::fd::AsRawFd;
+use std::time::Duration;
 
 use anyhow::Context;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
@@ -24,8 +25,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::frame;
+use super::lane::waiting_here;
 use super::shared::{SharedInt, SharedSem};
-use super::{Clock, Mark, Stage};
+use super::wait::{Wait, Woke};
+use super::{Clock, Stage};
 use reading::Reading;
 pub(crate) use writing::finish_feeding;
 use writing::Writing;
@@ -90,13 +93,10 @@ impl Stage {
     /// `q.get()` in the main program: waits for an item, narrating whatever the
     /// children do meanwhile.
     pub fn get<T: Serialize + DeserializeOwned>(&mut self, queue: &ProcQueue<T>) -> T {
-        self.block("q.get()");
         // The turn first: then no other reader can take what main is waiting for.
         let mut turn = queue.reading.turn();
-        if !turn.has_bytes() {
-            self.pump(None, Some(queue.reading.fd()), |_| false);
-        }
-        self.unblock("q.get() returned", None);
+        let has_bytes = turn.has_bytes();
+        self.wait_for(Wait::blocked("q.get()").readable(queue.reading.fd()), |_| has_bytes);
         queue.took(turn.take())
     }
 
@@ -106,15 +106,13 @@ impl Stage {
         queue: &ProcQueue<T>,
         secs: f64,
     ) -> Result<T, Empty> {
-        let deadline = self.clock.deadline(secs);
-        self.block(format!("q.get(timeout={secs})"));
         let mut turn = queue.reading.turn();
-        if turn.has_bytes() || self.pump(Some(deadline), Some(queue.reading.fd()), |_| false) {
-            self.unblock(format!("q.get(timeout={secs}) returned"), None);
-            Ok(queue.took(turn.take()))
-        } else {
-            self.unblock(format!("q.get(timeout={secs}) timed out"), Some(Mark::Timeout));
-            Err(Empty)
+        let has_bytes = turn.has_bytes();
+        let wait =
+            Wait::blocked(format!("q.get(timeout={secs})")).timeout(Some(secs)).readable(queue.reading.fd());
+        match self.wait_for(wait, |_| has_bytes) {
+            Woke::TimedOut => Err(Empty),
+            _ => Ok(queue.took(turn.take())),
         }
     }
 }
@@ -123,7 +121,9 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
     /// Python's `q.put(item)`: waits while a bounded queue is full.
     pub fn put(&self, item: &T) {
         if let Some(places) = &self.places {
-            places.acquire(None);
+            if !places.acquire(Some(Duration::ZERO)) {
+                waiting_here("q.put() on a full queue", || places.acquire(None));
+            }
         }
         self.send(item);
     }
@@ -131,7 +131,11 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
     /// Python's `q.put(item, timeout=secs)`.
     pub fn put_timeout(&self, item: &T, secs: f64) -> Result<(), Full> {
         if let Some(places) = &self.places {
-            if !places.acquire(Some(self.clock.deadline(secs))) {
+            let until = self.clock.now() + secs;
+            let room = || self.clock.retry_until(until, |left| places.acquire(Some(left)).then_some(()));
+            if !places.acquire(Some(Duration::ZERO))
+                && waiting_here(&format!("q.put(timeout={secs}) on a full queue"), room).is_none()
+            {
                 return Err(Full);
             }
         }
@@ -141,22 +145,36 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
 
     /// Python's `q.get()`: waits for an item.
     pub fn get(&self) -> T {
-        let item = self.reading.turn().take();
-        self.took(item)
+        let mut turn = self.reading.turn();
+        if !turn.has_bytes() && !self.readable_within(Some(Duration::ZERO)) {
+            waiting_here("q.get()", || self.readable_within(None));
+        }
+        self.took(turn.take())
     }
 
     /// Python's `q.get(timeout=secs)`.
     pub fn get_timeout(&self, secs: f64) -> Result<T, Empty> {
         let mut turn = self.reading.turn();
-        if !turn.has_bytes() {
-            let mut fds = [PollFd::new(self.reading.fd(), PollFlags::POLLIN)];
-            let millis = (self.clock.real(secs).as_millis()).min(i32::MAX as u128) as i32;
-            match poll(&mut fds, PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)) {
-                Ok(n) if n > 0 => {}
-                _ => return Err(Empty),
+        if !turn.has_bytes() && !self.readable_within(Some(Duration::ZERO)) {
+            let until = self.clock.now() + secs;
+            let item =
+                || self.clock.retry_until(until, |left| self.readable_within(Some(left)).then_some(()));
+            if waiting_here(&format!("q.get(timeout={secs})"), item).is_none() {
+                return Err(Empty);
             }
         }
         Ok(self.took(turn.take()))
+    }
+
+    /// Whether the queue's pipe has bytes to read within `timeout` of real
+    /// time (for ever if `None`).
+    fn readable_within(&self, timeout: Option<Duration>) -> bool {
+        let mut fds = [PollFd::new(self.reading.fd(), PollFlags::POLLIN)];
+        let timeout = match timeout {
+            None => PollTimeout::NONE,
+            Some(t) => PollTimeout::try_from(t.as_micros().div_ceil(1000)).unwrap_or(PollTimeout::MAX),
+        };
+        matches!(poll(&mut fds, timeout), Ok(n) if n > 0)
     }
 
     /// Python's `q.qsize()`: items put and not yet taken.

@@ -23,8 +23,8 @@ use std::thread::JoinHandle;
 
 use serde::Serialize;
 
+use super::super::fork::in_child;
 use super::super::frame;
-use super::super::process::in_child;
 use super::super::shared::SharedLock;
 use super::super::Lane;
 use crate::events::LaneState;

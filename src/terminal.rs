@@ -5,7 +5,7 @@
 //! saved modes are read without a lock, and restored with `tcsetattr(3)` and
 //! `write(2)` only.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
@@ -52,6 +52,27 @@ pub fn keys_mode() -> bool {
     unsafe { libc::tcsetattr(0, libc::TCSANOW, &modes) == 0 }
 }
 
+/// While a lesson runs between pauses: keys typed are not echoed into the
+/// lesson's output (they are thrown away at the next pause), and Ctrl-C still
+/// interrupts. Returns false when standard input is not a terminal.
+pub fn quiet_mode() -> bool {
+    if !save() {
+        return false;
+    }
+    let mut modes = *SAVED.get().expect("saved above");
+    modes.c_lflag &= !libc::ECHO;
+    CHANGED.store(true, Ordering::SeqCst);
+    // SAFETY: tcsetattr reads the struct it is given.
+    unsafe { libc::tcsetattr(0, libc::TCSANOW, &modes) == 0 }
+}
+
+/// Throws away what was typed and not yet read: a key pressed while a lesson
+/// ran must not answer the next prompt.
+pub fn discard_typed_ahead() {
+    // SAFETY: tcflush on standard input; harmless when it is not a terminal.
+    unsafe { libc::tcflush(0, libc::TCIFLUSH) };
+}
+
 /// Records that the full-screen menu has taken the terminal (crossterm's raw
 /// mode and alternate screen), so that every way out gives it back.
 pub fn menu_taken() {
@@ -79,3 +100,40 @@ pub fn restore() {
         CHANGED.store(false, Ordering::SeqCst);
     }
 }
+
+/// Reads one key from standard input (in [`keys_mode`]); `None` when input
+/// has run out or cannot be read.
+pub fn read_key() -> Option<u8> {
+    let mut byte = [0u8; 1];
+    match std::io::stdin().lock().read(&mut byte) {
+        Ok(1) => Some(byte[0]),
+        _ => None,
+    }
+}
+
+/// Keys that end a run at any pause: q, Esc, and Ctrl-C (which arrives as a
+/// key while keys are read one by one).
+pub fn quit_key(byte: u8) -> Option<Quit> {
+    match byte {
+        b'q' | b'Q' | 0x1b => Some(Quit { interrupted: false }),
+        0x03 => Some(Quit { interrupted: true }),
+        _ => None,
+    }
+}
+
+/// The learner quit at a pause. A lesson unwinds with this as its payload (no
+/// panic message: the panic hook does not run for `resume_unwind`), every
+/// child killed and reaped on the way; [`crate::lessons::run`] catches it.
+#[derive(Debug, Clone, Copy)]
+pub struct Quit {
+    /// By Ctrl-C (exit status 130 from the shell), not by q or Esc.
+    pub interrupted: bool,
+}
+
+impl std::fmt::Display for Quit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("quit at a pause; every child process was killed and reaped")
+    }
+}
+
+impl std::error::Error for Quit {}

@@ -15,6 +15,8 @@ use common::{assert_group_gone, bin, Trace};
 use serde_json::Value;
 
 const PROGRAMS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/trace");
+/// The examples `--example` writes: the queue hang is one of them.
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/trace/examples");
 
 /// Whether python3 is here; if not, says the test is skipped.
 fn python() -> bool {
@@ -211,10 +213,10 @@ fn the_queue_hang_is_explained_as_a_cycle_and_ended() {
     if !python() {
         return;
     }
-    let run = trace("queue-hang", &["queue_hang.py"]);
+    let run = trace_in("queue-hang", &["queue_deadlock.py"], Path::new(EXAMPLES));
     assert_eq!(run.code, 1, "a hang ended by the tutor");
     run.told_with(&["hang:", "MainProcess", "Process-1", "QueueFeederThread"]);
-    run.told_with(&["MainProcess waits in p.join() (queue_hang.py:13) for Process-1"]);
+    run.told_with(&["MainProcess waits in p.join() (queue_deadlock.py:15) for Process-1"]);
     run.told_with(&["Process-1 cannot exit until its QueueFeederThread"]);
     run.told_with(&["QueueFeederThread waits to write", "pipe:[", "read only by MainProcess"]);
     run.told_with(&["cycle"]);
@@ -363,9 +365,9 @@ fn every_word_the_tutor_adds_has_its_chinese() {
     }
     let tmp = tmpdir("zh");
     let output = tutor()
-        .current_dir(PROGRAMS)
+        .current_dir(EXAMPLES)
         .env("TMPDIR", &tmp)
-        .args(["--lang", "zh", "trace", "--json", "--hang-after", "0.5", "queue_hang.py"])
+        .args(["--lang", "zh", "trace", "--json", "--hang-after", "0.5", "queue_deadlock.py"])
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -384,7 +386,7 @@ fn every_word_the_tutor_adds_has_its_chinese() {
 fn start_until(name: &str, args: &[&str], until: &str) -> (std::process::Child, PathBuf, Vec<Value>) {
     let tmp = tmpdir(name);
     let mut child = tutor()
-        .current_dir(PROGRAMS)
+        .current_dir(EXAMPLES)
         .env("TMPDIR", &tmp)
         .args(["trace", "--json", "--hang-after", "0.5"])
         .args(args)
@@ -424,7 +426,7 @@ fn ctrl_c_while_it_hangs_ends_everything() {
     if !python() {
         return;
     }
-    let (mut child, tmp, seen) = start_until("ctrl-c", &["--keep-waiting", "queue_hang.py"], "hang:");
+    let (mut child, tmp, seen) = start_until("ctrl-c", &["--keep-waiting", "queue_deadlock.py"], "hang:");
     let pids: Vec<i32> =
         seen.iter().filter(|e| e["kind"] == "spawn").map(|e| e["pid"].as_i64().unwrap() as i32).collect();
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT)
@@ -440,7 +442,7 @@ fn a_killed_tutor_leaves_nothing_behind() {
     if !python() {
         return;
     }
-    let (mut child, tmp, seen) = start_until("killed", &["--keep-waiting", "queue_hang.py"], "hang:");
+    let (mut child, tmp, seen) = start_until("killed", &["--keep-waiting", "queue_deadlock.py"], "hang:");
     let pids: Vec<i32> =
         seen.iter().filter(|e| e["kind"] == "spawn").map(|e| e["pid"].as_i64().unwrap() as i32).collect();
     child.kill().unwrap();

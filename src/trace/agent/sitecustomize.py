@@ -168,6 +168,19 @@ def _install(address):
             return "%s:%d" % taken
         return "@"
 
+    def wait_for(lock, timeout):
+        """The wait of a Lock's or RLock's acquire that would block: reported
+        with who holds the lock and where they took it, then waited."""
+        did = blocked("acquire", "lock", lock._id, timed(True, timeout),
+                      "%s;%s;%s" % (lock._owner, taken_at(lock._taken), lock._made), depth=4)
+        ok = False
+        try:
+            ok = lock._lock.acquire(True, timeout)
+        finally:
+            if did:
+                running("ok" if ok else "timeout")
+        return ok
+
     def made_here():
         """file:line of the learner's line that made a lock, if it did (not a
         Queue or a Condition made inside the library)."""
@@ -195,21 +208,12 @@ def _install(address):
                 frame = getframe(1)
                 self._taken = (frame.f_code.co_filename, frame.f_lineno)
                 return True
-            if not blocking:
+            if not blocking or not wait_for(self, timeout):
                 return False
-            did = blocked("acquire", "lock", self._id, timed(blocking, timeout),
-                          "%s;%s;%s" % (self._owner, taken_at(self._taken), self._made))
-            ok = False
-            try:
-                ok = self._lock.acquire(True, timeout)
-            finally:
-                if did:
-                    running("ok" if ok else "timeout")
-            if ok:
-                self._owner = native_id()
-                frame = getframe(1)
-                self._taken = (frame.f_code.co_filename, frame.f_lineno)
-            return ok
+            self._owner = native_id()
+            frame = getframe(1)
+            self._taken = (frame.f_code.co_filename, frame.f_lineno)
+            return True
 
         __enter__ = acquire
 
@@ -265,19 +269,10 @@ def _install(address):
             if self._lock.acquire(False):
                 self._got()
                 return True
-            if not blocking:
+            if not blocking or not wait_for(self, timeout):
                 return False
-            did = blocked("acquire", "lock", self._id, timed(blocking, timeout),
-                          "%s;%s;%s" % (self._owner, taken_at(self._taken), self._made))
-            ok = False
-            try:
-                ok = self._lock.acquire(True, timeout)
-            finally:
-                if did:
-                    running("ok" if ok else "timeout")
-            if ok:
-                self._got()
-            return ok
+            self._got()
+            return True
 
         __enter__ = acquire
 

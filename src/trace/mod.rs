@@ -526,7 +526,8 @@ impl Tracer<'_> {
         self.held.append(&mut self.program.take_events());
         self.held.append(&mut self.written);
         self.held.sort_by(|a, b| a.t.total_cmp(&b.t));
-        let horizon = if all { f64::INFINITY } else { self.clock.now() - REORDER };
+        let now = self.clock.now();
+        let horizon = if all { f64::INFINITY } else { self.program.known_until(now, 1.0).min(now - REORDER) };
         let ready = self.held.partition_point(|e| e.t <= horizon);
         let events: Vec<Event> = self.held.drain(..ready).collect();
         self.emit(events)

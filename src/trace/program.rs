@@ -89,8 +89,6 @@ pub struct Proc {
     status: Option<Status>,
     /// Trace time its connection closed.
     closed: Option<f64>,
-    /// Trace time a join of it returned: it had ended by then.
-    joined: Option<f64>,
     /// Whether its `exit` event has been emitted.
     pub ended: bool,
     /// Its threads, by thread id; the main thread's id is the pid.
@@ -160,6 +158,10 @@ pub struct Program {
     /// Holders of the `multiprocessing` locks the learner made.
     pub holders: HashMap<String, Holder>,
     lane_names: HashMap<String, usize>,
+    /// Children started (their parent said so) that have not connected yet, and when.
+    awaited: HashMap<i32, f64>,
+    /// When each process had ended by, as its parent saw (see [`Program::ended_by`]).
+    ended_by: HashMap<i32, f64>,
     /// The names children were started with, by pid, from their parent.
     started: HashMap<i32, String>,
     /// The lanes of threads that have ended, by (pid, tid).
@@ -183,6 +185,8 @@ impl Program {
             lane_names: HashMap::new(),
             gone: HashMap::new(),
             started: HashMap::new(),
+            ended_by: HashMap::new(),
+            awaited: HashMap::new(),
             events: Vec::new(),
         }
     }
@@ -190,6 +194,13 @@ impl Program {
     /// The events made since the last call.
     pub fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
+    }
+
+    /// The trace time before which every event is known: a child that was
+    /// started but has not connected yet (for at most `patience` seconds) may
+    /// still report what it did since.
+    pub fn known_until(&self, now: f64, patience: f64) -> f64 {
+        self.awaited.values().copied().filter(|&t| now - t < patience).fold(now, f64::min)
     }
 
     /// Trace time of monotonic instant `at`.
@@ -254,11 +265,11 @@ impl Program {
                 exit_hint: None,
                 status: None,
                 closed: None,
-                joined: None,
                 ended: false,
                 threads: BTreeMap::new(),
             };
             self.procs.insert(said, proc);
+            self.awaited.remove(&said);
             if said == self.top {
                 self.announce(said);
             }
@@ -339,6 +350,9 @@ impl Program {
                 self.touch(pid, tid, t);
                 // Its parent may speak of it before it has said hello.
                 self.started.insert(child, name);
+                if !self.procs.contains_key(&child) {
+                    self.awaited.insert(child, t);
+                }
             }
             Message::Signalled { tid, at, target, signal, site } => {
                 let t = self.t(at);
@@ -374,9 +388,15 @@ impl Program {
     /// Its parent reaped process `pid` at trace time `t`: it had ended by then.
     fn reaped(&mut self, pid: i32, status: Status, t: f64) {
         self.learn_status(pid, status);
-        if let Some(proc) = self.procs.get_mut(&pid) {
-            proc.joined = Some(proc.joined.map_or(t, |j| j.min(t)));
-        }
+        self.ended_by(pid, t);
+    }
+
+    /// Process `pid` had ended by trace time `t` (a join of it returned, its
+    /// parent reaped it). Kept even before the process is known: its parent's
+    /// report can be read before its own connection is accepted.
+    fn ended_by(&mut self, pid: i32, t: f64) {
+        let by = self.ended_by.entry(pid).or_insert(t);
+        *by = by.min(t);
     }
 
     /// Every process not yet ended was killed by the guard's SIGKILL, unless its status says otherwise.
@@ -440,7 +460,8 @@ impl Program {
         proc.ended = true;
         proc.status = proc.status.or(status);
         // It ended before its connection was seen closed, and before a join of it returned.
-        let t = proc.closed.unwrap_or(t).min(proc.joined.unwrap_or(t)).max(proc.started);
+        let by = self.ended_by.get(&pid).copied().unwrap_or(t);
+        let t = proc.closed.unwrap_or(t).min(by).max(proc.started);
         let took = t - proc.started;
         let mut event = Event::new(t, &lane, pid, Kind::Exit, "");
         match status {
@@ -609,8 +630,8 @@ impl Program {
         let took = t - wait.since;
         let timed_out = outcome == "timeout";
         if wait.blocked.kind == "join" && !timed_out {
-            if let Some(child) = wait.blocked.target.parse().ok().and_then(|p: i32| self.procs.get_mut(&p)) {
-                child.joined = Some(t);
+            if let Ok(child) = wait.blocked.target.parse() {
+                self.ended_by(child, t);
             }
         }
         let joins = matches!(wait.blocked.kind.as_str(), "join" | "tjoin");

@@ -543,9 +543,10 @@ def _install(address):
         p_terminate, p_kill, p_bootstrap = BaseProcess.terminate, BaseProcess.kill, BaseProcess._bootstrap
 
         def start(self):
-            where = site()
+            # Stamped before the child exists: nothing it reports comes earlier.
+            where, when = site(), mono()
             p_start(self)
-            send("S", native_id(), mono(), self.pid, self.name, where)
+            send("S", native_id(), when, self.pid, self.name, where)
 
         def join(self, timeout=None):
             popen = self._popen

@@ -348,13 +348,57 @@ fn a_module_runs_with_dash_m() {
 }
 
 #[test]
-fn no_python_or_no_script_is_one_error_line_and_status_2() {
-    for args in [&["trace", "--python", "/nonexistent/python3", "x.py"][..], &["trace", "no-such-script.py"]]
-    {
-        let output = bin().current_dir(PROGRAMS).args(args).output().unwrap();
+fn a_swapped_stdout_behaves_as_without_trace_and_writes_past_it_are_seen() {
+    if !python() {
+        return;
+    }
+    let run = trace("swapped-stdout", &["replaced_stdout.py"]);
+    assert_eq!(run.trace.lines_of("MainProcess"), ["before", "captured: hidden", "after"]);
+    assert_eq!(run.trace.lines_of("stdout"), ["raw write"]);
+}
+
+#[test]
+fn the_learner_s_own_sitecustomize_still_runs() {
+    if !python() {
+        return;
+    }
+    let tmp = tmpdir("own-site");
+    let output = tutor()
+        .current_dir(PROGRAMS)
+        .env("TMPDIR", &tmp)
+        .env("PYTHONPATH", Path::new(PROGRAMS).join("own_site"))
+        .args(["trace", "--json", "os_fork.py"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let run = Trace::parse(&output);
+    // Once in the program; the forked child does not run it again.
+    assert_eq!(
+        run.lines_of("MainProcess").first().map(String::as_str),
+        Some("the learner's sitecustomize ran")
+    );
+    run.said("MainProcess#2", "in the forked child");
+}
+
+#[test]
+fn no_python_an_old_one_or_no_script_is_one_error_line_and_status_2() {
+    let old = tmpdir("old-python").join("python3.7");
+    std::fs::write(&old, "#!/bin/sh\necho 3 7\necho /usr/bin/python3.7\n").unwrap();
+    std::fs::set_permissions(&old, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let old = old.to_str().unwrap();
+    let runs: [&[&str]; 3] = [
+        &["trace", "--python", "/nonexistent/python3", "x.py"],
+        &["trace", "no-such-script.py"],
+        &["trace", "--python", old, "os_fork.py"],
+    ];
+    for args in runs {
+        let output = tutor().current_dir(PROGRAMS).args(args).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8(output.stderr).unwrap();
         assert!(err.starts_with("error: ") && err.lines().count() == 1, "{err}");
+        if args.contains(&old) {
+            assert!(err.contains("Python 3.7: trace needs 3.8 or newer"), "{err}");
+        }
     }
 }
 

@@ -52,6 +52,13 @@ impl Watch {
             return false;
         }
         self.last_look = now;
+        // Nothing has waited long enough to be a hang: no need to read /proc.
+        let long = |w: &Wait| w.blocked.timeout.is_none() && now - w.since >= self.hang_after;
+        let waits =
+            program.procs.values().filter(|p| p.connected && !p.ended).flat_map(|p| p.threads.values());
+        if !waits.filter_map(|t| t.wait.as_ref()).any(long) {
+            return false;
+        }
         let stuck = stuck(program, now);
         if stuck.is_empty()
             || stuck.iter().any(|n| self.since(program, *n).is_none_or(|s| now - s < self.hang_after))

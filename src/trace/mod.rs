@@ -112,6 +112,9 @@ impl TraceClock {
     }
 }
 
+/// How often `/proc` is read for waits the agent cannot report, in seconds.
+const LOOK_EVERY: f64 = 0.1;
+
 /// How long events are held back to be put in time order, in seconds.
 const REORDER: f64 = 0.03;
 
@@ -224,6 +227,7 @@ pub fn run(options: &Options, sink: &mut dyn Sink) -> anyhow::Result<Outcome> {
         keep_waiting: options.keep_waiting,
         told_orphans: false,
         top_ended: None,
+        last_look: 0.0,
     };
     let mut scene =
         Event::new(0.0, TUTOR, std::process::id() as i32, Kind::Scene, format!("trace: {command}"));
@@ -305,6 +309,8 @@ struct Tracer<'s> {
     told_orphans: bool,
     /// When the first process was seen to have ended.
     top_ended: Option<f64>,
+    /// When `/proc` was last read for unreported waits.
+    last_look: f64,
 }
 
 impl Tracer<'_> {
@@ -321,6 +327,10 @@ impl Tracer<'_> {
             self.program.flush_tracebacks(now);
             self.program.settle_exits(now, false);
             self.tell_orphans(now);
+            if now - self.last_look >= LOOK_EVERY {
+                self.last_look = now;
+                self.program.look_in_proc(now);
+            }
             let hung = self.hang.look(&mut self.program, now);
             self.flush()?;
             let sig = INTERRUPTED.load(Ordering::SeqCst);

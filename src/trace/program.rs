@@ -9,7 +9,7 @@ use nix::sys::signal::Signal;
 use super::code::Code;
 use super::wire::{Blocked, Message};
 use crate::events::{Event, Kind, LaneState, Mark, TUTOR};
-use crate::procfs::Stat;
+use crate::procfs::{Stat, TaskState};
 
 /// How a process ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,6 +110,11 @@ pub struct Thread {
     traceback: Option<Traceback>,
     /// Whether it printed a traceback (its thread died of an exception).
     raised: bool,
+    /// Blocked in the kernel on something the agent does not report, as
+    /// `/proc` showed it (see [`Program::look_in_proc`]).
+    unreported: bool,
+    /// Its CPU time at the last look, in clock ticks.
+    cpu: u64,
 }
 
 /// A wait that really blocked.
@@ -530,7 +535,50 @@ impl Program {
         }
         let thread = self.procs.get_mut(&pid).expect("announced").threads.get_mut(&tid).expect("inserted");
         thread.last = t;
-        thread.lane.clone()
+        let lane = thread.lane.clone();
+        if std::mem::take(&mut thread.unreported) {
+            // It reports again: whatever /proc saw it wait on is over.
+            self.state(t, &lane, pid, LaneState::Running, "running again".to_string());
+        }
+        lane
+    }
+
+    fn state(&mut self, t: f64, lane: &str, pid: i32, state: LaneState, text: String) {
+        let mut event = Event::new(t, lane, pid, Kind::State, text);
+        event.state = Some(state);
+        self.events.push(event);
+    }
+
+    /// Draws what the agent cannot report: a thread that has reported no
+    /// wait, yet sleeps in the kernel and has used no CPU since the last look
+    /// (reading a terminal, a socket, a pipe in C code), is shown blocked in
+    /// its system call until it uses CPU or reports again.
+    pub fn look_in_proc(&mut self, now: f64) {
+        let mut changes = Vec::new();
+        for proc in self.procs.values_mut().filter(|p| p.connected && !p.ended && p.lane.is_some()) {
+            for (&tid, thread) in proc.threads.iter_mut() {
+                let dir = format!("/proc/{}/task/{tid}", proc.pid);
+                let Some(stat) = Stat::read(&dir) else { continue };
+                let idle = stat.cpu_ticks == thread.cpu;
+                thread.cpu = stat.cpu_ticks;
+                let asleep = matches!(stat.state, 'S' | 'D');
+                if thread.wait.is_some() || thread.sleeping {
+                    continue;
+                }
+                if !thread.unreported && asleep && idle {
+                    let call = TaskState::read(&dir).and_then(|t| t.syscall).unwrap_or_else(|| "a".into());
+                    thread.unreported = true;
+                    let text = format!("blocked in the {call}() system call (seen in /proc)");
+                    changes.push((thread.lane.clone(), proc.pid, LaneState::Blocked, text));
+                } else if thread.unreported && (!asleep || !idle) {
+                    thread.unreported = false;
+                    changes.push((thread.lane.clone(), proc.pid, LaneState::Running, "running again".into()));
+                }
+            }
+        }
+        for (lane, pid, state, text) in changes {
+            self.state(now, &lane, pid, state, text);
+        }
     }
 
     fn thread_mut(&mut self, pid: i32, tid: i32) -> Option<&mut Thread> {
@@ -734,7 +782,16 @@ impl Program {
 
 impl Thread {
     fn new(lane: String, t: f64) -> Thread {
-        Thread { lane, wait: None, sleeping: false, last: t, traceback: None, raised: false }
+        Thread {
+            lane,
+            wait: None,
+            sleeping: false,
+            last: t,
+            traceback: None,
+            raised: false,
+            unreported: false,
+            cpu: 0,
+        }
     }
 }
 

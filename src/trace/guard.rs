@@ -98,6 +98,11 @@ impl Guard {
         }
     }
 
+    /// The guard's pid: every process of the program is below it.
+    pub fn pid(&self) -> i32 {
+        self.pid.as_raw()
+    }
+
     /// The pipe the reports come on, to poll.
     pub fn fd(&self) -> RawFd {
         self.reports.as_raw_fd()
@@ -353,7 +358,7 @@ fn is_resource_tracker(pid: i32) -> bool {
 }
 
 /// Every process below `root`, read from `/proc`.
-fn descendants(root: i32) -> Vec<i32> {
+pub fn descendants(root: i32) -> Vec<i32> {
     let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
     for pid in procfs::pids() {
         if let Some(stat) = procfs::Stat::of(pid) {

@@ -484,13 +484,20 @@ impl Tracer<'_> {
             return;
         }
         self.told_orphans = true;
-        let left: Vec<String> = self
+        let known: Vec<i32> = self.program.procs.keys().copied().collect();
+        let mut left: Vec<String> = self
             .program
             .procs
             .values()
             .filter(|p| !p.ended && !p.helper)
             .map(|p| self.program.proc_name(p.pid))
             .collect();
+        // Programs that are not Python (a subprocess the program ran) have no
+        // lane: they are named by their command and pid.
+        for pid in guard::descendants(self.guard.pid()).into_iter().filter(|pid| !known.contains(pid)) {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            left.push(format!("{} (pid {pid})", comm.trim()));
+        }
         if !left.is_empty() {
             let top = self.program.proc_name(self.program.top);
             self.program.note(

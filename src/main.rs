@@ -191,7 +191,7 @@ struct TraceArgs {
     python: Option<PathBuf>,
 
     /// Seconds without progress before a wait is judged a hang
-    #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_speed)]
+    #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_secs)]
     hang_after: f64,
 
     /// After explaining a hang, leave the program hanging until Ctrl-C
@@ -570,6 +570,14 @@ fn parse_speed(text: &str) -> Result<f64, String> {
         return Err("the speed must be a positive, finite number (try 2, or 0.5 to slow down)".to_string());
     }
     Ok(speed)
+}
+
+/// `--hang-after` must be a positive, finite number of seconds.
+fn parse_secs(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 => Ok(secs),
+        _ => Err(format!("'{text}' is not a positive number of seconds (try 2, or 0.5)")),
+    }
 }
 
 /// clap's errors, as one line (help and version are printed whole).

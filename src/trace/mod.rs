@@ -9,7 +9,7 @@
 //! `sys.stderr`, and reports over one Unix socket connection per process. Here
 //! the reports become [`Event`]s for the same sinks as lessons; `/proc` adds
 //! what Python cannot say (CPU time, the system call a thread is in, who
-//! holds which end of a pipe); the [`guard`] sees that nothing outlives the run.
+//! holds which end of a pipe); the guard (`guard.rs`) sees that nothing outlives the run.
 
 mod code;
 pub mod examples;

@@ -39,6 +39,10 @@ Examples:
   concur-tutor trace --example list           Python programs to trace (and edit)
   concur-tutor                                on a terminal: a menu of every lesson";
 
+/// Said after the lesson list: the lessons' Python, and the learner's own, can be traced.
+const TRACE_HINT: &str =
+    "Trace your own Python program: concur-tutor trace script.py   (ours to try: concur-tutor trace --example list)";
+
 /// A tutor that teaches concurrency by running it: real processes, pipes, locks
 /// and threads, narrated lane by lane, each lesson mirroring Python's
 /// multiprocessing and threading.
@@ -263,11 +267,14 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 "\n{}",
                 i18n::tr("Run a lesson with: concur-tutor lesson <id>   (all commands: concur-tutor --help)")
             );
+            eprintln!("{}", i18n::tr(TRACE_HINT));
             Ok(())
         }
         Some(Command::List { json: true }) => page(render::print_list_json(&load_progress())),
         Some(Command::List { json: false }) => {
-            page(render::print_list(paint, text::width(), &load_progress()))
+            page(render::print_list(paint, text::width(), &load_progress()))?;
+            eprintln!("\n{}", i18n::tr(TRACE_HINT));
+            Ok(())
         }
         Some(Command::Progress { reset: true }) => {
             Progress::reset()

@@ -124,6 +124,11 @@ impl Run {
             .clone()
     }
 
+    /// Where some lane said `text`.
+    fn pos_said(&self, text: &str) -> usize {
+        self.trace.pos(text, |e| e["kind"] == "say" && e["text"] == text)
+    }
+
     fn exit(&self, lane: &str) -> &Value {
         self.trace.exit_of(lane).1
     }
@@ -264,6 +269,30 @@ fn two_processes_deadlocked_on_two_multiprocessing_locks() {
         ]);
         run.told_with(&["cycle"]);
     }
+}
+
+#[test]
+fn a_timeout_breaks_the_cycle_and_exit_waits_for_the_threads() {
+    if !python() {
+        return;
+    }
+    let run = trace("exit-join", &["exit_join.py"]);
+    assert_eq!(run.code, 0);
+    assert!(run.told().is_empty(), "no hang, no traceback: {:?}", run.told());
+    let gave_up = run.pos_said("second gave up on lock A");
+    assert!(gave_up < run.pos_said("first got both"));
+    let timeout = run.events().iter().find(|e| e["mark"] == "timeout").expect("the acquire timed out");
+    assert!(
+        timeout["text"].as_str().unwrap().contains("lockA.acquire(timeout=0.3) (exit_join.py:20)"),
+        "{timeout}"
+    );
+    let main_waits: Vec<&str> = run
+        .events()
+        .iter()
+        .filter(|e| e["lane"] == "MainProcess" && e["state"] == "blocked")
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert!(main_waits.iter().any(|w| w.starts_with("join() at exit waits for Thread-1")), "{main_waits:?}");
 }
 
 #[test]

@@ -77,7 +77,7 @@ def _install(address):
             return
         try:
             conn.send(US.join(map(str, fields)).encode("utf-8", "backslashreplace"))
-        except OSError:
+        except Exception:
             pass  # the tutor is gone: the program goes on as without it
 
     def current_name():
@@ -93,7 +93,10 @@ def _install(address):
     def site(depth=2):
         """file:line of the learner's call that led here; '@exit' while the
         interpreter shuts down; else '@file:line' of the library code."""
-        frame = getframe(depth)
+        try:
+            frame = getframe(depth)
+        except ValueError:  # called from C, on a stack shallower than `depth`
+            frame = None
         inner = None
         at_exit = False
         while frame is not None:
@@ -133,17 +136,20 @@ def _install(address):
         call.__doc__ = getattr(fn, "__doc__", None)
         return call
 
-    def blocked(api, kind, target, timeout, extra="", depth=3):
+    def blocked(api, kind, target, timeout, extra="", depth=3, where=None):
         """Reports that this thread now blocks; returns whether it did (False
         when an outer wait of this thread already has)."""
         tid = native_id()
         if tid in waiting:
             return False
+        try:
+            if timeout is not None and timeout < 0:
+                timeout = None
+            send("B", tid, mono(), "" if timeout is None else timeout, kind, target,
+                 calls.get(tid, api), where or site(depth), extra)
+        except Exception:
+            return False  # the observer never breaks the program
         waiting.add(tid)
-        if timeout is not None and timeout < 0:
-            timeout = None
-        send("B", tid, mono(), "" if timeout is None else timeout, kind, target,
-             calls.get(tid, api), site(depth), extra)
         return True
 
     def running(outcome):
@@ -181,14 +187,19 @@ def _install(address):
                 running("ok" if ok else "timeout")
         return ok
 
+    def caller(depth):
+        """(file, line) of the frame `depth` levels up, if the stack is that
+        deep (code called from C can have a shallow one)."""
+        try:
+            frame = getframe(depth + 1)
+        except ValueError:
+            return None
+        return (frame.f_code.co_filename, frame.f_lineno)
+
     def made_here():
         """file:line of the learner's line that made a lock, if it did (not a
         Queue or a Condition made inside the library)."""
-        frame = getframe(2)
-        code = frame.f_code
-        if is_learner(code.co_filename):
-            return "%s:%d" % (code.co_filename, frame.f_lineno)
-        return "@"
+        return taken_at(caller(2))
 
     class Lock(object):
         """threading.Lock, with its holder and the line it was taken at on record."""
@@ -205,14 +216,12 @@ def _install(address):
         def acquire(self, blocking=True, timeout=-1):
             if self._lock.acquire(False):
                 self._owner = native_id()
-                frame = getframe(1)
-                self._taken = (frame.f_code.co_filename, frame.f_lineno)
+                self._taken = caller(1)
                 return True
             if not blocking or not wait_for(self, timeout):
                 return False
             self._owner = native_id()
-            frame = getframe(1)
-            self._taken = (frame.f_code.co_filename, frame.f_lineno)
+            self._taken = caller(1)
             return True
 
         __enter__ = acquire
@@ -262,8 +271,7 @@ def _install(address):
             self._depth += 1
             if self._depth == 1:
                 self._owner = native_id()
-                frame = getframe(2)
-                self._taken = (frame.f_code.co_filename, frame.f_lineno)
+                self._taken = caller(2)
 
         def acquire(self, blocking=True, timeout=-1):
             if self._lock.acquire(False):
@@ -383,7 +391,7 @@ def _install(address):
                   and getattr(t, "_native_id", None) is not None]
         did = False
         if others and threading.current_thread() is main:
-            did = blocked("exit", "tjoin", ",".join(str(t._native_id) for t in others), None)
+            did = blocked("join", "tjoin", ",".join(str(t._native_id) for t in others), None, where="@exit")
         try:
             return shutdown()
         finally:
@@ -616,7 +624,10 @@ def _install(address):
 
         def made_by_learner():
             """Whether the learner's own code made this lock (not a Queue or a Pool)."""
-            frame = getframe(2)
+            try:
+                frame = getframe(2)
+            except ValueError:
+                return False
             while frame is not None and frame.f_code.co_filename.endswith(
                     ("synchronize.py", "context.py", "sitecustomize.py")):
                 frame = frame.f_back

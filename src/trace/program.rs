@@ -104,8 +104,6 @@ pub struct Thread {
     pub wait: Option<Wait>,
     /// Sleeping in `time.sleep`.
     pub sleeping: bool,
-    /// Trace time of its last event.
-    pub last: f64,
     /// A traceback it is printing, line by line.
     traceback: Option<Traceback>,
     /// Whether it printed a traceback (its thread died of an exception).
@@ -313,7 +311,7 @@ impl Program {
                     text = format!("{text} at {}", self.code.short(&site));
                 }
                 self.events.push(Event::new(t, &lane, pid, Kind::Spawn, text));
-                let thread = Thread::new(lane, t);
+                let thread = Thread::new(lane);
                 self.procs.get_mut(&pid).expect("checked").threads.insert(tid, thread);
             }
             Message::ThreadEnd { tid, at } => {
@@ -350,7 +348,7 @@ impl Program {
                     thread.sleeping = secs > 0.0;
                 }
             }
-            Message::Started { tid, at, child, name, site: _ } => {
+            Message::Started { tid, at, child, name } => {
                 let t = self.t(at);
                 self.touch(pid, tid, t);
                 // Its parent may speak of it before it has said hello.
@@ -508,7 +506,7 @@ impl Program {
         self.events.push(event);
         let proc = self.procs.get_mut(&pid).expect("present");
         proc.lane = Some(lane.clone());
-        proc.threads.entry(pid).or_insert_with(|| Thread::new(lane.clone(), started));
+        proc.threads.entry(pid).or_insert_with(|| Thread::new(lane.clone()));
         lane
     }
 
@@ -531,10 +529,9 @@ impl Program {
         if !self.procs[&pid].threads.contains_key(&tid) {
             // A thread Python did not start (`_thread.start_new_thread`, C code).
             let lane = self.fresh_lane(&format!("thread-{tid}"));
-            self.procs.get_mut(&pid).expect("announced").threads.insert(tid, Thread::new(lane, t));
+            self.procs.get_mut(&pid).expect("announced").threads.insert(tid, Thread::new(lane));
         }
         let thread = self.procs.get_mut(&pid).expect("announced").threads.get_mut(&tid).expect("inserted");
-        thread.last = t;
         let lane = thread.lane.clone();
         if std::mem::take(&mut thread.unreported) {
             // It reports again: whatever /proc saw it wait on is over.
@@ -781,12 +778,11 @@ impl Program {
 }
 
 impl Thread {
-    fn new(lane: String, t: f64) -> Thread {
+    fn new(lane: String) -> Thread {
         Thread {
             lane,
             wait: None,
             sleeping: false,
-            last: t,
             traceback: None,
             raised: false,
             unreported: false,

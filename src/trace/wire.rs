@@ -22,7 +22,7 @@ pub enum Message {
     /// `time.sleep(secs)`.
     Sleeping { tid: i32, at: f64, secs: f64, site: String },
     /// `p.start()` returned: the child's pid and name.
-    Started { tid: i32, at: f64, child: i32, name: String, site: String },
+    Started { tid: i32, at: f64, child: i32, name: String },
     /// `p.terminate()` or `p.kill()`.
     Signalled { tid: i32, at: f64, target: i32, signal: String, site: String },
     /// A lock the learner made was taken.
@@ -66,7 +66,8 @@ impl Message {
         let count = match tag {
             "H" | "O" => 5,
             "B" => 8,
-            "T" | "S" | "K" => 5,
+            "T" | "K" => 5,
+            "S" => 4,
             "N" | "P" | "A" => 4,
             "R" => 3,
             "W" | "C" => 3,
@@ -111,7 +112,7 @@ impl Message {
             }),
             "R" => Message::Running { tid: int(0)?, at: float(1)?, outcome: s(2) },
             "P" => Message::Sleeping { tid: int(0)?, at: float(1)?, secs: float(2)?, site: s(3) },
-            "S" => Message::Started { tid: int(0)?, at: float(1)?, child: int(2)?, name: s(3), site: s(4) },
+            "S" => Message::Started { tid: int(0)?, at: float(1)?, child: int(2)?, name: s(3) },
             "K" => {
                 Message::Signalled { tid: int(0)?, at: float(1)?, target: int(2)?, signal: s(3), site: s(4) }
             }

@@ -552,9 +552,9 @@ def _install(address):
 
         def start(self):
             # Stamped before the child exists: nothing it reports comes earlier.
-            where, when = site(), mono()
+            when = mono()
             p_start(self)
-            send("S", native_id(), when, self.pid, self.name, where)
+            send("S", native_id(), when, self.pid, self.name)
 
         def join(self, timeout=None):
             popen = self._popen

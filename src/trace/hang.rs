@@ -53,10 +53,12 @@ impl Watch {
         }
         self.last_look = now;
         // Nothing has waited long enough to be a hang: no need to read /proc.
+        // Nor while a child that was started has not connected yet: what it
+        // holds is not known.
         let long = |w: &Wait| w.blocked.timeout.is_none() && now - w.since >= self.hang_after;
         let waits =
             program.procs.values().filter(|p| p.connected && !p.ended).flat_map(|p| p.threads.values());
-        if !waits.filter_map(|t| t.wait.as_ref()).any(long) {
+        if !waits.filter_map(|t| t.wait.as_ref()).any(long) || program.awaiting(now, 5.0) {
             return false;
         }
         let stuck = stuck(program, now);

@@ -206,6 +206,12 @@ impl Program {
         self.awaited.values().copied().filter(|&t| now - t < patience).fold(now, f64::min)
     }
 
+    /// Whether a child that was started less than `patience` seconds ago has
+    /// not connected yet: it may hold the other end of a pipe someone waits on.
+    pub fn awaiting(&self, now: f64, patience: f64) -> bool {
+        self.awaited.values().any(|&t| now - t < patience)
+    }
+
     /// Trace time of monotonic instant `at`.
     pub fn t(&self, at: f64) -> f64 {
         (at - self.origin).max(0.0)

@@ -8,6 +8,8 @@
 //! - [`render`]: human text, NDJSON, the timeline and its SVG, and the pages.
 //! - [`timeline`]: which lane ran, slept or waited when, read from the events.
 //! - [`explore`]: every interleaving of a small program, and the learner as the scheduler.
+//! - [`trace`]: a learner's own Python program, observed, and its hangs diagnosed.
+//! - [`procfs`]: what `/proc` shows of a process, for the watchdogs.
 //! - [`i18n`]: the tutor's words in Chinese.
 
 pub mod catalogue;
@@ -19,6 +21,7 @@ pub mod lessons;
 pub mod manual;
 pub mod menu;
 pub mod output;
+pub mod procfs;
 pub mod progress;
 pub mod quiz;
 pub mod render;
@@ -27,3 +30,4 @@ pub mod stage;
 pub mod terminal;
 pub mod text;
 pub mod timeline;
+pub mod trace;

@@ -20,6 +20,10 @@ use concur_tutor::stage::{self, Clock, Recorder, Stage};
 use concur_tutor::terminal::{self, Quit};
 use concur_tutor::{catalogue, explore, lessons, manual, text};
 
+/// Said after the lesson list: the lessons' Python, and the learner's own, can be traced.
+const TRACE_HINT: &str =
+    "Trace your own Python program: concur-tutor trace script.py   (ours to try: concur-tutor trace --example list)";
+
 /// A tutor that teaches concurrency by running it: real processes, pipes, locks
 /// and threads, narrated lane by lane, each lesson mirroring Python's
 /// multiprocessing and threading.
@@ -84,6 +88,8 @@ enum Command {
         #[arg(long)]
         reset: bool,
     },
+    /// Run your own Python program, shown lane by lane, its hangs explained as they happen
+    Trace(TraceArgs),
     /// Print a shell completion script: it completes commands, options, their
     /// values and lesson ids
     ///
@@ -167,6 +173,36 @@ impl LessonArgs {
     }
 }
 
+#[derive(Args)]
+struct TraceArgs {
+    /// The script and its arguments (with -m: the module's arguments)
+    #[arg(value_name = "SCRIPT.py [ARGS]", trailing_var_arg = true, allow_hyphen_values = true)]
+    command: Vec<std::ffi::OsString>,
+
+    /// Run a module, as `python3 -m MODULE`
+    #[arg(short = 'm', value_name = "MODULE")]
+    module: Option<String>,
+
+    /// The Python to run (3.8 or newer) [default: python3 on PATH]
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+
+    /// Seconds without progress before a wait is judged a hang
+    #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_secs)]
+    hang_after: f64,
+
+    /// After explaining a hang, leave the program hanging until Ctrl-C
+    #[arg(long)]
+    keep_waiting: bool,
+
+    /// Write an example program to this folder: `list` names them
+    #[arg(long, value_name = "NAME")]
+    example: Option<String>,
+
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
 /// Why the command failed.
 enum Failure {
     /// The user asked for something that cannot be: exit status 2.
@@ -229,11 +265,14 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 "\n{}",
                 i18n::tr("Run a lesson with: concur-tutor lesson <id>   (all commands: concur-tutor --help)")
             );
+            eprintln!("{}", i18n::tr(TRACE_HINT));
             Ok(())
         }
         Some(Command::List { json: true }) => page(render::print_list_json(&load_progress())),
         Some(Command::List { json: false }) => {
-            page(render::print_list(paint, text::width(), &load_progress()))
+            page(render::print_list(paint, text::width(), &load_progress()))?;
+            eprintln!("\n{}", i18n::tr(TRACE_HINT));
+            Ok(())
         }
         Some(Command::Progress { reset: true }) => {
             Progress::reset()
@@ -259,6 +298,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Completions { shell }) => {
             page(manual::completions(shell, Cli::command(), &mut io::stdout()))
         }
+        Some(Command::Trace(args)) => run_trace(args, paint),
         Some(Command::Man) => page(manual::man(Cli::command(), &mut io::stdout())),
     }
 }
@@ -319,8 +359,57 @@ concur-tutor: {}",
     }
     if !args.output.json {
         page(render::print_reading(lesson, paint))?;
+        if let Some(example) = concur_tutor::trace::examples::for_lesson(&lesson.id) {
+            let line = format!("Now trace it in Python: concur-tutor trace --example {}", example.name);
+            eprintln!("\n{}", i18n::tr(&line));
+        }
     }
     Ok(())
+}
+
+/// `trace`: the learner's own program (or `--example`).
+fn run_trace(args: TraceArgs, paint: Paint) -> Result<(), Failure> {
+    use concur_tutor::trace::{self, examples};
+    let usage = |text: String| Failure::Usage(i18n::tr(&text));
+    if let Some(name) = &args.example {
+        if name == "list" {
+            for e in examples::ALL {
+                println!("  {:<18} {:<22} {}", e.name, e.file, i18n::tr(e.about));
+            }
+            return Ok(());
+        }
+        let example = examples::find(name).map_err(usage)?;
+        examples::write(example, std::path::Path::new("."))
+            .map_err(|err| usage(format!("cannot write {}: {err}", example.file)))?;
+        println!(
+            "{}",
+            i18n::tr(&format!("wrote {}: trace it with: concur-tutor trace {}", example.file, example.file))
+        );
+        return Ok(());
+    }
+    let mut command = args.command.into_iter();
+    let target = match args.module {
+        Some(module) => trace::Target::Module(module),
+        None => match command.next() {
+            Some(script) if std::path::Path::new(&script).is_file() => trace::Target::Script(script.into()),
+            Some(script) => return Err(usage(format!("no such script: {}", script.to_string_lossy()))),
+            None => return Err(usage("name a script to trace (or -m MODULE, or --example list)".into())),
+        },
+    };
+    let python = trace::find_python(args.python.as_deref()).map_err(usage)?;
+    let mut sink = args.output.sinks("concur-tutor trace", paint.is_on()).map_err(Failure::Usage)?;
+    let options = trace::Options {
+        target,
+        args: command.collect(),
+        python,
+        hang_after: args.hang_after,
+        keep_waiting: args.keep_waiting,
+    };
+    match trace::run(&options, sink.as_mut()) {
+        Ok(outcome) => std::process::exit(outcome.exit_code()),
+        Err(err) if err.is::<trace::Closed>() => std::process::exit(0),
+        Err(err) => Err(Failure::Run(err)),
+    }
 }
 
 /// `replay`: a saved run through the same sinks as a live one.
@@ -501,6 +590,14 @@ fn parse_speed(text: &str) -> Result<f64, String> {
         ));
     }
     Ok(speed)
+}
+
+/// `--hang-after` must be a positive, finite number of seconds.
+fn parse_secs(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 => Ok(secs),
+        _ => Err(format!("'{text}' is not a positive number of seconds (try 2, or 0.5)")),
+    }
 }
 
 /// clap's errors, as one line (help and version are printed whole).

@@ -37,6 +37,8 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("concur-tutor progress", "the lessons you ran to the end, your quiz scores"),
     ("concur-tutor explore adders", "every order the notes' race can run in, counted"),
     ("concur-tutor explore two-locks --play", "be the scheduler: get both threads stuck"),
+    ("concur-tutor trace my_script.py", "your own Python, lane by lane; hangs explained"),
+    ("concur-tutor trace --example list", "Python programs to trace (and edit)"),
 ];
 
 /// The examples as `--help` shows them: each command line on a line of its

@@ -175,6 +175,7 @@ pub fn of_scene(events: &[Event]) -> Timeline {
         }
         let row = &mut rows[index];
         row.pid = Some(event.pid);
+        row.seen = true;
     }
     Timeline {
         scene,
@@ -183,12 +184,14 @@ pub fn of_scene(events: &[Event]) -> Timeline {
         end,
         rows: rows
             .into_iter()
+            // `main` comes first when there is one; a run without it (a
+            // traced program) has no row for it.
+            .filter(|r| r.seen)
             .map(|mut r| {
                 r.switch(end, None);
                 r.row.pid = r.pid;
                 r.row
             })
-            .filter(|r| !r.spans.is_empty() || !r.moments.is_empty())
             .collect(),
     }
 }
@@ -201,6 +204,8 @@ struct Building {
     pid: Option<i32>,
     /// Set when the lane is a process (its spawn named a parent): its pid.
     process: Option<i32>,
+    /// Whether any event of the lane was read.
+    seen: bool,
 }
 
 impl Building {
@@ -210,6 +215,7 @@ impl Building {
             current: Some((t, LaneState::Running, String::new())),
             pid: None,
             process,
+            seen: false,
         }
     }
 

@@ -40,7 +40,7 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
-use super::watchdog::children_of;
+use crate::procfs::children_of;
 
 /// The first argument the keeper is started with; like the spawn command, the
 /// command line parser never sees it.

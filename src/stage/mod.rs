@@ -49,6 +49,7 @@ mod watchdog;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use crate::procfs::{is_dead, is_stopped, ProcState, TaskState, ThreadState};
 pub use children::{ExitStatus, Proc};
 pub use cleanup::{exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
@@ -72,9 +73,7 @@ pub use spawn::{argv, record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_
 pub use tasks::{thread_id, LanePolls, Polls, TaskLane, TaskLanes, Traced};
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use wait::Abandoned;
-pub use watchdog::{
-    dead_owner, is_dead, is_stopped, Hopeless, ProcState, Stuck, TaskState, ThreadState, Watched,
-};
+pub use watchdog::{dead_owner, Hopeless, Stuck, Watched};
 
 use crate::events::{Event, Kind, TUTOR};
 use children::Child;

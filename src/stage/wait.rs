@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 use super::children::Proc;
 use super::shared::lock_whose_owner_died;
-use super::watchdog::{is_dead, Hopeless};
+use super::watchdog::Hopeless;
 use super::Stage;
 use crate::events::{LaneState, Mark};
+use crate::procfs::is_dead;
 
 /// How often a wait with a watchdog lets it look, in real time. Events wake
 /// the wait at once anyway; this only bounds how late a stall is noticed.

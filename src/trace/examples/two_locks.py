@@ -1,0 +1,31 @@
+# Two threads take two locks in opposite orders (notes 004): a deadlock.
+import time
+from threading import Lock, Thread
+
+lockA = Lock()
+lockB = Lock()
+
+
+def first():
+    with lockA:
+        print("first has lock A")
+        time.sleep(0.1)
+        with lockB:
+            print("first has lock B")
+
+
+def second():
+    with lockB:
+        print("second has lock B")
+        time.sleep(0.1)
+        with lockA:
+            print("second has lock A")
+
+
+if __name__ == "__main__":
+    t1 = Thread(target=first)
+    t2 = Thread(target=second)
+    t1.start()
+    t2.start()
+    t1.join()
+    t2.join()

@@ -9,6 +9,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use anyhow::Result;
 
 use super::SceneFn;
+use crate::events::LaneState;
 use crate::stage::{start_up_pid, Entry, Lane, Stage, Watched};
 
 pub const SCENES: &[SceneFn] = &[start_costs, spawn_starts_from_scratch, fork_while_a_thread_holds_a_lock];
@@ -105,51 +106,64 @@ fn start_costs(stage: &mut Stage) -> Result<()> {
 /// `if __name__ == '__main__':` would.
 static SETTING: AtomicI32 = AtomicI32::new(0);
 
-/// A child reports who it is, where its start-up code ran, and `SETTING`.
-fn report(lane: &Lane) {
-    lane.say(format!(
-        "pid {}: start-up code ran in pid {}; SETTING = {}",
-        lane.pid(),
-        start_up_pid(),
-        SETTING.load(Ordering::SeqCst)
-    ));
+/// The line the program's start-up code prints (Python's top-level `print`),
+/// said by a process that ran that code itself.
+fn start_up_line(pid: i32) -> String {
+    format!("start-up code runs in {pid}")
 }
 
-/// The pid after "start-up code ran in pid" and the value after "SETTING =" in a report.
-fn parse_report(line: &str) -> Option<(i32, i32)> {
-    let (_, rest) = line.split_once("start-up code ran in pid ")?;
-    let (pid, setting) = rest.split_once("; SETTING = ")?;
-    Some((pid.parse().ok()?, setting.parse().ok()?))
+/// A child reports `SETTING`, after the start-up line if it ran the program's
+/// start-up code itself (a spawned child does; a forked one is a copy of main).
+fn report(lane: &Lane) {
+    if start_up_pid() == lane.pid() {
+        lane.say(start_up_line(lane.pid()));
+    }
+    lane.say(format!("{} sees SETTING = {}", lane.pid(), SETTING.load(Ordering::SeqCst)));
+}
+
+/// The value after "sees SETTING =" in a report.
+fn setting_in(line: &str) -> Option<i32> {
+    line.split_once("sees SETTING = ")?.1.parse().ok()
 }
 
 /// The same report from a forked child and from a spawned one: the forked one
 /// is a copy of main, the spawned one ran the program's start-up again.
 fn spawn_starts_from_scratch(stage: &mut Stage) -> Result<()> {
-    stage.say(format!("main is pid {}; start-up code ran in pid {}", stage.pid(), start_up_pid()));
+    // Main's start-up code ran when the tutor started, as a module's top level does.
+    stage.say(start_up_line(start_up_pid()));
     SETTING.store(42, Ordering::SeqCst);
-    stage.say("main sets SETTING = 42");
     let forked = stage.process("forked", report).start()?;
     stage.join(forked);
     let spawned = stage.spawn("spawned", &REPORT)?;
     stage.join(spawned);
 
-    let said = |stage: &Stage, lane: &str| stage.last_said(lane).as_deref().and_then(parse_report);
-    if let Some((start_up, setting)) = said(stage, "forked") {
-        stage.note(format!(
-            "The forked child's start-up code ran in pid {start_up}{}, and it sees SETTING = {setting}: \
-             fork copied main mid-program, memory and all, and the child went on from there.",
-            if start_up == stage.pid() { ", which is main: it never ran its own" } else { "" }
-        ));
+    let ran_start_up =
+        |stage: &Stage, lane: &str, pid: i32| stage.lines_of(lane).contains(&start_up_line(pid));
+    let forked_pid = stage.pid_of(forked);
+    if let Some(setting) = stage.last_said("forked").as_deref().and_then(setting_in) {
+        if ran_start_up(stage, "forked", forked_pid) {
+            stage.warn("the forked child ran the start-up code itself: this run did not show fork's copy");
+        } else {
+            stage.note(format!(
+                "The forked child printed no start-up line, and it sees SETTING = {setting}: it never ran \
+                 the program's start-up code. fork copied main mid-program, memory and all, and the child \
+                 went on from there."
+            ));
+        }
     }
-    if let Some((start_up, setting)) = said(stage, "spawned") {
-        stage.note(format!(
-            "The spawned child's start-up code ran in pid {start_up}{}, and it sees SETTING = {setting}: \
-             it is this program started again, which never ran main's assignment. CPython's spawn does \
-             the same: the child imports __main__ again, so top-level code runs again and code under \
-             `if __name__ == '__main__':` does not. That guard is what stops a spawned child from \
-             starting children of its own.",
-            if start_up == stage.pid_of(spawned) { ", its own pid: it ran it itself" } else { "" }
-        ));
+    let spawned_pid = stage.pid_of(spawned);
+    if let Some(setting) = stage.last_said("spawned").as_deref().and_then(setting_in) {
+        if ran_start_up(stage, "spawned", spawned_pid) {
+            stage.note(format!(
+                "The spawned child printed its own start-up line (pid {spawned_pid}), and it sees SETTING = \
+                 {setting}: it is this program started again, which never ran main's assignment. CPython's \
+                 spawn does the same: the child imports __main__ again, so top-level code runs again and \
+                 code under `if __name__ == '__main__':` does not. That guard is what stops a spawned child \
+                 from starting children of its own."
+            ));
+        } else {
+            stage.warn("the spawned child did not run the start-up code itself");
+        }
     }
     Ok(())
 }
@@ -169,19 +183,24 @@ fn take_lock(lane: &Lane) {
 fn fork_while_a_thread_holds_a_lock(stage: &mut Stage) -> Result<()> {
     let holding = Arc::new(Barrier::new(2));
     let holder_holding = Arc::clone(&holding);
+    // When holder let go, in lesson seconds: the Python's holder prints nothing.
+    let released = Arc::new(Mutex::new(None));
+    let holder_released = Arc::clone(&released);
     let holder = stage.thread("holder", move |lane| {
-        let _guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        lane.say("took the lock; keeping it for 3 s");
+        let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        lane.set_state(LaneState::Running, "holds the lock", None);
         holder_holding.wait();
         lane.sleep(3.0);
-        lane.say("releases the lock");
+        *holder_released.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(lane.now());
+        drop(guard);
+        lane.set_state(LaneState::Running, "released the lock", None);
     });
     holding.wait();
     let child = stage.process("forked", take_lock).start()?;
     // Patient past the holder's release at 3 s: the child stays stuck even after it.
     match stage.join_with_watchdog(child, 5.0) {
         Watched::Stuck(stuck) => {
-            let released = stage.said_by("holder").last().map(|(t, _)| *t);
+            let released = *released.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             let blocked_in = stuck
                 .state
                 .as_ref()

@@ -1,0 +1,8 @@
+# lanes: Process-1=p1, Process-2=p2
+import time
+import multiprocessing as mp
+
+#SCENE
+
+if __name__ == '__main__':
+    multicore()

@@ -81,10 +81,13 @@ fn join_before_get_hangs_in_the_feeders_write_and_recovers() {
     let s = lesson("queue-deadlock").scene(1);
     // As in CPython: put returns at once, and the child hangs on its way out,
     // waiting for its feeder thread, which is blocked writing into the full pipe.
-    let returned = s.said("child", "put returned");
-    let ending = s.pos("the child waiting for its feeder", |e| {
-        e["kind"] == "state" && e["lane"] == "child" && e["text"].as_str().unwrap().contains("queue feeder")
-    });
+    let state = |what: &str| {
+        s.pos(what, |e| {
+            e["kind"] == "state" && e["lane"] == "Process-1" && e["text"].as_str().unwrap().contains(what)
+        })
+    };
+    let returned = state("put returned");
+    let ending = state("queue feeder");
     let stuck = s.pos("the watchdog", |e| e["kind"] == "warn");
     assert!(returned < ending && ending < stuck);
     let feeder = s.pos("the watchdog on the feeder", |e| {
@@ -92,26 +95,37 @@ fn join_before_get_hangs_in_the_feeders_write_and_recovers() {
     });
     let seen = s.events[feeder]["text"].as_str().unwrap();
     assert!(seen.contains("blocked in the write() system call"), "{seen}");
-    let got = s.said("main", "q.get() returned 1000000 bytes");
-    assert!(stuck < got);
-    let (exit, status) = s.exit_of("child");
-    assert!(got < exit);
+    // The Python prints nothing before the hang; after the watchdog's get, main prints len(obj).
+    assert!(s.lines_of("Process-1").is_empty());
+    let (exit, status) = s.exit_of("Process-1");
+    assert!(stuck < exit);
     assert_eq!(status["code"], 0);
+    assert!(exit < s.said("main", "1000000"));
 }
 
 #[test]
 fn a_small_item_does_not_hang_and_get_before_join_fixes_it() {
     let s = lesson("queue-deadlock").scene(2);
-    assert!(s.exit_of("child").0 < s.said("main", "q.get() returned 1000 bytes"));
+    assert!(s.exit_of("Process-1").0 < s.said("main", "1000"));
     let s = lesson("queue-deadlock").scene(4);
-    assert!(s.said("main", "q.get() returned 1000000 bytes") < s.said("main", "p.join() returned"));
+    let got = s.pos("main's get returns", |e| {
+        e["kind"] == "state" && e["lane"] == "main" && e["text"] == "q.get() returned"
+    });
+    assert!(got < s.exit_of("Process-1").0);
+    assert!(s.exit_of("Process-1").0 < s.said("main", "1000000"));
     assert!(!s.events.iter().any(|e| e["kind"] == "warn"));
 }
 
 #[test]
 fn the_threshold_is_the_pipe_capacity() {
-    let fit = lesson("queue-deadlock").scene(3).measure("largest_item_that_fits");
+    let s = lesson("queue-deadlock").scene(3);
+    let fit = s.measure("largest_item_that_fits");
     assert!((64_512.0..=66_560.0).contains(&fit), "{fit}");
+    // CPython's, beside ours, when python3 is here: its frame holds more than ours.
+    if s.events.iter().any(|e| e["name"] == "cpython_largest_item_that_fits") {
+        let cpython = s.measure("cpython_largest_item_that_fits");
+        assert!((64_512.0..fit).contains(&cpython), "{cpython}");
+    }
 }
 
 #[test]
@@ -121,9 +135,15 @@ fn shared_memory_values_are_read_back_exactly() {
 }
 
 #[test]
-fn a_pointer_does_not_carry_its_bytes() {
+fn a_pointer_finds_a_copy_under_fork_and_nothing_under_spawn() {
     let s = lesson("shared-memory").scene(2);
-    let hello = "[48, 65, 6c, 6c, 6f, 20, 57, 6f, 72, 6c, 64]";
-    assert!(s.lines_of("main")[1].ends_with(hello));
-    assert!(!s.lines_of("child")[0].contains(hello));
+    // As in CPython: the forked child follows the pointer to its copy of the bytes...
+    assert_eq!(s.lines_of("fork"), ["b'Hello World'"]);
+    assert_eq!(s.exit_of("fork").1["code"], 0);
+    // ...and the spawned child, a fresh program, faults on it (CPython: exit code -11).
+    assert!(s.lines_of("spawn").is_empty());
+    let (crashed, exit) = s.exit_of("spawn");
+    assert_eq!(exit["signal"], "SIGSEGV");
+    assert_eq!(s.lines_of("main"), ["fork exit code 0", "spawn exit code -11"]);
+    assert!(crashed < s.said("main", "spawn exit code -11"));
 }

@@ -28,7 +28,12 @@ pub type SceneFn = fn(&mut Stage) -> anyhow::Result<()>;
 
 /// The code spawned children may run, looked up by name in the new process
 /// (see [`Entry`]).
-pub const ENTRIES: &[Entry] = start_methods::ENTRIES;
+pub const ENTRIES: &[Entry] = &[
+    start_methods::DO_NOTHING,
+    start_methods::REPORT,
+    start_methods::TAKE_LOCK,
+    shared_memory::READ_POINTER,
+];
 
 // `PROGRAMS`: each lesson id (lessons/index.toml) with its module's `SCENES`.
 include!(concat!(env!("OUT_DIR"), "/programs.rs"));

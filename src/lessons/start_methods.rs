@@ -14,13 +14,12 @@ use crate::stage::{start_up_pid, Entry, Lane, Stage, Watched};
 
 pub const SCENES: &[SceneFn] = &[start_costs, spawn_starts_from_scratch, fork_while_a_thread_holds_a_lock];
 
-/// The code spawned children of this lesson may run, found by name.
-pub const ENTRIES: &[Entry] = &[DO_NOTHING, REPORT, TAKE_LOCK];
-
 /// A spawned child that does nothing: what starting one costs (used by costs too).
 pub(super) const DO_NOTHING: Entry = Entry { name: "start-methods/do-nothing", body: |_| {} };
-const REPORT: Entry = Entry { name: "start-methods/report", body: report };
-const TAKE_LOCK: Entry = Entry { name: "start-methods/take-lock", body: take_lock };
+/// A spawned child that reports `SETTING` (scene 2).
+pub(super) const REPORT: Entry = Entry { name: "start-methods/report", body: report };
+/// A spawned child that takes the lock (scene 3).
+pub(super) const TAKE_LOCK: Entry = Entry { name: "start-methods/take-lock", body: take_lock };
 
 /// How many starts each median is taken over.
 const RUNS: usize = 11;

@@ -40,7 +40,7 @@ pub use recorder::Recorder;
 pub use shared::{
     interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedSem, SharedUsize,
 };
-pub use spawn::{record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
+pub use spawn::{record_start_up, run_spawned, spawn_arg, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};
 

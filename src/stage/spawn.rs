@@ -6,6 +6,7 @@
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::OnceLock;
 
 use anyhow::Context;
 use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
@@ -42,6 +43,9 @@ pub struct Order {
     /// The lesson clock's shared pause record, inherited across `exec`.
     clock_fd: i32,
     speed: f64,
+    /// What [`Stage::spawn_with`] gave the child (Python's `args=`, as text).
+    #[serde(default)]
+    arg: String,
 }
 
 /// A duplicate of `fd` that an `exec`ed program keeps (without close-on-exec).
@@ -67,10 +71,25 @@ pub fn start_up_pid() -> i32 {
     START_UP_PID.load(Ordering::SeqCst)
 }
 
+/// What the parent gave this spawned child with [`Stage::spawn_with`].
+static SPAWN_ARG: OnceLock<String> = OnceLock::new();
+
+/// In a spawned child, the argument its parent gave it ([`Stage::spawn_with`]);
+/// empty elsewhere. A spawned child shares no memory with its parent, so this is
+/// how a value reaches it, as Python's spawn pickles a target's `args`.
+pub fn spawn_arg() -> &'static str {
+    SPAWN_ARG.get().map_or("", String::as_str)
+}
+
 impl Stage {
     /// Python's `get_context('spawn').Process(target=…).start()`: runs `entry` in
     /// a new process that starts this program from scratch.
     pub fn spawn(&mut self, name: &str, entry: &Entry) -> anyhow::Result<Proc> {
+        self.spawn_with(name, entry, "")
+    }
+
+    /// [`Stage::spawn`] with `args=`: the child reads `arg` with [`spawn_arg`].
+    pub fn spawn_with(&mut self, name: &str, entry: &Entry, arg: &str) -> anyhow::Result<Proc> {
         let program = std::env::current_exe().context("could not find this program to start it again")?;
         let (read_end, write_end) =
             pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a child process")?;
@@ -87,6 +106,7 @@ impl Stage {
             clock_origin_nanos,
             clock_fd: clock.as_raw_fd(),
             speed,
+            arg: arg.to_string(),
         };
         let spawn = self.spawn_event(name, "spawned", ": this program, started again");
         // std gives the new program an empty signal mask of its own.
@@ -118,5 +138,6 @@ pub fn run_spawned(order: &str, entries: &[Entry]) -> anyhow::Result<std::conver
     fcntl(order.clock_fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC))
         .context("the spawn order names a clock this process does not have")?;
     let clock = Clock::from_exec(order.clock_origin_nanos, order.speed, order.clock_fd)?;
+    let _ = SPAWN_ARG.set(order.arg);
     run_child(&order.lane, Pid::from_raw(order.parent), clock, pipe, entry.body)
 }

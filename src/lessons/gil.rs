@@ -13,13 +13,9 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use super::SceneFn;
-use crate::stage::{SharedInt, Stage};
+use crate::stage::{SharedInt, Stage, SWITCH_INTERVAL};
 
 pub const SCENES: &[SceneFn] = &[cpu_bound, sleep_bound];
-
-/// CPython's default `sys.getswitchinterval()`: how long a thread may keep the
-/// GIL while another waits. Real time: CPU work is never scaled by `--speed`.
-const SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 
 /// Iterations between two looks at the clock and the progress bar.
 const CHUNK: u64 = 1 << 16;

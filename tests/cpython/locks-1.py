@@ -3,6 +3,3 @@ import time
 import multiprocessing as mp
 
 #SCENE
-
-if __name__ == '__main__':
-    multicore()

@@ -94,22 +94,49 @@ fn the_deadlock_is_named_while_it_hangs_then_broken() {
     assert!(s.events[cycle]["text"]
         .as_str()
         .unwrap()
-        .contains("thread-1 holds A and waits for B; thread-2 holds B and waits for A"));
-    assert!(s.said("thread-1", "waiting for B...") < cycle);
-    assert!(s.said("thread-2", "waiting for A...") < cycle);
-    let gave_up = s.pos("thread-2 gives up", |e| {
-        e["lane"] == "thread-2" && e["text"].as_str().unwrap().starts_with("gave up waiting for A")
+        .contains("Thread-1 holds A and waits for B; Thread-2 holds B and waits for A"));
+    // Each printed the lock it got first, as the Python does, then waited: a state, not a print.
+    assert!(s.said("Thread-1", "Thread-1 got A") < cycle);
+    assert!(s.said("Thread-2", "Thread-2 got B") < cycle);
+    let waits = |lane: &str, lock: &str| {
+        s.pos(&format!("{lane} waits for {lock}"), |e| {
+            e["kind"] == "state"
+                && e["lane"] == lane
+                && e["state"] == "blocked"
+                && e["text"] == format!("{lock}.acquire()")
+        })
+    };
+    assert!(waits("Thread-1", "B") < cycle);
+    assert!(waits("Thread-2", "A") < cycle);
+    let gave_up = s.pos("Thread-2 gives up", |e| {
+        e["lane"] == "Thread-2"
+            && e["kind"] == "state"
+            && e["text"].as_str().unwrap().starts_with("gave up waiting for A")
     });
-    assert!(cycle < gave_up && gave_up < s.said("thread-1", "got B"));
+    assert!(cycle < gave_up && gave_up < s.said("Thread-1", "Thread-1 got B"));
+    assert_eq!(
+        s.lines_of("Thread-2"),
+        ["Thread-2 got B"],
+        "MyThread2 prints nothing after its second acquire"
+    );
 }
 
 #[test]
 fn a_timeout_ends_the_wait_and_the_other_thread_proceeds() {
     let s = lesson("deadlock").scene(2);
-    let timed_out = s.said("thread-2", "timed out waiting for A; releasing B");
-    assert!(timed_out < s.said("thread-1", "got B"));
+    let timed_out = s.pos("Thread-2 gives up", |e| {
+        e["lane"] == "Thread-2"
+            && e["kind"] == "state"
+            && e["text"].as_str().unwrap().starts_with("gave up waiting for A")
+    });
+    assert!(timed_out < s.said("Thread-1", "Thread-1 got B"));
     assert!(!s.events.iter().any(|e| e["kind"] == "warn"), "the timeout, not the watchdog, ends it");
-    assert!(!s.ever_said("thread-2", "got A"));
+    assert_eq!(s.lines_of("Thread-2"), ["Thread-2 got B"]);
+    // The note on the notes' slip says what this run did.
+    let slip = s.pos("the slip's note", |e| {
+        e["kind"] == "note" && e["text"].as_str().unwrap().starts_with("In the notes")
+    });
+    assert!(s.events[slip]["text"].as_str().unwrap().ends_with("returned False."));
 }
 
 #[test]
@@ -117,11 +144,13 @@ fn one_lock_order_and_try_lock_both_finish() {
     for scene in [3, 4] {
         let s = lesson("deadlock").scene(scene);
         assert!(!s.events.iter().any(|e| e["kind"] == "warn"), "scene {scene} deadlocked");
-        for thread in ["thread-1", "thread-2"] {
+        for thread in ["Thread-1", "Thread-2"] {
             assert_eq!(s.exit_of(thread).1["code"], 0);
         }
+        assert!(!s.events.iter().any(|e| e["kind"] == "say"), "the Python prints nothing");
     }
-    assert!(lesson("deadlock").scene(3).ever_said("thread-2", "took A then B 1000 times"));
+    let s = lesson("deadlock").scene(3);
+    assert!(s.events.iter().any(|e| e["lane"] == "Thread-2" && e["text"] == "took A then B 1000 times"));
 }
 
 #[test]
@@ -133,8 +162,8 @@ fn two_processes_deadlock_and_the_watchdog_ends_both() {
     assert!(s.events[cycle]["text"]
         .as_str()
         .unwrap()
-        .contains("p1 holds A and waits for B; p2 holds B and waits for A"));
-    for p in ["p1", "p2"] {
+        .contains("Process-1 holds A and waits for B; Process-2 holds B and waits for A"));
+    for p in ["Process-1", "Process-2"] {
         let (killed, exit) = s.exit_of(p);
         assert!(killed > cycle);
         assert_eq!(exit["signal"], "SIGKILL");

@@ -3,6 +3,7 @@
 
 mod costs;
 mod deadlock;
+mod figures;
 mod gil;
 mod globals;
 mod join_daemon;

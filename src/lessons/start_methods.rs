@@ -8,6 +8,7 @@ use std::sync::{Arc, Barrier, Mutex};
 
 use anyhow::Result;
 
+use super::figures::{sample, Load, Spread};
 use super::SceneFn;
 use crate::events::LaneState;
 use crate::stage::{start_up_pid, Entry, Lane, Stage, Watched};
@@ -21,79 +22,129 @@ pub(super) const REPORT: Entry = Entry { name: "start-methods/report", body: rep
 /// A spawned child that takes the lock (scene 3).
 pub(super) const TAKE_LOCK: Entry = Entry { name: "start-methods/take-lock", body: take_lock };
 
-/// How many starts each median is taken over.
+/// How many starts each figure is taken over.
 const RUNS: usize = 11;
 
-/// Times `RUNS` starts of a child that does nothing, in milliseconds.
-fn start_ms(stage: &mut Stage, start_and_join: impl FnMut(&mut Stage) -> Result<()>) -> Result<f64> {
-    Ok(stage.median_time(RUNS, start_and_join)?.as_secs_f64() * 1e3)
+/// Milliseconds, from seconds.
+fn ms(secs: f64) -> f64 {
+    secs * 1e3
+}
+
+/// A start cost as a measure's text: the median, and the fastest and slowest run.
+fn start_text(who: &str, cost: &Spread) -> String {
+    format!(
+        "{who}: start + join {:.3} ms (median of {RUNS}; {:.3}–{:.3} ms)",
+        ms(cost.median),
+        ms(cost.fastest),
+        ms(cost.slowest)
+    )
+}
+
+/// How `dear` compares with `cheap`, when their runs can be told apart: "12×".
+fn times_dearer(dear: &Spread, cheap: &Spread) -> Option<String> {
+    let ratio = dear.median / cheap.median;
+    (dear.apart_from(cheap) && ratio > 1.0)
+        .then(|| format!("{ratio:.prec$}×", prec = usize::from(ratio < 10.0)))
 }
 
 /// Start + join of a child that does nothing, by fork, by spawn and as a
-/// thread, measured here, beside CPython's on this machine.
+/// thread, measured here, beside CPython's on this machine. Each figure keeps
+/// its fastest and slowest run; a ratio is drawn only between figures whose
+/// runs do not overlap, and a busy machine is said to be one.
 fn start_costs(stage: &mut Stage) -> Result<()> {
-    let fork = start_ms(stage, |stage| {
+    let load = Load::now(stage);
+    let fork = sample(stage, RUNS, 1, |stage| {
         let p = stage.process("fork", |_| {}).start()?;
         stage.join(p);
         Ok(())
     })?;
-    let spawn = start_ms(stage, |stage| {
+    let spawn = sample(stage, RUNS, 1, |stage| {
         let p = stage.spawn("spawn", &DO_NOTHING)?;
         stage.join(p);
         Ok(())
     })?;
-    let thread = start_ms(stage, |_| {
+    let thread = sample(stage, RUNS, 1, |_| {
         std::thread::spawn(|| {}).join().expect("an empty thread does not panic");
         Ok(())
     })?;
-    stage.measure("fork_start", fork, "ms", format!("fork: start + join {fork:.3} ms (median of {RUNS})"));
-    stage.measure(
-        "spawn_start",
-        spawn,
-        "ms",
-        format!("spawn: start + join {spawn:.3} ms (median of {RUNS})"),
-    );
+    stage.measure("fork_start", ms(fork.median), "ms", start_text("fork", &fork));
+    stage.measure("spawn_start", ms(spawn.median), "ms", start_text("spawn", &spawn));
     stage.measure(
         "thread_start",
-        thread,
+        ms(thread.median),
         "ms",
-        format!("thread (std::thread::spawn): start + join {thread:.3} ms (median of {RUNS})"),
+        start_text("thread (std::thread::spawn)", &thread),
     );
-    stage.note(format!(
-        "Here spawn costs {:.0}× a fork: the child is a new program, so exec, loading and start-up all run \
-         again. A thread costs {:.0}× less than a fork: no new address space to set up at all.",
-        spawn / fork,
-        fork / thread
-    ));
+    if load.busy() {
+        stage.note(format!(
+            "The machine was busy while this ran (load {:.1} on {} cores): a start waited for a core as \
+             long as it worked, so these figures say more about the load than about fork, spawn and \
+             threads. Run the scene again when the machine is quieter.",
+            load.average, load.cores
+        ));
+    } else {
+        stage.note(match times_dearer(&spawn, &fork) {
+            Some(ratio) => format!(
+                "Here spawn costs {ratio} a fork, and every spawn was slower than every fork: the child \
+                 is a new program, so exec, loading and start-up all run again."
+            ),
+            None => format!(
+                "Here spawn and fork could not be told apart: their runs overlap (fork {:.3}–{:.3} ms, \
+                 spawn {:.3}–{:.3} ms), so no ratio is drawn.",
+                ms(fork.fastest),
+                ms(fork.slowest),
+                ms(spawn.fastest),
+                ms(spawn.slowest)
+            ),
+        });
+        stage.note(match times_dearer(&fork, &thread) {
+            Some(ratio) => format!(
+                "A fork costs {ratio} a thread, and every fork was slower than every thread start: a \
+                 thread needs no new address space at all."
+            ),
+            None => format!(
+                "Here a fork and a thread start could not be told apart: their runs overlap (thread \
+                 {:.3}–{:.3} ms, fork {:.3}–{:.3} ms), so no ratio is drawn.",
+                ms(thread.fastest),
+                ms(thread.slowest),
+                ms(fork.fastest),
+                ms(fork.slowest)
+            ),
+        });
+    }
 
     stage.note("Now the same starts in CPython, run here by python3:");
     match stage.cpython(include_str!("../../lessons/python/start_costs.py"), &[]) {
         Ok(python) => {
             let version = python.text("version").unwrap_or("3").to_string();
+            let figure = |name: &str| python.text(name).and_then(Spread::parse);
             for (method, name) in [
                 ("fork", "cpython_fork_start"),
                 ("spawn", "cpython_spawn_start"),
                 ("forkserver", "cpython_forkserver_start"),
                 ("thread", "cpython_thread_start"),
             ] {
-                if let Some(secs) = python.number(method) {
-                    let ms = secs * 1e3;
-                    stage.measure(
-                        name,
-                        ms,
-                        "ms",
-                        format!("CPython {version} {method}: start + join {ms:.3} ms"),
+                if let Some(cost) = figure(method) {
+                    let text = format!(
+                        "CPython {version} {method}: start + join {:.3} ms ({:.3}–{:.3} ms)",
+                        ms(cost.median),
+                        ms(cost.fastest),
+                        ms(cost.slowest)
                     );
+                    stage.measure(name, ms(cost.median), "ms", text);
                 }
             }
-            if let (Some(py_fork), Some(py_spawn)) = (python.number("fork"), python.number("spawn")) {
-                stage.note(format!(
-                    "CPython's fork costs {:.1}× ours and its spawn {:.1}× ours: its child must start an \
-                     interpreter and import modules before it runs a line of yours, and its fork also \
-                     sets up a Process object, pipes and a sentinel.",
-                    py_fork * 1e3 / fork,
-                    py_spawn * 1e3 / spawn
-                ));
+            let (Some(py_fork), Some(py_spawn)) = (figure("fork"), figure("spawn")) else { return Ok(()) };
+            match (times_dearer(&py_fork, &fork), times_dearer(&py_spawn, &spawn)) {
+                (Some(forks), Some(spawns)) if !load.busy() => stage.note(format!(
+                    "CPython's fork costs {forks} ours and its spawn {spawns} ours: its child must start \
+                     an interpreter and import modules before it runs a line of yours, and its fork also \
+                     sets up a Process object, pipes and a sentinel."
+                )),
+                _ => stage.note(
+                    "CPython's starts and ours overlap in this run, or the machine was busy: no ratio is \
+                     drawn between them.",
+                ),
             }
         }
         Err(why) => stage.note(format!("{why}; the Rust figures above stand alone.")),

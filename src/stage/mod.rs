@@ -179,9 +179,10 @@ impl Stage {
         self.recorder.emit(self.measure_event(name, value, unit, text.into()));
     }
 
-    /// Reports how long something took (lesson seconds) beside its ideal.
+    /// Reports how long something took (lesson seconds) beside its ideal. The
+    /// text says lesson time: at `--speed N`, any overhead in it is N times its real length.
     pub fn measure_time(&self, name: &str, took: f64, ideal: f64, what: &str) {
-        let text = format!("{what}: {took:.2} s, {:.2}× the ideal {ideal:.2} s", took / ideal);
+        let text = format!("{what}: {took:.2} s of lesson time, {:.2}× the ideal {ideal:.2} s", took / ideal);
         let mut event = self.measure_event(name, took, "s", text);
         event.ideal = Some(ideal);
         self.recorder.emit(event);

@@ -83,7 +83,7 @@ fn the_condition_waiter_returns_only_after_the_third_item() {
     let s = lesson("locks").scene(6);
     assert_eq!(s.lines_of("waiter"), ["got [1, 2, 3]"]);
     assert!(s.lines_of("main").is_empty());
-    let third = s.pos("the third notify", |e| e["lane"] == "main" && e["text"] == "appended 3; notify()");
+    let third = s.pos("the third notify", |e| e["lane"] == "main" && e["text"] == "appends 3; notify()");
     assert!(third < s.said("waiter", "got [1, 2, 3]"));
 }
 

@@ -321,9 +321,10 @@ fn a_condition_to_wait_for(stage: &mut Stage) -> Result<()> {
     let (items, changed) = &*shared;
     for item in 1..=3 {
         stage.sleep(0.5);
+        // Marked first: once the item is in, a spurious wake-up could let the waiter print at once.
+        stage.main().set_state(LaneState::Running, format!("appends {item}; notify()"), None);
         items.lock().expect("no thread panics holding it").push(item);
         changed.notify_one();
-        stage.main().set_state(LaneState::Running, format!("appended {item}; notify()"), None);
     }
     waiter.join().expect("waiter does not panic");
     stage.note(format!(

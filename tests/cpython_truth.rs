@@ -19,6 +19,9 @@
 //!   `# compare: pool`: pool workers take tasks in no fixed order, so main's
 //!   lines compare in order and the workers' lines as one multiset;
 //! - `# timeout: 12`: seconds before CPython's run is killed (default 30);
+//! - `# takes: join-daemon-1 run_sleep, deadlock-1 lockA`: definitions (a
+//!   `def`, a `class` or an assignment at the top level) taken from an earlier
+//!   scene's Python as `show` displays it, put where the `#TAKES` line is;
 //! - `# skip: why`: a measurement, whose lines are figures and not prints.
 //!
 //! Lines compare with every number (pids, times, addresses) read as `#`.
@@ -57,6 +60,28 @@ struct SceneProgram {
     skip: Option<String>,
 }
 
+/// The top-level definition of `name` in `python`: its first line (`def name(`,
+/// `class name(`, `name = `) and the indented or blank lines after it.
+fn definition(python: &str, name: &str) -> Option<String> {
+    let lines: Vec<&str> = python.lines().collect();
+    let starts = |line: &str| {
+        ["def ", "class "]
+            .iter()
+            .any(|kw| line.strip_prefix(kw).is_some_and(|rest| rest.starts_with(&format!("{name}("))))
+            || line.starts_with(&format!("{name} = "))
+    };
+    let first = lines.iter().position(|line| starts(line))?;
+    let rest = lines[first + 1..].iter().take_while(|line| line.is_empty() || line.starts_with(' ')).count();
+    Some(lines[first..=first + rest].join("\n").trim_end().to_string() + "\n")
+}
+
+/// The Python of scene `scene` (`id-n`) in the catalogue.
+fn scene_python(scene: &str) -> Option<&'static str> {
+    let (id, n) = scene.rsplit_once('-')?;
+    let lesson = catalogue::all().iter().find(|lesson| lesson.id == id)?;
+    Some(lesson.scenes.get(n.parse::<usize>().ok()?.checked_sub(1)?)?.python.as_str())
+}
+
 impl SceneProgram {
     fn load(id: &str, n: usize, python: &str) -> Result<SceneProgram, String> {
         let path = dir().join(format!("{id}-{n}.py"));
@@ -87,11 +112,23 @@ impl SceneProgram {
                 _ => {}
             }
         }
+        let mut taken = String::new();
+        for line in template.lines().take_while(|line| line.starts_with('#')) {
+            let Some(takes) = line.strip_prefix("# takes:") else { continue };
+            for take in takes.split(',') {
+                let (scene, name) = take.trim().split_once(' ').ok_or(format!("{id}-{n}: takes {take}"))?;
+                let found = scene_python(scene).and_then(|python| definition(python, name.trim()));
+                taken.push_str(&found.ok_or(format!("{id}-{n}: no {name} in the Python of {scene}"))?);
+                taken.push('\n');
+            }
+        }
         let preamble = std::fs::read_to_string(dir().join("preamble.py")).expect("preamble.py");
         let mut source = preamble;
         let mut placed = 0;
         for line in template.lines() {
-            if line.trim() == "#SCENE" {
+            if line == "#TAKES" {
+                source.push_str(&taken);
+            } else if line.trim() == "#SCENE" {
                 let indent = &line[..line.len() - line.trim_start().len()];
                 for scene_line in python.trim_end().lines() {
                     if scene_line.is_empty() {
@@ -105,6 +142,9 @@ impl SceneProgram {
                 source.push_str(line);
                 source.push('\n');
             }
+        }
+        if !taken.is_empty() && !template.lines().any(|line| line == "#TAKES") {
+            return Err(format!("{}: takes definitions, but has no #TAKES line to put them", path.display()));
         }
         if placed != 1 && program.skip.is_none() {
             return Err(format!("{}: {placed} #SCENE lines, not 1", path.display()));
@@ -357,4 +397,13 @@ fn numbers_read_as_one_mark() {
     assert_eq!(normalise("at 0x55dc990d3ed0, -3.25 and 1e"), "at #, # and #");
     assert_eq!(normalise("task-1 and Thread-2 got A"), "task-# and Thread-# got A");
     assert_eq!(normalise("[0, -1, -2]"), "[#, #, #]");
+}
+
+#[test]
+fn a_scene_takes_a_definition_from_an_earlier_scene() {
+    let python = "x = 1\n\ndef f(a):\n    return a\n\n    # still f\nclass C(object):\n    pass\ny = 2\n";
+    assert_eq!(definition(python, "f").unwrap(), "def f(a):\n    return a\n\n    # still f\n");
+    assert_eq!(definition(python, "C").unwrap(), "class C(object):\n    pass\n");
+    assert_eq!(definition(python, "x").unwrap(), "x = 1\n");
+    assert!(definition(python, "g").is_none());
 }

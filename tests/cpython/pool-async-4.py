@@ -1,16 +1,9 @@
 # compare: pool
 # lanes: Thread-3 (_handle_results)=main
+# takes: pool-async-1 run_sleep
 import os, time
 from multiprocessing import Pool
 
-
-def run_sleep(t):
-    print(f"Process start: {os.getpid()}")
-    time.sleep(t)
-    print("test...")
-    print(f"Process {os.getpid()} end.")
-    return t * t
-
-
+#TAKES
 if __name__ == '__main__':
     #SCENE

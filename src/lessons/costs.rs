@@ -17,11 +17,12 @@ pub const SCENES: &[SceneFn] = &[what_things_cost];
 /// Times `batches` batches of `ops` operations done by `run(ops)`, per operation.
 fn per_op(
     stage: &mut Stage,
+    load: &mut Load,
     batches: usize,
     ops: usize,
     run: impl Fn(&mut Stage, usize) -> Result<()>,
 ) -> Result<Spread> {
-    sample(stage, batches, ops, |stage| run(stage, ops))
+    sample(stage, load, batches, ops, |stage| run(stage, ops))
 }
 
 /// The unit that suits `secs`, and how many of it make a second.
@@ -228,10 +229,11 @@ const QUICK_OPS: usize = 5;
 
 /// Every primitive, measured here and, with python3, in CPython.
 fn what_things_cost(stage: &mut Stage) -> Result<()> {
-    let load = Load::now(stage);
+    let mut load = Load::new(stage);
     let scale = if stage.quick() { 0.02 } else { 1.0 };
     stage.note("First CPython's figures, measured now by python3 (the slow part), then ours:");
     let python = stage.cpython(include_str!("../../lessons/python/costs.py"), &[&scale.to_string()]);
+    load.look();
     if let Err(why) = &python {
         stage.note(format!("{why}; the Rust figures stand alone."));
     }
@@ -240,7 +242,7 @@ fn what_things_cost(stage: &mut Stage) -> Result<()> {
     for primitive in PRIMITIVES {
         let ops = ((primitive.ops as f64 * scale) as usize).max(QUICK_OPS);
         let batches = if stage.quick() { 3 } else { primitive.batches };
-        let mut cost = per_op(stage, batches, ops, primitive.run)?;
+        let mut cost = per_op(stage, &mut load, batches, ops, primitive.run)?;
         if primitive.name == "channel_message" {
             // A round trip is two messages.
             cost = cost.divided_by(2.0);
@@ -278,11 +280,12 @@ fn what_things_cost(stage: &mut Stage) -> Result<()> {
     stage.note("Every three cells of a bar are a factor of ten; beside each figure, the fastest and the slowest of its batches.");
     if load.busy() {
         stage.note(format!(
-            "The machine was busy while this ran (load {:.1} on {} cores): an operation that waits for \
-             another (a start, a round trip, a contended lock) also waited for a core, so these figures \
-             say more about the load than about the primitives. Run the lesson again when the machine \
-             is quieter.",
-            load.average, load.cores
+            "Other work wanted every core while this ran ({} other tasks running, on {} cores): an \
+             operation that waits for another (a start, a round trip, a contended lock) may then wait \
+             for a core too, so these figures cannot be trusted to compare the primitives. Run the \
+             lesson again when the machine is quieter.",
+            load.others(),
+            load.cores
         ));
         return Ok(());
     }

@@ -48,9 +48,11 @@ impl Spread {
 }
 
 /// Times `runs` runs of `run`, quietly (no lines for the children it starts),
-/// each divided by `ops`, the operations one run does.
+/// each divided by `ops`, the operations one run does; `load` looks at the
+/// machine before each run.
 pub fn sample(
     stage: &mut Stage,
+    load: &mut Load,
     runs: usize,
     ops: usize,
     mut run: impl FnMut(&mut Stage) -> anyhow::Result<()>,
@@ -58,6 +60,7 @@ pub fn sample(
     let mut times = Vec::with_capacity(runs);
     stage.quietly(|stage| {
         for _ in 0..runs {
+            load.look();
             let start = Instant::now();
             run(stage)?;
             times.push(start.elapsed().as_secs_f64() / ops as f64);
@@ -67,27 +70,43 @@ pub fn sample(
     Ok(Spread::of(times))
 }
 
-/// How busy the machine is: the load average over the last minute (runnable
-/// tasks, on average) against the cores this process may use.
-#[derive(Clone, Copy, Debug)]
+/// How busy the machine is while a lesson measures: at each look, how many
+/// tasks besides the one looking wanted a CPU (`procs_running` in /proc/stat),
+/// against the cores this process may use. A look is now, not an average over
+/// the last minute, which would still count work that has ended.
 pub struct Load {
-    pub average: f64,
+    others: Vec<u32>,
     pub cores: usize,
 }
 
 impl Load {
-    /// The load now, from /proc/loadavg (0 where there is none).
-    pub fn now(stage: &Stage) -> Load {
-        let average = std::fs::read_to_string("/proc/loadavg")
-            .ok()
-            .and_then(|text| text.split_whitespace().next()?.parse().ok())
-            .unwrap_or(0.0);
-        Load { average, cores: stage.cpu_count() }
+    /// A watch on the machine's load, with a first look.
+    pub fn new(stage: &Stage) -> Load {
+        let mut load = Load { others: Vec::new(), cores: stage.cpu_count() };
+        load.look();
+        load
     }
 
-    /// Whether other work wanted every core: a start or a job then waits for a
-    /// core as long as it works, and its time says more about the machine.
+    /// Looks at the machine now (nothing where /proc/stat says nothing).
+    pub fn look(&mut self) {
+        let running = std::fs::read_to_string("/proc/stat").ok().and_then(|stat| {
+            stat.lines().find_map(|line| line.strip_prefix("procs_running ")?.trim().parse::<u32>().ok())
+        });
+        if let Some(running) = running {
+            self.others.push(running.saturating_sub(1));
+        }
+    }
+
+    /// The tasks that wanted a CPU besides this lesson, at the median look.
+    pub fn others(&self) -> u32 {
+        let mut others = self.others.clone();
+        others.sort_unstable();
+        others.get(others.len() / 2).copied().unwrap_or(0)
+    }
+
+    /// Whether other work wanted every core: a start or a job may then wait for
+    /// a core as long as it works, and its time says more about the machine.
     pub fn busy(&self) -> bool {
-        self.average >= self.cores as f64
+        self.others() as usize >= self.cores
     }
 }

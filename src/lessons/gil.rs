@@ -159,14 +159,17 @@ fn timed(how: &'static str, run: impl FnOnce() -> Result<u128>) -> Result<(Timin
     Ok((Timing { how, secs: start.elapsed().as_secs_f64() }, total))
 }
 
-/// Runs one way `REPEATS` times: the timing of the median run (with the
-/// total, checked by the caller) and the spread of all runs.
+/// Runs one way `REPEATS` times, `load` looking at the machine before each:
+/// the timing of the median run (with the total, checked by the caller) and
+/// the spread of all runs.
 fn repeated(
     stage: &mut Stage,
+    load: &mut Load,
     mut run: impl FnMut(&mut Stage) -> Result<(Timing, u128)>,
 ) -> Result<(Timing, u128, Spread)> {
     let mut runs = Vec::with_capacity(REPEATS);
     for _ in 0..REPEATS {
+        load.look();
         runs.push(run(stage)?);
     }
     let spread = Spread::of(runs.iter().map(|(timing, _)| timing.secs).collect());
@@ -307,13 +310,13 @@ fn unsteady(spread: &Spread) -> bool {
 /// notes conclude from the speed-ups is said only where the figures bear it
 /// out: jobs far longer than a start, repeats that agree, two cores free.
 fn cpu_bound(stage: &mut Stage) -> Result<()> {
-    let load = Load::now(stage);
-    let fork = sample(stage, 5, 1, |stage| {
+    let mut load = Load::new(stage);
+    let fork = sample(stage, &mut load, 5, 1, |stage| {
         let p = stage.process("fork", |_| {}).start()?;
         stage.join(p);
         Ok(())
     })?;
-    let thread = sample(stage, 5, 1, |_| {
+    let thread = sample(stage, &mut load, 5, 1, |_| {
         std::thread::spawn(|| {}).join().expect("an empty thread does not panic");
         Ok(())
     })?;
@@ -331,7 +334,7 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
     );
     let n = job_size(stage, full / PROBE as f64, fork.median);
 
-    let (serial, expected, serial_spread) = repeated(stage, |stage| serial(stage, n))?;
+    let (serial, expected, serial_spread) = repeated(stage, &mut load, |stage| serial(stage, n))?;
     report(stage, "serial", &serial, &serial_spread, serial.secs);
     let job_secs = serial.secs / 2.0;
     stage.note(format!(
@@ -350,13 +353,13 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
     let modes: [(&str, Mode); 3] = [("threads", threads), ("processes", processes), ("rayon", with_rayon)];
     let mut others = Vec::new();
     for (name, mode) in modes {
-        let (timing, total, spread) = repeated(stage, |stage| mode(stage, n))?;
+        let (timing, total, spread) = repeated(stage, &mut load, |stage| mode(stage, n))?;
         anyhow::ensure!(total == expected, "{} computed {total}, not {expected}", timing.how);
         report(stage, name, &timing, &spread, serial.secs);
         others.push((name, timing, spread));
     }
     let mut most_at_once = 0;
-    let (gil, total, gil_spread) = repeated(stage, |stage| {
+    let (gil, total, gil_spread) = repeated(stage, &mut load, |stage| {
         let (timing, total, most) = under_a_gil(stage, n)?;
         most_at_once = most_at_once.max(most);
         Ok((timing, total))
@@ -379,10 +382,13 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
         .find(|(_, _, spread)| unsteady(spread));
     let finding = if let Some((_, timing, spread)) = unsteady_way {
         format!(
-            "The repeats of {} ran from {:.3} to {:.3} s: the machine gave the jobs different amounts of \
-             CPU from one run to the next (load {:.1} on {cores} cores), so these speed-ups cannot be \
+            "The repeats of {} ran from {:.3} to {:.3} s: the jobs did not get the same CPU from one run \
+             to the next ({} other tasks running, on {cores} cores), so these speed-ups cannot be \
              trusted. Run the scene again when the machine is quieter.",
-            timing.how, spread.fastest, spread.slowest, load.average
+            timing.how,
+            spread.fastest,
+            spread.slowest,
+            load.others()
         )
     } else if cores < 2 {
         format!("This process may use {cores} core: two jobs cannot run at once here, whatever runs them.")
@@ -396,20 +402,20 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
     } else if load.busy() {
         format!(
             "Threads reached only {:.2}× and processes {:.2}×, with repeats that agree and jobs far \
-             longer than a start: the two jobs did not get a core each. The load average was {:.1} on \
+             longer than a start: the two jobs did not get a core each. {} other tasks were running, on \
              {cores} cores: other work held the cores.",
             speedup("threads"),
             speedup("processes"),
-            load.average
+            load.others()
         )
     } else {
         format!(
             "Threads reached only {:.2}× and processes {:.2}×, with repeats that agree and jobs far \
-             longer than a start, though the load average ({:.1}) was below the {cores} cores: something \
-             this lesson cannot see kept the jobs from a core each (a CPU quota, say).",
+             longer than a start, though fewer other tasks ({}) than cores ({cores}) were running: \
+             something this lesson cannot see kept the jobs from a core each (a CPU quota, say).",
             speedup("threads"),
             speedup("processes"),
-            load.average
+            load.others()
         )
     };
     stage.note(format!(
@@ -419,17 +425,19 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
         serial.secs / gil.secs,
         SWITCH_INTERVAL.as_millis()
     ));
-    cpython_beside(stage, &load)
+    cpython_beside(stage, &mut load)
 }
 
 /// The notes' demo in CPython, when python3 is on PATH: each way three times,
 /// beside what starting a process and a thread costs CPython, so that what the
 /// figures mean can be said from them.
-fn cpython_beside(stage: &mut Stage, load: &Load) -> Result<()> {
+fn cpython_beside(stage: &mut Stage, load: &mut Load) -> Result<()> {
     // Long beside a CPython process start, even in --quick; the note checks it against the start measured.
     let n = if stage.quick() { 300_000 } else { 1_000_000 };
     stage.note(format!("Now the notes' own demo in CPython, run here by python3, {n} iterations per job:"));
-    let python = match stage.cpython(include_str!("../../lessons/python/gil.py"), &[&n.to_string()]) {
+    let python = stage.cpython(include_str!("../../lessons/python/gil.py"), &[&n.to_string()]);
+    load.look();
+    let python = match python {
         Ok(python) => python,
         Err(why) => {
             stage.note(format!("{why}; the Rust figures above stand alone."));
@@ -462,9 +470,10 @@ fn cpython_beside(stage: &mut Stage, load: &Load) -> Result<()> {
     let job = serial.median / 2.0;
     let finding = if [&serial, &threads, &processes].into_iter().any(unsteady) {
         format!(
-            "CPython's repeats disagree by more than half (load {:.1} on {} cores): its speed-ups cannot be \
-             trusted on this run.",
-            load.average, load.cores
+            "CPython's repeats disagree by more than half ({} other tasks running, on {} cores): its \
+             speed-ups cannot be trusted on this run.",
+            load.others(),
+            load.cores
         )
     } else if by_threads >= 1.3 {
         format!(
@@ -489,10 +498,10 @@ fn cpython_beside(stage: &mut Stage, load: &Load) -> Result<()> {
         format!(
             "CPython's threads ran at {by_threads:.2}× serial, as the GIL allows, but its processes only at \
              {by_processes:.2}×, with jobs of {:.0} ms against a {:.0} ms start: the two processes did not \
-             get a core each (load {:.1} on {} cores).",
+             get a core each ({} other tasks running, on {} cores).",
             job * 1e3,
             start.median * 1e3,
-            load.average,
+            load.others(),
             load.cores
         )
     };

@@ -52,18 +52,18 @@ fn times_dearer(dear: &Spread, cheap: &Spread) -> Option<String> {
 /// its fastest and slowest run; a ratio is drawn only between figures whose
 /// runs do not overlap, and a busy machine is said to be one.
 fn start_costs(stage: &mut Stage) -> Result<()> {
-    let load = Load::now(stage);
-    let fork = sample(stage, RUNS, 1, |stage| {
+    let mut load = Load::new(stage);
+    let fork = sample(stage, &mut load, RUNS, 1, |stage| {
         let p = stage.process("fork", |_| {}).start()?;
         stage.join(p);
         Ok(())
     })?;
-    let spawn = sample(stage, RUNS, 1, |stage| {
+    let spawn = sample(stage, &mut load, RUNS, 1, |stage| {
         let p = stage.spawn("spawn", &DO_NOTHING)?;
         stage.join(p);
         Ok(())
     })?;
-    let thread = sample(stage, RUNS, 1, |_| {
+    let thread = sample(stage, &mut load, RUNS, 1, |_| {
         std::thread::spawn(|| {}).join().expect("an empty thread does not panic");
         Ok(())
     })?;
@@ -77,10 +77,11 @@ fn start_costs(stage: &mut Stage) -> Result<()> {
     );
     if load.busy() {
         stage.note(format!(
-            "The machine was busy while this ran (load {:.1} on {} cores): a start waited for a core as \
-             long as it worked, so these figures say more about the load than about fork, spawn and \
-             threads. Run the scene again when the machine is quieter.",
-            load.average, load.cores
+            "Other work wanted every core while this ran ({} other tasks running, on {} cores): a start \
+             may then wait for a core as long as it works, so these figures cannot be trusted to compare \
+             fork, spawn and threads. Run the scene again when the machine is quieter.",
+            load.others(),
+            load.cores
         ));
     } else {
         stage.note(match times_dearer(&spawn, &fork) {
@@ -114,7 +115,9 @@ fn start_costs(stage: &mut Stage) -> Result<()> {
     }
 
     stage.note("Now the same starts in CPython, run here by python3:");
-    match stage.cpython(include_str!("../../lessons/python/start_costs.py"), &[]) {
+    let python = stage.cpython(include_str!("../../lessons/python/start_costs.py"), &[]);
+    load.look();
+    match python {
         Ok(python) => {
             let version = python.text("version").unwrap_or("3").to_string();
             let figure = |name: &str| python.text(name).and_then(Spread::parse);

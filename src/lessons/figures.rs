@@ -110,3 +110,27 @@ impl Load {
         self.others() as usize >= self.cores
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spread_keeps_its_ends_and_its_middle() {
+        let spread = Spread::of(vec![3.0, 1.0, 2.0, 9.0, 4.0]);
+        assert_eq!((spread.fastest, spread.median, spread.slowest), (1.0, 3.0, 9.0));
+        let parsed = Spread::parse("0.5 0.25 2").unwrap();
+        assert_eq!((parsed.fastest, parsed.median, parsed.slowest), (0.25, 0.5, 2.0));
+        assert_eq!(Spread::parse("0.5").unwrap().slowest, 0.5);
+        assert!(Spread::parse("fast").is_none());
+    }
+
+    #[test]
+    fn figures_are_compared_only_when_their_runs_do_not_overlap() {
+        let fork = Spread::of(vec![3.9e-3, 4.0e-3, 4.1e-3]);
+        let spawn = Spread::of(vec![4.0e-3, 4.0e-3, 7.6e-3]);
+        let thread = Spread::of(vec![2.0e-5, 3.0e-5, 9.0e-5]);
+        assert!(!fork.apart_from(&spawn), "4 ms against 4 ms says nothing");
+        assert!(fork.apart_from(&thread) && thread.apart_from(&fork));
+    }
+}

@@ -92,8 +92,10 @@ fn build() -> Result<(), String> {
     }
     programs.push_str("];\n");
     sources.push_str("];\n");
-    let file = "lessons/zh/tutor.toml";
-    chinese.tutor = parse_text(&read(file)?).map_err(|err| at(file, err))?.notes;
+    // The tutor's own words, and the explorer's (concur-tutor explore).
+    for file in ["lessons/zh/tutor.toml", "lessons/zh/explore.toml"] {
+        chinese.tutor.extend(parse_text(&read(file)?).map_err(|err| at(file, err))?.notes);
+    }
     for file in fs::read_dir("lessons").map_err(|err| at("lessons", err))?.flatten() {
         let name = file.file_name().to_string_lossy().into_owned();
         if let Some(id) = name.strip_suffix(".toml") {

@@ -7,13 +7,16 @@
 //! - [`lessons`]: the code of each lesson, written like the Python it mirrors.
 //! - [`render`]: human text, NDJSON, the timeline and its SVG, and the pages.
 //! - [`timeline`]: which lane ran, slept or waited when, read from the events.
+//! - [`explore`]: every interleaving of a small program, and the learner as the scheduler.
 //! - [`i18n`]: the tutor's words in Chinese.
 
 pub mod catalogue;
 pub mod events;
+pub mod explore;
 pub mod i18n;
 pub mod lang;
 pub mod lessons;
+pub mod manual;
 pub mod menu;
 pub mod output;
 pub mod progress;

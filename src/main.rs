@@ -10,45 +10,33 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use concur_tutor::i18n::{self, Lang};
-use concur_tutor::menu::{self, Choice, Menu};
+use concur_tutor::menu::{self, Choice, Menu, Mode};
 use concur_tutor::output::OutputArgs;
 use concur_tutor::progress::{self, Progress};
+use concur_tutor::render::theme::{self, Theme};
 use concur_tutor::render::{self, ColorChoice, Paint};
 use concur_tutor::replay::{self, Pace, Run, Stopped};
 use concur_tutor::stage::{self, Clock, Recorder, Stage};
 use concur_tutor::terminal::{self, Quit};
-use concur_tutor::{catalogue, lessons, text};
-
-const EXAMPLES: &str = "\
-Examples:
-  concur-tutor list                           every lesson, by chapter
-  concur-tutor lesson join-daemon             run a lesson at the notes' own pace
-  concur-tutor lesson join-daemon --speed 5   five times faster; timestamps stay in lesson time
-  concur-tutor lesson join-daemon --scene 2   only the second scene
-  concur-tutor lesson join-daemon --json      the run as NDJSON events, one per line
-  concur-tutor lesson join-daemon --svg t.svg the timelines as an SVG picture, for slides
-  concur-tutor lesson deadlock --save d.ndjson keep the run, to show it again in class
-  concur-tutor replay d.ndjson --step         the saved run, paused before each explanation
-  concur-tutor lesson deadlock --trace-out d.json  the run for Perfetto (ui.perfetto.dev)
-  concur-tutor --lang zh lesson join-daemon   in Chinese (also when LANG says zh_CN…)
-  concur-tutor show join-daemon               the Python idioms and the Rust that runs
-  concur-tutor lesson deadlock --step         pause before each explanation (for a class)
-  concur-tutor quiz join-daemon               predict each scene, judged by what the run does
-  concur-tutor progress                       the lessons you ran to the end, your quiz scores
-  concur-tutor                                on a terminal: a menu of every lesson";
+use concur_tutor::{catalogue, explore, lessons, manual, text};
 
 /// A tutor that teaches concurrency by running it: real processes, pipes, locks
 /// and threads, narrated lane by lane, each lesson mirroring Python's
 /// multiprocessing and threading.
 #[derive(Parser)]
-#[command(name = "concur-tutor", version, after_help = EXAMPLES)]
+#[command(name = "concur-tutor", version, after_help = manual::examples_help())]
 struct Cli {
     /// When to use colour
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
 
-    /// The language of the tutor's words [default: zh when LC_ALL, LC_MESSAGES
-    /// or LANG starts with zh, else en]
+    /// The terminal's background, for colours readable on it (light: a white
+    /// background or a projector)
+    #[arg(long, value_enum, value_name = "THEME", default_value_t = Theme::Auto, global = true)]
+    theme: Theme,
+
+    /// The language of the tutor's words (this help stays English) [default:
+    /// zh when LC_ALL, LC_MESSAGES or LANG starts with zh, else en]
     #[arg(long, value_enum, value_name = "LANG", global = true)]
     lang: Option<Lang>,
 
@@ -66,6 +54,9 @@ enum Command {
     },
     /// Run a lesson: real processes and threads, narrated lane by lane
     Lesson(LessonArgs),
+    /// Every order a small program's steps can run in, counted; or be its scheduler (--play)
+    #[command(long_about = explore::LONG_ABOUT)]
+    Explore(explore::Args),
     /// Show a lesson's Python idioms and the Rust source that runs in their place
     Show {
         /// The lesson id (see `concur-tutor list`)
@@ -78,6 +69,14 @@ enum Command {
     Quiz {
         /// The lesson id (see `concur-tutor list`)
         id: String,
+
+        /// Run X times faster (as `lesson --speed`)
+        #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed, allow_negative_numbers = true)]
+        speed: f64,
+
+        /// Ask about scene N only
+        #[arg(long, value_name = "N")]
+        scene: Option<usize>,
     },
     /// What you have done: lessons run to the end, quizzes answered
     Progress {
@@ -85,7 +84,11 @@ enum Command {
         #[arg(long)]
         reset: bool,
     },
-    /// Print a shell completion script (e.g. `concur-tutor completions bash > ~/.local/share/bash-completion/completions/concur-tutor`)
+    /// Print a shell completion script: it completes commands, options, their
+    /// values and lesson ids
+    ///
+    /// For bash: mkdir -p ~/.local/share/bash-completion/completions, then
+    /// concur-tutor completions bash > ~/.local/share/bash-completion/completions/concur-tutor
     Completions {
         /// The shell
         #[arg(value_enum)]
@@ -117,8 +120,8 @@ struct LessonArgs {
     quick: bool,
 
     /// Pause before each explanation and at each scene start; Enter goes on, q
-    /// quits. Only main stops: children and threads run on and their lines
-    /// appear as they happen, so every timestamp stays the time it happened
+    /// quits. The whole lesson pauses (children, threads, the clock), so it
+    /// tells the same story however long the pause
     #[arg(long, conflicts_with = "json")]
     step: bool,
 
@@ -170,6 +173,8 @@ enum Failure {
     Usage(String),
     /// The lesson failed while running: exit status 1.
     Run(anyhow::Error),
+    /// The learner quit at a pause: exit status 0, or 130 for Ctrl-C.
+    Quit(Quit),
 }
 
 fn main() -> ExitCode {
@@ -195,16 +200,18 @@ fn main() -> ExitCode {
         Err(err) => return parse_failure(err),
     };
     i18n::set(cli.lang.unwrap_or_else(i18n::from_env));
+    theme::set(cli.theme);
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
+            eprintln!("{}{message}", i18n::tr("error: "));
             ExitCode::from(2)
         }
         Err(Failure::Run(err)) => {
-            eprintln!("error: {err:#}");
+            eprintln!("{}{err:#}", i18n::tr("error: "));
             ExitCode::from(1)
         }
+        Err(Failure::Quit(quit)) => ExitCode::from(if quit.interrupted { 130 } else { 0 }),
     }
 }
 
@@ -233,19 +240,22 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Progress { reset: false }) => page(render::print_progress(&load_progress(), paint)),
         Some(Command::Show { id }) => {
             let lesson = catalogue::find(&id).map_err(|err| Failure::Usage(i18n::tr(&err.to_string())))?;
-            page(render::print_show(lesson, paint))
+            show(lesson, paint)
         }
         Some(Command::Lesson(args)) => run_lesson(args, paint),
         Some(Command::Replay(args)) => run_replay(args, paint),
-        Some(Command::Quiz { id }) => {
-            run_lesson(LessonArgs { predict: true, ..LessonArgs::at_notes_pace(id) }, paint)
+        Some(Command::Explore(args)) => match explore::command(args, paint) {
+            Err(explore::Failure::Usage(message)) => Err(Failure::Usage(message)),
+            Err(explore::Failure::Output(err)) => page(Err(err)),
+            Ok(()) => Ok(()),
+        },
+        Some(Command::Quiz { id, speed, scene }) => {
+            run_lesson(LessonArgs { predict: true, speed, scene, ..LessonArgs::at_notes_pace(id) }, paint)
         }
         Some(Command::Completions { shell }) => {
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "concur-tutor", &mut script);
-            page(io::stdout().write_all(&script))
+            page(manual::completions(shell, Cli::command(), &mut io::stdout()))
         }
-        Some(Command::Man) => page(clap_mangen::Man::new(Cli::command()).render(&mut io::stdout())),
+        Some(Command::Man) => page(manual::man(Cli::command(), &mut io::stdout())),
     }
 }
 
@@ -276,13 +286,20 @@ fn run_lesson(args: LessonArgs, paint: Paint) -> Result<(), Failure> {
         Err(err) => match err.downcast::<Quit>() {
             Ok(quit) => {
                 drop(stage);
-                eprintln!("concur-tutor: {}", i18n::tr(&quit.to_string()));
-                stage::exit_quietly(if quit.interrupted { 130 } else { 0 });
+                terminal::restore();
+                eprintln!(
+                    "
+concur-tutor: {}",
+                    i18n::tr(&quit.to_string())
+                );
+                return Err(Failure::Quit(quit));
             }
             Err(err) => return Err(Failure::Run(err)),
         },
     };
     drop(stage);
+    // Step and predict modes kept typed keys from echoing; the run is over.
+    terminal::restore();
     if args.scene.is_none() || quiz.asked > 0 {
         progress::update(|p| {
             if args.scene.is_none() {
@@ -329,8 +346,12 @@ fn run_replay(args: ReplayArgs, paint: Paint) -> Result<(), Failure> {
     match replay::play(&run, sink.as_mut(), pace) {
         Ok(()) => {}
         Err(Stopped::Quit(quit)) => {
-            eprintln!("concur-tutor: {}", i18n::tr("quit at a pause"));
-            stage::exit_quietly(if quit.interrupted { 130 } else { 0 });
+            eprintln!(
+                "
+concur-tutor: {}",
+                i18n::tr("quit at a pause")
+            );
+            return Err(Failure::Quit(quit));
         }
         Err(Stopped::Output(err)) => return page(Err(err)),
     }
@@ -340,38 +361,102 @@ fn run_replay(args: ReplayArgs, paint: Paint) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The menu, until the user quits: each lesson chosen runs at the notes' own
-/// pace, and Enter brings the menu back.
+/// The menu, until the user quits: each lesson chosen runs as the menu was
+/// set (speed, one scene, pauses or questions); after it, Enter brings the
+/// menu back and n runs the next lesson the same way. Quitting at a pause
+/// comes back to the menu.
 fn run_menu(paint: Paint) -> Result<(), Failure> {
     stage::install_interrupt_handlers();
     let mut menu = Menu::new();
     loop {
-        let choice = menu::choose(&mut menu, &load_progress()).map_err(|err| Failure::Run(err.into()))?;
-        let (id, step, predict) = match choice {
-            Choice::Quit => return Ok(()),
-            Choice::Show(id) => {
-                let lesson =
-                    catalogue::find(&id).map_err(|err| Failure::Usage(i18n::tr(&err.to_string())))?;
-                page(render::print_show(lesson, paint))?;
-                wait_for_enter();
-                continue;
+        let mut plan =
+            match menu::choose(&mut menu, &load_progress()).map_err(|err| Failure::Run(err.into()))? {
+                Choice::Quit => return Ok(()),
+                Choice::Interrupt => stage::exit_quietly(130),
+                Choice::Show(id) => {
+                    let lesson =
+                        catalogue::find(&id).map_err(|err| Failure::Usage(i18n::tr(&err.to_string())))?;
+                    show(lesson, paint)?;
+                    continue;
+                }
+                Choice::Run(plan) => plan,
+            };
+        loop {
+            let args = LessonArgs {
+                speed: plan.speed,
+                scene: plan.scene,
+                step: plan.mode == Mode::Step,
+                predict: plan.mode == Mode::Predict,
+                ..LessonArgs::at_notes_pace(plan.id.clone())
+            };
+            match run_lesson(args, paint) {
+                Ok(()) | Err(Failure::Quit(_)) => {}
+                Err(Failure::Run(err)) => eprintln!("{}{err:#}", i18n::tr("error: ")),
+                Err(Failure::Usage(err)) => eprintln!("{}{err}", i18n::tr("error: ")),
             }
-            Choice::Run(id) => (id, false, false),
-            Choice::Step(id) => (id, true, false),
-            Choice::Predict(id) => (id, false, true),
-        };
-        let args = LessonArgs { step, predict, ..LessonArgs::at_notes_pace(id) };
-        if let Err(Failure::Run(err)) = run_lesson(args, paint) {
-            eprintln!("error: {err:#}");
+            menu.select(&plan.id);
+            let next = Menu::next_after(&plan.id).filter(|_| plan.scene.is_none());
+            match (after_a_lesson(next), next) {
+                (AfterALesson::Next, Some(lesson)) => plan.id = lesson.id.clone(),
+                (AfterALesson::Interrupt, _) => stage::exit_quietly(130),
+                _ => break,
+            }
         }
-        wait_for_enter();
     }
 }
 
-/// Waits for Enter, saying so.
-fn wait_for_enter() {
-    eprint!("\n{}", i18n::tr("Press Enter to return to the menu."));
-    let _ = io::stdin().read_line(&mut String::new());
+/// What to do once a lesson run from the menu is over.
+enum AfterALesson {
+    Menu,
+    Next,
+    Interrupt,
+}
+
+/// Asks, with one key, whether to go back to the menu or on to `next`.
+fn after_a_lesson(next: Option<&catalogue::Lesson>) -> AfterALesson {
+    let prompt = match next {
+        Some(next) => i18n::tr(&format!("Enter: back to the menu · n: next lesson ({})", next.id)),
+        None => i18n::tr("Press Enter to return to the menu."),
+    };
+    terminal::keys_mode();
+    terminal::discard_typed_ahead();
+    eprint!("\n{prompt}");
+    let choice = loop {
+        match terminal::read_key() {
+            Some(b'n' | b'N') if next.is_some() => break AfterALesson::Next,
+            Some(0x03) => break AfterALesson::Interrupt,
+            Some(b'\n' | b'\r' | b' ' | b'q' | 0x1b) | None => break AfterALesson::Menu,
+            Some(_) => {}
+        }
+    };
+    terminal::restore();
+    eprintln!();
+    choice
+}
+
+/// `show`, through a pager on a terminal: `$PAGER`, else `less -R`, else as it is.
+fn show(lesson: &catalogue::Lesson, paint: Paint) -> Result<(), Failure> {
+    let mut text = Vec::new();
+    render::print_show(&mut text, lesson, paint).map_err(|err| Failure::Run(err.into()))?;
+    if io::stdout().is_terminal() && pager(&text) {
+        return Ok(());
+    }
+    page(io::stdout().write_all(&text))
+}
+
+/// Shows `text` through the user's pager; false when none could be started.
+fn pager(text: &[u8]) -> bool {
+    let command =
+        std::env::var("PAGER").ok().filter(|p| !p.trim().is_empty()).unwrap_or("less -R".to_string());
+    let Ok(mut child) =
+        std::process::Command::new("sh").args(["-c", &command]).stdin(std::process::Stdio::piped()).spawn()
+    else {
+        return false;
+    };
+    // A pager quit early closes its input: that is no error.
+    let _ = child.stdin.take().map(|mut input| input.write_all(text));
+    // 127: the shell found no such pager.
+    child.wait().is_ok_and(|status| status.code() != Some(127))
 }
 
 /// The remembered progress; a damaged file is reported, and treated as empty.

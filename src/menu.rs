@@ -1,43 +1,72 @@
 //! The full-screen lesson menu (`concur-tutor` on a terminal): chapters, ids,
-//! titles and done marks; arrows or j/k to move, Enter to run, `p` to run
-//! with a pause before each explanation, `a` to predict each scene first, `s`
-//! to show the code, `/` to filter, `q` or Esc to quit. The keys are in the footer; a
-//! resized terminal is redrawn. The state ([`Menu`]) is apart from the drawing
-//! and the terminal, so it can be tested without one.
+//! titles and done marks, and the selected lesson's summary; arrows or j/k to
+//! move, Enter to run, `p` to run with a pause before each explanation, `a` to
+//! predict each scene first, `s` to show the code, `+`/`-` to change the speed,
+//! `←`/`→` to pick one scene, `/` to filter, `q` or Esc to quit. The keys are in
+//! the footer; a resized terminal is redrawn. The state ([`Menu`]) is apart
+//! from the drawing and the terminal, so it can be tested without one.
 
 use std::io::{self, Write};
 
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::style::{Attribute, Print, SetAttribute};
-use crossterm::{cursor, execute, queue, terminal};
+use crossterm::{cursor, queue, terminal};
 
 use crate::catalogue::{self, Lesson};
 use crate::i18n::tr;
 use crate::progress::Progress;
 use crate::terminal as modes;
-use crate::text::{pad, truncate};
+use crate::text::{self, columns, pad, truncate};
+
+/// The speeds `+` and `-` step through.
+const SPEEDS: [f64; 6] = [0.5, 1.0, 2.0, 4.0, 10.0, 20.0];
+
+/// How a lesson chosen in the menu is to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// As it is.
+    Plain,
+    /// Pausing before each explanation.
+    Step,
+    /// A question before each scene.
+    Predict,
+}
+
+/// A lesson to run, as the menu was set when it was chosen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// The lesson.
+    pub id: String,
+    /// With pauses, questions, or neither.
+    pub mode: Mode,
+    /// How many times faster than the notes.
+    pub speed: f64,
+    /// One scene only (from 1), or all.
+    pub scene: Option<usize>,
+}
 
 /// What the user chose.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Choice {
-    /// Run this lesson.
-    Run(String),
-    /// Run this lesson in step mode, pausing before each explanation.
-    Step(String),
-    /// Run this lesson in predict mode, a question before each scene.
-    Predict(String),
+    /// Run a lesson.
+    Run(Plan),
     /// Show this lesson's Python and Rust.
     Show(String),
     /// Leave.
     Quit,
+    /// Leave by Ctrl-C.
+    Interrupt,
 }
 
-/// The menu's state: which lessons match the filter, and which is selected.
+/// The menu's state: which lessons match the filter, which is selected, and
+/// the speed and scene a run will have.
 pub struct Menu {
     lessons: Vec<&'static Lesson>,
     filter: String,
     filtering: bool,
     selected: usize,
+    speed: usize,
+    scene: Option<usize>,
 }
 
 impl Default for Menu {
@@ -54,7 +83,28 @@ impl Menu {
             filter: String::new(),
             filtering: false,
             selected: 0,
+            speed: 1,
+            scene: None,
         }
+    }
+
+    /// Selects lesson `id` (when the filter lets it show).
+    pub fn select(&mut self, id: &str) {
+        if let Some(at) = self.visible().iter().position(|l| l.id == id) {
+            self.selected = at;
+        }
+    }
+
+    /// The lesson after lesson `id` in the catalogue, if there is one.
+    pub fn next_after(id: &str) -> Option<&'static Lesson> {
+        let all = catalogue::all();
+        all.iter().position(|l| l.id == id).and_then(|at| all.get(at + 1))
+    }
+
+    fn plan(&self, mode: Mode) -> Option<Choice> {
+        let lesson = self.selected()?;
+        let scene = self.scene.filter(|&n| n <= lesson.scenes.len());
+        Some(Choice::Run(Plan { id: lesson.id.clone(), mode, speed: SPEEDS[self.speed], scene }))
     }
 
     /// The lessons that match the filter (in id, title or summary), in order.
@@ -90,14 +140,22 @@ impl Menu {
                 _ => {}
             }
             self.selected = 0;
+            self.scene = None;
             return None;
         }
+        let scenes = self.selected().map_or(0, |l| l.scenes.len());
         match key.code {
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => return Some(Choice::Quit),
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                return Some(Choice::Interrupt)
+            }
             KeyCode::Char('q') | KeyCode::Esc => return Some(Choice::Quit),
-            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.selected = self.selected.saturating_sub(1);
+                self.scene = None;
+            }
             KeyCode::Down | KeyCode::Char('j') => {
-                self.selected = (self.selected + 1).min(count.saturating_sub(1))
+                self.selected = (self.selected + 1).min(count.saturating_sub(1));
+                self.scene = None;
             }
             KeyCode::Home | KeyCode::Char('g') => self.selected = 0,
             KeyCode::End | KeyCode::Char('G') => self.selected = count.saturating_sub(1),
@@ -105,9 +163,26 @@ impl Menu {
                 self.filtering = true;
                 self.filter.clear();
             }
-            KeyCode::Enter => return self.selected().map(|l| Choice::Run(l.id.clone())),
-            KeyCode::Char('p') => return self.selected().map(|l| Choice::Step(l.id.clone())),
-            KeyCode::Char('a') => return self.selected().map(|l| Choice::Predict(l.id.clone())),
+            KeyCode::Char('+') | KeyCode::Char('=') => self.speed = (self.speed + 1).min(SPEEDS.len() - 1),
+            KeyCode::Char('-') => self.speed = self.speed.saturating_sub(1),
+            // All scenes, then 1, 2, … and round again.
+            KeyCode::Right | KeyCode::Char('l') => {
+                self.scene = match self.scene {
+                    None if scenes > 0 => Some(1),
+                    Some(n) if n < scenes => Some(n + 1),
+                    _ => None,
+                }
+            }
+            KeyCode::Left | KeyCode::Char('h') => {
+                self.scene = match self.scene {
+                    None if scenes > 0 => Some(scenes),
+                    Some(n) if n > 1 => Some(n - 1),
+                    _ => None,
+                }
+            }
+            KeyCode::Enter => return self.plan(Mode::Plain),
+            KeyCode::Char('p') => return self.plan(Mode::Step),
+            KeyCode::Char('a') => return self.plan(Mode::Predict),
             KeyCode::Char('s') => return self.selected().map(|l| Choice::Show(l.id.clone())),
             _ => {}
         }
@@ -135,19 +210,40 @@ impl Menu {
         if visible.is_empty() {
             lines.push((tr(&format!("  no lesson matches \"{}\"", self.filter)), false));
         }
-        let footer = if self.filtering {
-            tr(&format!("filter: {}▏ · Enter or Esc: done · Backspace: erase", self.filter))
+        // Below the list: the selected lesson's summary and how it will run.
+        let mut below = Vec::new();
+        if let Some(lesson) = self.selected() {
+            let summary = text::fill(&lesson.summary, width.max(20), "  ", "  ");
+            below.extend(summary.lines().take(2).map(|line| (line.to_string(), false)));
+            let scene = match self.scene {
+                Some(n) => tr(&format!("scene {n} of {}", lesson.scenes.len())),
+                None => tr(&format!("all {} scenes", lesson.scenes.len())),
+            };
+            below.push((tr(&format!("  speed {}× · {scene}", SPEEDS[self.speed])), false));
+        }
+        below.push((String::new(), false));
+        if self.filtering {
+            below.push((
+                tr(&format!("filter: {}▏ · Enter or Esc: done · Backspace: erase", self.filter)),
+                false,
+            ));
         } else {
-            tr("↑/↓ j/k: move · Enter: run · p: with pauses · a: predict first · s: code · /: filter · q: quit")
-        };
-        // Keep the selected line on screen, and the footer on the last row.
-        let room = height.saturating_sub(2).max(1);
+            let keys = "↑/↓ move · Enter run · p with pauses · a predict first · s code · +/- speed · ←/→ one scene · / filter · q quit";
+            below.extend(footer_rows(&tr(keys), width).into_iter().map(|row| (row, false)));
+        }
+        // Where there is room for it, a pointer to the explorer, above the keys.
+        let explore = tr("Every order a race can run in, and a game: concur-tutor explore --list");
+        if height >= below.len() + 10 && width >= columns(&explore) {
+            let keys_at = below.iter().rposition(|(line, _)| line.is_empty()).map_or(below.len(), |i| i + 1);
+            below.insert(keys_at, (explore, false));
+        }
+        // Keep the selected line on screen, and what goes below it on the last rows.
+        let room = height.saturating_sub(below.len()).max(1);
         let at = lines.iter().position(|(_, selected)| *selected).unwrap_or(0);
         let skip = at.saturating_sub(room - 1);
         let mut screen: Vec<(String, bool)> = lines.into_iter().skip(skip).take(room).collect();
         screen.resize(room, (String::new(), false));
-        screen.push((String::new(), false));
-        screen.push((footer, false));
+        screen.extend(below);
         for (line, _) in &mut screen {
             *line = truncate(line, width);
         }
@@ -155,10 +251,26 @@ impl Menu {
     }
 }
 
+/// The footer's keys (`key: action · key: action · …`) in rows of at most
+/// `width` columns, broken between two keys.
+fn footer_rows(footer: &str, width: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    for key in footer.split(" · ") {
+        match rows.last_mut() {
+            Some(row) if columns(row) + 3 + columns(key) <= width => {
+                row.push_str(" · ");
+                row.push_str(key);
+            }
+            _ => rows.push(key.to_string()),
+        }
+    }
+    rows
+}
+
 /// Shows the menu until a choice is made. The terminal is given back on return
 /// (and, through [`modes`], on every other way out).
 pub fn choose(menu: &mut Menu, progress: &Progress) -> io::Result<Choice> {
-    let _screen = Screen::take()?;
+    let _screen = modes::FullScreen::take()?;
     let mut out = io::stdout();
     loop {
         draw(&mut out, menu, progress)?;
@@ -174,36 +286,16 @@ pub fn choose(menu: &mut Menu, progress: &Progress) -> io::Result<Choice> {
     }
 }
 
-/// The terminal, taken for the menu (raw mode, the alternate screen, no
-/// cursor) until dropped, on every way out of [`choose`].
-struct Screen;
-
-impl Screen {
-    fn take() -> io::Result<Screen> {
-        modes::menu_taken();
-        terminal::enable_raw_mode()?;
-        execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
-        Ok(Screen)
-    }
-}
-
-impl Drop for Screen {
-    fn drop(&mut self) {
-        let _ = execute!(io::stdout(), cursor::Show, terminal::LeaveAlternateScreen);
-        let _ = terminal::disable_raw_mode();
-        modes::restore();
-    }
-}
-
 fn draw(out: &mut impl Write, menu: &Menu, progress: &Progress) -> io::Result<()> {
     let (width, height) = terminal::size()?;
     queue!(out, terminal::Clear(terminal::ClearType::All))?;
     for (row, (line, selected)) in menu.lines(progress, width as usize, height as usize).iter().enumerate() {
+        let line = crate::text::glyphs(line);
         queue!(out, cursor::MoveTo(0, row as u16))?;
         if *selected {
-            queue!(out, SetAttribute(Attribute::Reverse), Print(line), SetAttribute(Attribute::Reset))?;
+            queue!(out, SetAttribute(Attribute::Reverse), Print(&line), SetAttribute(Attribute::Reset))?;
         } else {
-            queue!(out, Print(line))?;
+            queue!(out, Print(&line))?;
         }
     }
     out.flush()
@@ -221,7 +313,15 @@ mod tests {
     fn keys_move_filter_and_choose() {
         let mut menu = Menu::new();
         assert_eq!(press(&mut menu, KeyCode::Char('j')), None);
-        assert_eq!(press(&mut menu, KeyCode::Enter), Some(Choice::Run("start-methods".into())));
+        let plan =
+            |id: &str, mode, speed, scene| Some(Choice::Run(Plan { id: id.into(), mode, speed, scene }));
+        assert_eq!(press(&mut menu, KeyCode::Enter), plan("start-methods", Mode::Plain, 1.0, None));
+        press(&mut menu, KeyCode::Char('+'));
+        press(&mut menu, KeyCode::Right);
+        press(&mut menu, KeyCode::Right);
+        assert_eq!(press(&mut menu, KeyCode::Char('p')), plan("start-methods", Mode::Step, 2.0, Some(2)));
+        press(&mut menu, KeyCode::Char('j'));
+        assert_eq!(press(&mut menu, KeyCode::Char('a')), plan("join-daemon", Mode::Predict, 2.0, None));
         press(&mut menu, KeyCode::Char('/'));
         for c in "caught live".chars() {
             press(&mut menu, KeyCode::Char(c));
@@ -237,7 +337,12 @@ mod tests {
         press(&mut menu, KeyCode::Char('G'));
         let lines = menu.lines(&Progress::default(), 40, 8);
         assert_eq!(lines.len(), 8);
-        assert!(lines[7].0.starts_with("↑/↓"));
+        let footer: Vec<&str> =
+            lines.iter().map(|(l, _)| l.as_str()).skip_while(|l| !l.starts_with("↑/↓")).collect();
+        assert!(
+            footer.len() >= 2 && footer.last().unwrap().ends_with("q quit"),
+            "every key shows: {footer:?}"
+        );
         assert!(lines.iter().any(|(_, selected)| *selected), "the selected lesson is on screen");
         assert!(lines.iter().all(|(line, _)| line.chars().count() <= 40));
     }

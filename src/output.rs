@@ -1,5 +1,5 @@
 //! Where a run's events go, as the command line asks: the options every command
-//! that shows a run shares (`lesson`, `replay`, `trace`), and the sinks they
+//! that shows a run shares (`lesson`, `replay`, `trace`, `explore`), and the sinks they
 //! make. Files are opened before the run starts, so a path that cannot be
 //! written is a usage error, not a run lost at its end.
 
@@ -9,7 +9,7 @@ use crate::events::{Sink, Tee};
 use crate::i18n::tr;
 use crate::render::chrome::ChromeTrace;
 use crate::render::svg::SvgFile;
-use crate::render::{self, FileAtEnd, Human, Json, Localised, NdjsonFile, Timelines};
+use crate::render::{FileAtEnd, Human, Json, Localised, NdjsonFile, Timelines};
 use crate::text;
 
 /// The output options of a command that shows a run.
@@ -23,10 +23,19 @@ pub struct OutputArgs {
     #[arg(long)]
     pub no_timeline: bool,
 
+    /// Each note's headline only, without the dimmer lines of detail under
+    /// it (for a projector); --json keeps both
+    #[arg(long)]
+    pub brief: bool,
+
     /// Also write the timelines to FILE as an SVG picture (lanes, bars, key
     /// moments, a time axis, a legend)
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+
+    /// In the SVG, time each scene from its own start (0 s), a slide per scene
+    #[arg(long, requires = "svg")]
+    pub svg_from_zero: bool,
 
     /// Also write the run to FILE in Chrome's trace format, to open in
     /// Perfetto (ui.perfetto.dev) or chrome://tracing
@@ -48,15 +57,28 @@ impl OutputArgs {
     /// # Errors
     /// A file cannot be written: the message names the option and the path.
     pub fn sinks(&self, title: &str, color: bool) -> Result<Box<dyn Sink>, String> {
-        let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
-        if self.json {
-            sinks.push(Box::new(Json));
+        let stdout: Box<dyn Sink> = if self.json {
+            Box::new(Json)
         } else {
-            let timelines = (!self.no_timeline).then(|| Timelines { unicode: render::unicode() });
-            sinks.push(Box::new(Human::new(color, text::width(), timelines)));
-        }
+            let timelines = (!self.no_timeline).then(|| Timelines { unicode: text::unicode() });
+            Box::new(Human::new(color, text::width(), timelines, !self.brief))
+        };
+        self.with_files(Some(stdout), title)
+    }
+
+    /// The files alone (`--svg`, `--trace-out`, `--save`), for a command that
+    /// writes its own page to stdout (`explore`).
+    ///
+    /// # Errors
+    /// As [`OutputArgs::sinks`].
+    pub fn files(&self, title: &str) -> Result<Box<dyn Sink>, String> {
+        self.with_files(None, title)
+    }
+
+    fn with_files(&self, stdout: Option<Box<dyn Sink>>, title: &str) -> Result<Box<dyn Sink>, String> {
+        let mut sinks: Vec<Box<dyn Sink>> = stdout.into_iter().collect();
         if let Some(path) = &self.svg {
-            sinks.push(Box::new(SvgFile::new(open("--svg", path)?, title.to_string())));
+            sinks.push(Box::new(SvgFile::new(open("--svg", path)?, title.to_string(), self.svg_from_zero)));
         }
         if let Some(path) = &self.trace_out {
             sinks.push(Box::new(ChromeTrace::new(open("--trace-out", path)?)));

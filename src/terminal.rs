@@ -1,5 +1,5 @@
 //! The terminal's modes, and the promise to give them back: whoever changes
-//! them (step mode's single-key prompts, the full-screen menu) says so here
+//! them (step mode's single-key prompts, the full-screen menu and game) says so here
 //! first, and every way out (the end, an error, a panic, Ctrl-C, SIGTERM,
 //! SIGHUP) restores what the user had. The restore is async-signal-safe: the
 //! saved modes are read without a lock, and restored with `tcsetattr(3)` and
@@ -73,12 +73,37 @@ pub fn discard_typed_ahead() {
     unsafe { libc::tcflush(0, libc::TCIFLUSH) };
 }
 
-/// Records that the full-screen menu has taken the terminal (crossterm's raw
-/// mode and alternate screen), so that every way out gives it back.
-pub fn menu_taken() {
-    save();
-    CHANGED.store(true, Ordering::SeqCst);
-    ALTERNATE_SCREEN.store(true, Ordering::SeqCst);
+/// The terminal, taken for a full-screen page (the menu, the explorer's
+/// game): raw mode, the alternate screen, no cursor, until dropped; every
+/// other way out (a panic, a signal) gives it back through [`restore`].
+pub struct FullScreen;
+
+impl FullScreen {
+    /// Takes the terminal.
+    ///
+    /// # Errors
+    /// The terminal's modes could not be set, or the screen written.
+    pub fn take() -> std::io::Result<FullScreen> {
+        save();
+        CHANGED.store(true, Ordering::SeqCst);
+        ALTERNATE_SCREEN.store(true, Ordering::SeqCst);
+        crossterm::terminal::enable_raw_mode()?;
+        crossterm::execute!(
+            std::io::stdout(),
+            crossterm::terminal::EnterAlternateScreen,
+            crossterm::cursor::Hide
+        )?;
+        Ok(FullScreen)
+    }
+}
+
+impl Drop for FullScreen {
+    fn drop(&mut self) {
+        use crossterm::{cursor, execute, terminal};
+        let _ = execute!(std::io::stdout(), cursor::Show, terminal::LeaveAlternateScreen);
+        let _ = terminal::disable_raw_mode();
+        restore();
+    }
 }
 
 /// Puts back the modes and the screen the user had. Async-signal-safe.

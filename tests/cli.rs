@@ -8,22 +8,26 @@ use std::process::Stdio;
 use common::{assert_gone, bin, Trace};
 use serde_json::Value;
 
-const IDS: [&str; 15] = [
+const IDS: [&str; 19] = [
     "process-basics",
     "start-methods",
     "join-daemon",
     "globals",
+    "signals",
     "pool-async",
     "queue",
     "pipe",
     "queue-deadlock",
     "shared-memory",
+    "managers",
     "locks",
     "deadlock",
+    "semaphores",
     "threads",
     "producer-consumer",
     "gil",
     "costs",
+    "coroutines",
 ];
 
 /// Runs the binary; returns (exit code, stdout, stderr).
@@ -179,17 +183,17 @@ fn progress_is_remembered_and_a_damaged_file_is_replaced() {
     assert!(run(&["lesson", "globals", "--speed", "10", "--json"]).status.success());
     let listed = String::from_utf8(run(&["list", "--color", "never"]).stdout).unwrap();
     assert!(listed.lines().any(|l| l.starts_with("✓ globals")), "{listed}");
-    assert!(String::from_utf8(run(&["progress"]).stdout).unwrap().starts_with("1 of 15 lessons"));
+    assert!(String::from_utf8(run(&["progress"]).stdout).unwrap().starts_with("1 of 19 lessons"));
 
     std::fs::write(format!("{state}/concur-tutor/progress.json"), "not json").unwrap();
     let damaged = run(&["progress"]);
     assert!(damaged.status.success());
     assert!(String::from_utf8_lossy(&damaged.stderr).contains("starting afresh"));
     assert!(run(&["lesson", "globals", "--speed", "10", "--json"]).status.success());
-    assert!(String::from_utf8(run(&["progress"]).stdout).unwrap().starts_with("1 of 15 lessons"));
+    assert!(String::from_utf8(run(&["progress"]).stdout).unwrap().starts_with("1 of 19 lessons"));
 
     assert!(run(&["progress", "--reset"]).status.success());
-    assert!(String::from_utf8(run(&["progress"]).stdout).unwrap().starts_with("0 of 15 lessons"));
+    assert!(String::from_utf8(run(&["progress"]).stdout).unwrap().starts_with("0 of 19 lessons"));
 }
 
 #[test]
@@ -225,5 +229,5 @@ fn completions_and_the_man_page_leave_out_the_hidden_entry() {
     }
     let (code, out, _) = run(&["man"]);
     assert_eq!(code, 0);
-    assert!(out.contains(".TH concur-tutor 1") && !out.contains("__spawned"));
+    assert!(out.contains(".TH CONCUR-TUTOR 1") && !out.contains("__spawned"));
 }

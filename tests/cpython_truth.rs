@@ -18,6 +18,9 @@
 //!   goes on after the tutor breaks the hang, so it may have more);
 //!   `# compare: pool`: pool workers take tasks in no fixed order, so main's
 //!   lines compare in order and the workers' lines as one multiset;
+//!   `# compare: all`: asyncio's tasks and ours do not match one to one (an
+//!   awaited coroutine is no task of its own in CPython), so all lines compare
+//!   as one sequence, lanes aside; `# compare: any`: the same, in any order;
 //! - `# timeout: 12`: seconds before CPython's run is killed (default 30);
 //! - `# takes: join-daemon-1 run_sleep, deadlock-1 lockA`: definitions (a
 //!   `def`, a `class` or an assignment at the top level) taken from an earlier
@@ -229,6 +232,25 @@ impl SceneProgram {
             lanes
         };
         let (mut theirs, mut mine) = (by_lane(cpython), by_lane(ours));
+        if self.compare == "all" || self.compare == "any" {
+            // Tasks on one event loop share a thread: only the order (or the set) of all lines tells.
+            let mut both = [cpython, ours]
+                .map(|lines| lines.iter().map(|(_, text)| normalise(text)).collect::<Vec<_>>());
+            if self.compare == "any" {
+                both.iter_mut().for_each(|lines| lines.sort());
+            }
+            let [theirs, mine] = both;
+            let at =
+                theirs.iter().zip(&mine).position(|(a, b)| a != b).unwrap_or(theirs.len().min(mine.len()));
+            return (theirs != mine).then(|| {
+                format!(
+                    "line {}: CPython {:?}, ours {:?}",
+                    at + 1,
+                    theirs.get(at).map_or("(nothing)", |s| s.as_str()),
+                    mine.get(at).map_or("(nothing)", |s| s.as_str())
+                )
+            });
+        }
         if self.compare == "pool" {
             for lanes in [&mut theirs, &mut mine] {
                 let mut workers: Vec<String> = Vec::new();

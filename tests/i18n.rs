@@ -138,7 +138,7 @@ fn the_list_lines_up_in_chinese() {
         assert_eq!(column_of(line, &zh), 21, "{line}");
         titles += 1;
     }
-    assert_eq!(titles, 15);
+    assert_eq!(titles, 19);
 }
 
 #[test]
@@ -157,4 +157,65 @@ fn lang_comes_from_the_environment_and_the_flag_wins() {
     assert_eq!(run(&[unset[0], unset[1], ("LANG", "en_GB.UTF-8")], &[]), english);
     assert_eq!(run(&[unset[0], unset[1], ("LANG", "zh_CN.UTF-8")], &["--lang", "en"]), english);
     assert_eq!(run(&[unset[0], unset[1], ("LANG", "C")], &["--lang", "zh"]), chinese);
+}
+
+/// The explorer in Chinese: every event it sends (but what the programs
+/// print), and every line of its page from the count on (the code above it
+/// is code), for every program of the notes.
+#[test]
+fn every_line_the_explorer_writes_has_its_chinese() {
+    let mut english = Vec::new();
+    for builtin in concur_tutor::explore::BUILTINS {
+        let output = bin().args(["--lang", "zh", "explore", builtin.id, "--json"]).output().expect("run");
+        assert!(output.status.success());
+        for line in String::from_utf8(output.stdout).unwrap().lines() {
+            let event: Value = serde_json::from_str(line).expect("json");
+            let text = event["text"].as_str().unwrap_or_default();
+            if event["kind"] != "say" && text.contains(' ') && has_english(text) && !has_chinese(text) {
+                english.push(format!("{} {}: {text}", builtin.id, event["kind"]));
+            }
+        }
+        let (_, program) = concur_tutor::explore::builtin(builtin.id).unwrap();
+        let output =
+            bin().args(["--lang", "zh", "explore", builtin.id, "--color", "never"]).output().expect("run");
+        let page = String::from_utf8(output.stdout).unwrap();
+        let counted = page.lines().position(|l| l.contains("种调度（")).expect("the count");
+        for line in page.lines().skip(counted) {
+            // A lane's row is its name and the letters of its steps; a bar of
+            // the histogram, an outcome (values by name) and figures.
+            let lane_row =
+                program.threads.iter().any(|t| line.trim_start().starts_with(&format!("{}  ", t.name)));
+            let bar = line.ends_with(" %");
+            if !lane_row && !bar && has_english(line) && !has_chinese(line) {
+                english.push(format!("{} page: {line}", builtin.id));
+            }
+        }
+    }
+    assert!(english.is_empty(), "{} lines without Chinese:\n  {}", english.len(), english.join("\n  "));
+}
+
+/// The tutor's own words in Chinese use the full-width colon, its error lines
+/// included; a lane is an 执行流.
+#[test]
+fn one_colon_style_in_chinese() {
+    let output = bin().args(["--lang", "zh", "lesson", "no-such-lesson"]).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("错误：没有 'no-such-lesson' 这一课"), "{stderr}");
+    let output = bin()
+        .args(["--lang", "zh", "lesson", "globals", "--scene", "1", "--color", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("第 1 场的时间线："), "{text}");
+    assert!(text.contains("执行流") && !text.contains("执行线"), "{text}");
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            let near = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|&c| cjk(c));
+            if *c == ':' {
+                assert!(!near(i.checked_sub(1)) && !near(Some(i + 2)), "an ASCII colon in Chinese: {line}");
+            }
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! Interrupted anywhere, a lesson leaves nothing behind: lessons that fork,
-//! spawn, pool, queue and deadlock are sent SIGINT, SIGTERM or SIGHUP at a
-//! random moment; each must exit with 128 + the signal (or 0, if it finished
-//! first), and no process of its group may be left, running or a zombie.
+//! spawn, pool, queue, deadlock, catch signals and serve a manager are sent
+//! SIGINT, SIGTERM or SIGHUP at a random moment; each must exit with 128 + the
+//! signal (or 0, if it finished first), and no process of its group may be
+//! left, running or a zombie.
 //!
 //! A short run by default; `CONCUR_INTERRUPTS=200 cargo test --test interrupts`
 //! for the long one.
@@ -17,15 +18,18 @@ use nix::unistd::Pid;
 
 use common::{assert_group_gone, bin, Trace};
 
-const LESSONS: [&str; 9] = [
+const LESSONS: [&str; 12] = [
     "process-basics",
     "start-methods",
     "join-daemon",
+    "signals",
     "pool-async",
     "queue",
     "queue-deadlock",
+    "managers",
     "locks",
     "deadlock",
+    "semaphores",
     "gil",
 ];
 const SIGNALS: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];

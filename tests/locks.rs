@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{lesson, run_lesson, Trace};
+use common::{lesson, until_a_run_shows, Trace};
 
 /// The lanes of the `say` events, in order, among `lanes`.
 fn speakers(s: &Trace, lanes: &[&str]) -> Vec<String> {
@@ -17,23 +17,16 @@ fn speakers(s: &Trace, lanes: &[&str]) -> Vec<String> {
 #[test]
 fn without_a_lock_updates_are_lost_and_with_one_none_are() {
     // A race: the lesson already retries; a few whole runs more before failing.
-    let lost = (0..3)
-        .map(|attempt| {
-            let s = if attempt == 0 {
-                lesson("locks").scene(3)
-            } else {
-                run_lesson("locks", &["--scene", "3"]).scene(3)
-            };
-            assert_eq!(s.measure("lost_locked"), 0.0);
-            assert_eq!(s.measure("lost_atomic"), 0.0);
-            // The Python's one print, for each run of the racy program; the last is the measured one.
-            let lost = s.measure("lost_racy");
-            let printed = s.lines_of("main");
-            assert_eq!(printed.last(), Some(&format!("expected 20000, got {}", 20000.0 - lost)));
-            assert!(printed[..printed.len() - 1].iter().all(|line| line == "expected 20000, got 20000"));
-            lost
-        })
-        .find(|&lost| lost > 0.0);
+    let lost = until_a_run_shows("locks", 3, 3, |s| {
+        assert_eq!(s.measure("lost_locked"), 0.0);
+        assert_eq!(s.measure("lost_atomic"), 0.0);
+        // The Python's one print, for each run of the racy program; the last is the measured one.
+        let lost = s.measure("lost_racy");
+        let printed = s.lines_of("main");
+        assert_eq!(printed.last(), Some(&format!("expected 20000, got {}", 20000.0 - lost)));
+        assert!(printed[..printed.len() - 1].iter().all(|line| line == "expected 20000, got 20000"));
+        Some(lost).filter(|&lost| lost > 0.0)
+    });
     assert!(lost.is_some(), "no update was lost without a lock in three runs");
 }
 

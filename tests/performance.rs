@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{bin, run_lesson, Trace};
+use common::{assert_skips_cpython_without_python3, run_lesson};
 
 #[test]
 fn every_way_of_running_the_job_is_timed_and_the_gil_admits_one_at_a_time() {
@@ -18,19 +18,7 @@ fn every_way_of_running_the_job_is_timed_and_the_gil_admits_one_at_a_time() {
 
 #[test]
 fn without_python3_the_cpython_part_is_skipped_cleanly() {
-    let output = bin()
-        .args(["lesson", "gil", "--quick", "--json", "--speed", "10", "--scene", "1"])
-        .env("PATH", "")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let s = Trace::parse(&output);
-    assert!(s
-        .events
-        .iter()
-        .any(|e| e["kind"] == "note" && e["text"].as_str().unwrap().starts_with("python3 is not on PATH")));
-    assert!(!s.events.iter().any(|e| e["name"].as_str().is_some_and(|n| n.starts_with("cpython_"))));
-    s.assert_nothing_left();
+    assert_skips_cpython_without_python3("gil", "1");
 }
 
 #[test]

@@ -100,11 +100,23 @@ impl Pty {
     }
 }
 
+/// A test that fails midway leaves no tutor behind: the tutor holds the
+/// terminal's other end too (openpty's descriptors are inherited), so it would
+/// never see the terminal close, and would wait for a key forever.
+impl Drop for Pty {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 #[test]
-fn pick_a_lesson_in_the_menu_step_through_two_pauses_and_quit() {
+fn pick_a_lesson_in_the_menu_step_through_two_pauses_quit_back_to_the_menu_and_leave() {
     let mut pty = Pty::start(&[]);
     pty.expect("pick a lesson");
-    pty.expect("q: quit");
+    pty.expect("q quit");
     // Filter down to one lesson, then run it with pauses.
     pty.send("/globals\r");
     pty.send("p");
@@ -117,6 +129,11 @@ fn pick_a_lesson_in_the_menu_step_through_two_pauses_and_quit() {
     pty.expect("scene 2 is about to run");
     pty.send("q");
     pty.expect("quit at a pause");
+    // Quitting at a pause ends the lesson, not the class: the menu comes back.
+    pty.expect("back to the menu");
+    pty.send("\r");
+    pty.expect("pick a lesson");
+    pty.send("q");
     let group = pty.child.id() as i32;
     assert_eq!(pty.wait(), 0);
     pty.assert_modes_are_back();
@@ -147,4 +164,50 @@ fn ctrl_c_during_a_stepped_lesson_restores_the_terminal_and_reaps() {
     assert_eq!(pty.wait(), 130);
     pty.assert_modes_are_back();
     assert_group_gone(group);
+}
+
+#[test]
+fn explore_play_reaches_both_threads_stuck_through_a_resize_and_gives_the_terminal_back() {
+    let mut pty = Pty::start(&["explore", "two-locks", "--play"]);
+    pty.expect("Goal: get both threads stuck");
+    pty.expect("q: quit");
+    pty.send("1");
+    pty.expect("The schedule so far (1 step)");
+    // A narrower terminal: the game is drawn again, to its width.
+    let size = Winsize { ws_row: 24, ws_col: 60, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: TIOCSWINSZ reads the struct it is given.
+    assert_eq!(
+        unsafe { libc::ioctl(std::os::fd::AsRawFd::as_raw_fd(&pty.master), libc::TIOCSWINSZ, &size) },
+        0
+    );
+    // The terminal is not the tutor's controlling terminal (see `Pty::start`),
+    // so the kernel's SIGWINCH is sent by hand.
+    let pid = nix::unistd::Pid::from_raw(pty.child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGWINCH).unwrap();
+    pty.expect("Goal: get both threads stuck");
+    pty.expect("q: quit");
+    // Thread-1 takes lockA and prints; Thread-2 takes lockB and prints: both
+    // now wait for the other's lock.
+    pty.send("122");
+    pty.expect("Goal reached in 4 steps.");
+    pty.send("1");
+    pty.expect("The run is over");
+    pty.send("q");
+    pty.expect("Goal reached in 4 steps, lanes 1 1 2 2.");
+    pty.expect("The goal, \"get both threads stuck\": 6 of 12 schedules (50.0 %) reach it.");
+    assert_eq!(pty.wait(), 0);
+    pty.assert_modes_are_back();
+}
+
+#[test]
+fn explore_play_speaks_chinese() {
+    let mut pty = Pty::start(&["--lang", "zh", "explore", "two-locks", "--play"]);
+    pty.expect("目标：让两个线程都卡住");
+    pty.expect("q：退出");
+    pty.send("1122");
+    pty.expect("用 4 步达成了目标。");
+    pty.send("q");
+    pty.expect("目标“让两个线程都卡住”：12 种调度中有 6 种（50.0 %）能达到。");
+    assert_eq!(pty.wait(), 0);
+    pty.assert_modes_are_back();
 }

@@ -129,3 +129,27 @@ fn an_svg_file_that_cannot_be_written_is_refused_before_the_lesson_runs() {
     assert!(stderr.starts_with("error: cannot write --svg /nonexistent/dir/t.svg"), "{stderr}");
     assert!(output.stdout.is_empty());
 }
+
+/// The state a lane was last in before its `exit` event.
+fn last_state_before_exit(s: &Trace, lane: &str) -> String {
+    let (exit, _) = s.exit_of(lane);
+    s.events[..exit]
+        .iter()
+        .rev()
+        .find(|e| e["kind"] == "state" && e["lane"] == lane)
+        .map_or("running".to_string(), |e| e["state"].as_str().unwrap().to_string())
+}
+
+/// A lane waiting on a lock is drawn waiting until it is killed, never running:
+/// two processes on the process-shared locks (deadlock 5), and a forked child
+/// on a lock copied held (start-methods 3).
+#[test]
+fn a_lane_stuck_on_a_lock_is_drawn_blocked_until_it_is_killed() {
+    let deadlock = run_lesson("deadlock", &["--scene", "5"]);
+    for lane in ["Process-1", "Process-2"] {
+        assert_eq!(last_state_before_exit(&deadlock, lane), "blocked", "{lane}");
+        assert!(deadlock.exit_of(lane).1["signal"].is_string(), "{lane} was killed");
+    }
+    let forked = run_lesson("start-methods", &["--scene", "3"]);
+    assert_eq!(last_state_before_exit(&forked, "forked"), "blocked");
+}

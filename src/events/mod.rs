@@ -89,7 +89,8 @@ pub struct Event {
     pub pid: i32,
     /// What kind of event this is.
     pub kind: Kind,
-    /// Human text.
+    /// Human text. A `note`, `warn` or `measure` may have two parts: its
+    /// headline (a line a projector can show), then a newline and its detail.
     pub text: String,
     /// `measure`: what was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,6 +136,24 @@ pub struct Event {
     /// replayed with its lesson's header and further reading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lesson: Option<String>,
+    /// `state` of a task lane: the OS thread (Linux tid, Python's
+    /// `threading.get_native_id()`) that polled it. Tasks may move between threads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tid: Option<i32>,
+    /// `measure` of an explored program: its `outcome` and `count` fields.
+    /// Boxed, so that the events of lessons stay small.
+    #[serde(flatten)]
+    pub tally: Option<Box<Tally>>,
+}
+
+/// How an explored program's schedules end, and how many end so: the
+/// `outcome` and `count` fields of its `measure` events.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Tally {
+    /// How they end: the final value, or words such as `deadlock`.
+    pub outcome: serde_json::Value,
+    /// How many schedules end so.
+    pub count: u128,
 }
 
 impl Event {
@@ -160,6 +179,8 @@ impl Event {
             mark: None,
             peer: None,
             lesson: None,
+            tid: None,
+            tally: None,
         }
     }
 }

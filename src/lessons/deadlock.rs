@@ -10,6 +10,7 @@ use anyhow::Result;
 
 use super::SceneFn;
 use crate::events::{Kind, LaneState};
+use crate::explore::{self, stream::group, stream::percent, Outcome};
 use crate::stage::{Lane, LockSet, ProcState, SharedLock, Stage, TracedLock, Watched};
 
 pub const SCENES: &[SceneFn] = &[
@@ -73,9 +74,25 @@ fn opposite_orders_deadlock(stage: &mut Stage) -> Result<()> {
         }
         None => stage.warn("the threads finished without deadlocking: this run did not show it"),
     }
-    t1.join().expect("Thread-1 does not panic");
-    t2.join().expect("Thread-2 does not panic");
+    stage.join_thread(t1)?;
+    stage.join_thread(t2)?;
+    every_order(stage);
     Ok(())
+}
+
+/// How many of every order of the notes' two threads' steps deadlock, as the
+/// explorer counts them.
+fn every_order(stage: &mut Stage) {
+    let Ok((_, program)) = explore::builtin("two-locks") else { return };
+    let Ok(all) = explore::explore(&program) else { return };
+    let stuck = all.endings.iter().find(|e| e.outcome == Outcome::Deadlock).map_or(0, |e| e.count);
+    stage.note(format!(
+        "Of the {} orders the notes' two threads can run their steps in (take a lock, print, take the \
+         other, print, release both), {stuck} ({}) end in a deadlock: see them with concur-tutor \
+         explore two-locks, and cause one yourself with --play.",
+        group(all.schedules),
+        percent(stuck, all.schedules)
+    ));
 }
 
 /// The notes' fix: Thread-2 waits for A at most 5 s, then gives up and
@@ -89,8 +106,8 @@ fn a_timeout_breaks_it(stage: &mut Stage) -> Result<()> {
     let t2 = stage.thread("Thread-2", move |lane| my_thread_2(lane, &b2, &a2, Some(5.0)));
     // The watchdog would wait longer than the timeout: here the timeout must win.
     let caught = stage.join_threads_with_watchdog(&[&t1, &t2], &locks, 5.0 + PATIENCE);
-    t1.join().expect("Thread-1 does not panic");
-    t2.join().expect("Thread-2 does not panic");
+    stage.join_thread(t1)?;
+    stage.join_thread(t2)?;
     if caught.is_none() {
         let events = stage.events_since(mark);
         let gave_up = events
@@ -135,8 +152,8 @@ fn one_order_for_everyone(stage: &mut Stage) -> Result<()> {
     let t1 = stage.thread("Thread-1", worker(a.clone(), b.clone()));
     let t2 = stage.thread("Thread-2", worker(a, b));
     let caught = stage.join_threads_with_watchdog(&[&t1, &t2], &locks, PATIENCE);
-    t1.join().expect("Thread-1 does not panic");
-    t2.join().expect("Thread-2 does not panic");
+    stage.join_thread(t1)?;
+    stage.join_thread(t2)?;
     if caught.is_none() {
         stage.note(format!(
             "{} rounds, no deadlock: a thread holding A never waits for a thread holding B while that \
@@ -185,8 +202,8 @@ fn try_lock_and_back_off(stage: &mut Stage) -> Result<()> {
     let t1 = stage.thread("Thread-1", move |lane| take_both_or_back_off(lane, &a1, &b1, &count1));
     let t2 = stage.thread("Thread-2", move |lane| take_both_or_back_off(lane, &b2, &a2, &count2));
     let caught = stage.join_threads_with_watchdog(&[&t1, &t2], &locks, PATIENCE);
-    t1.join().expect("Thread-1 does not panic");
-    t2.join().expect("Thread-2 does not panic");
+    stage.join_thread(t1)?;
+    stage.join_thread(t2)?;
     if caught.is_none() {
         stage.note(format!(
             "Both finished, after {} between them. try_lock never waits, so no \
@@ -232,7 +249,7 @@ fn two_processes_deadlock(stage: &mut Stage) -> Result<()> {
                     .collect();
                 stage.note(format!(
                     "/proc says {}. Each sleeps in the kernel on a lock word the other owns, and only \
-                     the owner's release would wake it. A process lock has no timeout here and nobody \
+                     the owner's release would wake it.\nA process lock has no timeout here and nobody \
                      to refuse a wait: the watchdog ends both (SIGKILL), and their locks die with them.",
                     seen.join("; ")
                 ));

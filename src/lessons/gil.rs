@@ -340,13 +340,14 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
     stage.note(format!(
         "Each job is {n} iterations (the notes' Python did a million, which Rust does in milliseconds): \
          {:.1} ms here, {:.0}× a fork ({:.3} ms) and {:.0}× a thread start ({:.3} ms), so starting the \
-         workers is a small part of each figure. The probe of {PROBE} iterations took {:.2}× as long as \
-         half of it: the loop really runs; it was not folded into a formula.",
+         workers is {} part of each figure.\nThe probe of {PROBE} iterations took {:.2}× as long as half \
+         of it: the loop really runs; it was not folded into a formula.",
         job_secs * 1e3,
         job_secs / fork.median,
         fork.median * 1e3,
         job_secs / thread.median,
         thread.median * 1e3,
+        if job_secs >= 10.0 * fork.median { "a small" } else { "a large" },
         full / half
     ));
     type Mode = fn(&mut Stage, u64) -> Result<(Timing, u128)>;
@@ -420,10 +421,10 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
             load.others()
         )
     };
+    stage.note(finding);
     stage.note(format!(
-        "{finding} Under the emulated GIL the same 2 threads ran at {:.2}× serial: only the holder \
-         computes, and it hands over every {} ms, so two threads do one thread's work, plus the \
-         hand-overs.",
+        "Under the emulated GIL the same 2 threads ran at {:.2}× serial.\nOnly the holder computes, and \
+         it hands over every {} ms, so two threads do one thread's work, plus the hand-overs.",
         serial.secs / gil.secs,
         SWITCH_INTERVAL.as_millis()
     ));

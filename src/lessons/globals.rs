@@ -59,7 +59,7 @@ fn a_child_changes_its_copy(stage: &mut Stage) -> Result<()> {
     }
     stage.note(format!(
         "The child saw {}, the parent sees {parents}, at the same address {}. fork gave the child a copy \
-         of the parent's memory at the same virtual addresses; the page holding num was shared \
+         of the parent's memory at the same virtual addresses.\nThe page holding num was shared \
          copy-on-write until the child wrote to it, and then the kernel gave the child a page of its own. \
          Nothing the child writes reaches the parent: to share, use shared memory or send the value back.",
         childs.map_or("nothing".to_string(), |n| n.to_string()),
@@ -79,7 +79,7 @@ fn a_thread_changes_the_one_num(stage: &mut Stage) -> Result<()> {
         *theirs.lock().expect("no thread panics holding it") += 1;
         lane.say(format!("thread num: {}", NUM.load(Ordering::SeqCst)));
     });
-    thread.join().expect("the thread does not panic");
+    stage.join_thread(thread)?;
     let local = *local.lock().expect("no thread panics holding it");
     let num = NUM.load(Ordering::SeqCst);
     stage.say(format!("main ends. num: {num}"));

@@ -11,6 +11,7 @@ use anyhow::Result;
 
 use super::SceneFn;
 use crate::events::LaneState;
+use crate::explore::{self, stream::group, Outcome};
 use crate::stage::{interpreter_pause, Lane, SharedInt, SharedLock, Stage};
 
 pub const SCENES: &[SceneFn] = &[
@@ -35,8 +36,8 @@ fn job(lane: &Lane, v: &SharedInt, num: i32, lock: Option<&SharedLock>) {
 }
 
 /// Runs the notes' `multicore()`: p1 adds 1s, p2 adds 3s, to one shared value.
-/// Returns the lanes that printed, in the order they printed.
-fn multicore(stage: &mut Stage, lock: Option<&SharedLock>) -> Result<Vec<String>> {
+/// Returns the lanes that printed, in the order they printed, and the final value.
+fn multicore(stage: &mut Stage, lock: Option<&SharedLock>) -> Result<(Vec<String>, i32)> {
     let v = SharedInt::new()?;
     let since = stage.now();
     let p1 = stage.process("p1", |lane| job(lane, &v, 1, lock)).start()?;
@@ -56,25 +57,52 @@ fn multicore(stage: &mut Stage, lock: Option<&SharedLock>) -> Result<Vec<String>
             format!("{lost} lost to the race")
         }
     ));
-    Ok(said.into_iter().map(|(lane, _)| lane).collect())
+    Ok((said.into_iter().map(|(lane, _)| lane).collect(), v.get()))
 }
 
 /// Without a lock the two processes' totals interleave.
 fn two_processes_without_a_lock(stage: &mut Stage) -> Result<()> {
-    let order = multicore(stage, None)?;
+    let (order, end) = multicore(stage, None)?;
     let switches = order.windows(2).filter(|pair| pair[0] != pair[1]).count();
     stage.note(format!(
         "p1 and p2 took turns {switches} times: each adds whenever its sleep ends, so the totals mix \
          1s and 3s. With 0.1 s between additions they rarely collide; the race is there all the same \
          (scene 3 makes it bite)."
     ));
+    every_order(stage, end);
     Ok(())
+}
+
+/// Where this run stands among every order of the adders' steps, as the
+/// explorer counts them.
+fn every_order(stage: &mut Stage, end: i32) {
+    let Ok((_, program)) = explore::builtin("adders") else { return };
+    let Ok(all) = explore::explore(&program) else { return };
+    let finals: Vec<i32> = all
+        .endings
+        .iter()
+        .filter_map(|e| match &e.outcome {
+            Outcome::End { values, .. } => values.first().copied(),
+            _ => None,
+        })
+        .collect();
+    let at_twenty = all.endings.last().map_or(0, |e| e.count);
+    stage.note(format!(
+        "This run ended at {end}. Cut into the steps CPython takes (read, add, write), the two adders can \
+         run in {} orders, which end at {} final values from {} to {}; {} of them end at 20: see them all \
+         with concur-tutor explore adders, and lose an update yourself with --play.",
+        group(all.schedules),
+        finals.len(),
+        finals.first().copied().unwrap_or_default(),
+        finals.last().copied().unwrap_or_default(),
+        group(at_twenty)
+    ));
 }
 
 /// With a lock around the loop, one process's five additions all come first.
 fn two_processes_with_a_lock(stage: &mut Stage) -> Result<()> {
     let lock = SharedLock::new()?;
-    let order = multicore(stage, Some(&lock))?;
+    let (order, _) = multicore(stage, Some(&lock))?;
     let switches = order.windows(2).filter(|pair| pair[0] != pair[1]).count();
     let first = order.first().cloned().unwrap_or_default();
     stage.note(format!(
@@ -194,10 +222,10 @@ fn lost_updates_at_scale(stage: &mut Stage) -> Result<()> {
         ));
     }
     stage.note(format!(
-        "The costs: the racy and the locked additions each include a {pause:.0} ns pause standing for \
-         CPython's interpreter between the read and the write. With two adders at once, the lock made \
-         each addition {:.1}× as slow as the racy one (the two processes take turns, and a waiting \
-         one sleeps in the kernel); the atomic needs no pause and no turns: {:.1} ns.",
+        "The costs: with two adders at once, the lock made each addition {:.1}× as slow as the racy \
+         one (the two processes take turns, and a waiting one sleeps in the kernel); the atomic needs \
+         no pause and no turns: {:.1} ns.\nThe racy and the locked additions each include a {pause:.0} \
+         ns pause standing for CPython's interpreter between the read and the write.",
         cost[1] / cost[0],
         cost[2]
     ));
@@ -220,8 +248,8 @@ fn threads_fill_a_list_under_a_lock(stage: &mut Stage) -> Result<()> {
     let since = stage.now();
     let t1 = stage.thread("task1", fill(Arc::clone(&list1), true));
     let t2 = stage.thread("task2", fill(Arc::clone(&list1), false));
-    t1.join().expect("task1 does not panic");
-    t2.join().expect("task2 does not panic");
+    stage.join_thread(t1)?;
+    stage.join_thread(t2)?;
     let order: Vec<String> = stage.said_since(since).into_iter().map(|(lane, _)| lane).collect();
     let runs = 1 + order.windows(2).filter(|pair| pair[0] != pair[1]).count();
     let ones = stage.lines_of("task2").iter().filter(|line| line.ends_with("> 1")).count();
@@ -236,8 +264,8 @@ fn threads_fill_a_list_under_a_lock(stage: &mut Stage) -> Result<()> {
     stage.note(
         "In Python the list and the lock are two objects, and nothing stops a thread from writing \
          list1[i] without the lock. In Rust the list lives inside the Mutex, and lock() is the only way \
-         in: the unlocked version, `list1[i] = 1` on the Arc<Mutex<[i32; 10]>>, does not compile \
-         (error[E0608]: cannot index into a value of type `Arc<Mutex<[i32; 10]>>`; shown as text, the \
+         in: the unlocked version, `list1[i] = 1` on the Arc<Mutex<[i32; 10]>>, does not compile.\n\
+         error[E0608]: cannot index into a value of type `Arc<Mutex<[i32; 10]>>` (shown as text: the \
          tutor compiles nothing while it runs).",
     );
     Ok(())
@@ -308,14 +336,13 @@ fn a_condition_to_wait_for(stage: &mut Stage) -> Result<()> {
     let counted = Arc::clone(&checks);
     let waiter = stage.thread("waiter", move |lane| {
         let (items, changed) = &*theirs;
-        lane.set_state(LaneState::Blocked, "cond.wait_for(len(items) >= 3)", None);
-        let items = changed
-            .wait_while(items.lock().expect("no thread panics holding it"), |items| {
+        let items = lane.waiting("cond.wait_for(len(items) >= 3)", || {
+            changed.wait_while(items.lock().expect("no thread panics holding it"), |items| {
                 counted.fetch_add(1, Ordering::SeqCst);
                 items.len() < 3
             })
-            .expect("no thread panics holding it");
-        lane.set_state(LaneState::Running, "the condition holds", None);
+        });
+        let items = items.expect("no thread panics holding it");
         lane.say(format!("got {:?}", *items));
     });
     let (items, changed) = &*shared;
@@ -326,7 +353,7 @@ fn a_condition_to_wait_for(stage: &mut Stage) -> Result<()> {
         items.lock().expect("no thread panics holding it").push(item);
         changed.notify_one();
     }
-    waiter.join().expect("waiter does not panic");
+    stage.join_thread(waiter)?;
     stage.note(format!(
         "The waiter checked its condition {} times for 3 notifies: once before it first slept, then \
          once per wake-up, under the lock, going back to sleep until it held. wait_while re-checks in \

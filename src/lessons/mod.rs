@@ -1,6 +1,7 @@
 //! The lessons that run: one module per lesson, each a list of scenes written
 //! like the Python they mirror. This module maps ids to them and runs them.
 
+mod coroutines;
 mod costs;
 mod deadlock;
 mod figures;
@@ -8,13 +9,16 @@ mod gil;
 mod globals;
 mod join_daemon;
 mod locks;
+mod managers;
 mod pipe;
 mod pool_async;
 mod process_basics;
 pub mod producer_consumer;
 mod queue;
 mod queue_deadlock;
+mod semaphores;
 mod shared_memory;
+mod signals;
 mod start_methods;
 mod threads;
 
@@ -29,12 +33,7 @@ pub type SceneFn = fn(&mut Stage) -> anyhow::Result<()>;
 
 /// The code spawned children may run, looked up by name in the new process
 /// (see [`Entry`]).
-pub const ENTRIES: &[Entry] = &[
-    start_methods::DO_NOTHING,
-    start_methods::REPORT,
-    start_methods::TAKE_LOCK,
-    shared_memory::READ_POINTER,
-];
+pub const ENTRIES: &[&[Entry]] = &[start_methods::ENTRIES, shared_memory::ENTRIES, managers::ENTRIES];
 
 // `PROGRAMS`: each lesson id (lessons/index.toml) with its module's `SCENES`.
 include!(concat!(env!("OUT_DIR"), "/programs.rs"));

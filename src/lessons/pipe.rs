@@ -41,7 +41,7 @@ fn a_message_both_ways(stage: &mut Stage) -> Result<()> {
     stage.note(format!(
         "A socket pair is duplex: each end both sends and receives. The message crossed in a frame of \
          {} bytes: a 4-byte length, the {} bytes {encoded:02x?} (postcard: 42 as a variable-length \
-         integer, 0 for None, then the string's length and its bytes), and padding. CPython pickles \
+         integer, 0 for None, then the string's length and its bytes), and padding.\nCPython pickles \
          instead; the idea is the same: the value becomes bytes, crosses, and is rebuilt on the other \
          side. Nothing is shared.",
         Connection::frame_len(&message),

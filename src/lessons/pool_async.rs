@@ -160,8 +160,8 @@ fn ten_tasks_on_four_workers(stage: &mut Stage) -> Result<()> {
     }
     stage.note(format!(
         "At most {most_at_once} tasks ran at once: the pool has 4 workers, so the other tasks waited in \
-         the queue and each was taken by the first worker to free up. {}. Four processes served all ten \
-         tasks; none was forked for a task.",
+         the queue and each was taken by the first worker to free up. Four processes served all ten \
+         tasks; none was forked for a task.\n{}.",
         per_worker.join("; ")
     ));
     Ok(())

@@ -33,8 +33,8 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
         for item in 1..=ITEMS {
             if let Err(TrySendError::Full(item)) = tx.try_send(item) {
                 lane.say("Buffer is full, waiting...");
-                lane.set_state(LaneState::Blocked, format!("put: {}", gauge(tx.len(), 10)), None);
-                tx.send(item).expect("the consumer is there");
+                lane.waiting(&format!("put: {}", gauge(tx.len(), 10)), || tx.send(item))
+                    .expect("the consumer is there");
             }
             lane.say(format!("Produced item {item}"));
             lane.set_state(LaneState::Running, gauge(tx.len(), 10), None);
@@ -47,8 +47,7 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
             Ok(item) => item,
             Err(TryRecvError::Empty) => {
                 lane.say("Buffer is empty, waiting...");
-                lane.set_state(LaneState::Blocked, format!("get: {}", gauge(0, 10)), None);
-                match rx.recv() {
+                match lane.waiting(&format!("get: {}", gauge(0, 10)), || rx.recv()) {
                     Ok(item) => item,
                     Err(_) => break,
                 }
@@ -59,8 +58,8 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
         lane.set_state(LaneState::Running, gauge(rx.len(), 10), None);
         lane.sleep(2.0);
     });
-    let _ = producer.join();
-    let _ = consumer.join();
+    stage.join_thread(producer)?;
+    stage.join_thread(consumer)?;
 
     let produced = stage.said_by("producer");
     let puts: Vec<f64> =
@@ -69,7 +68,7 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
     let pace = |times: &[f64]| (times[times.len() - 1] - times[0]) / (times.len() - 1) as f64;
     stage.note(format!(
         "The producer waited {waits} times, each time with all 10 slots taken. Its first 10 items came \
-         every {:.2} s; its last 5 every {:.2} s: a full buffer slows the producer to the consumer's pace. \
+         every {:.2} s; its last 5 every {:.2} s: a full buffer slows the producer to the consumer's pace.\n\
          Both threads ended by themselves: the producer after {ITEMS} items, the consumer when the \
          channel was empty and closed. The notes' loops never end.",
         pace(&puts[..10]),
@@ -153,8 +152,8 @@ fn condvar_buffer(stage: &mut Stage) -> Result<()> {
             lane.sleep(1.2);
         }
     });
-    let _ = producer.join();
-    let _ = consumer.join();
+    stage.join_thread(producer)?;
+    stage.join_thread(consumer)?;
     stage.note(
         "Same behaviour, by hand: a Mutex around the items, a Condvar each for 'not full' and 'not \
          empty', wait_while to sleep until the condition holds, notify_one after every change, and a \

@@ -42,13 +42,13 @@ fn join_before_get_hangs(stage: &mut Stage) -> Result<()> {
                 None => "none of its threads (unexpected: see the watchdog's line)".to_string(),
             };
             stage.note(format!(
-                "The child's put returned at once: in a child, put hands the item to the queue's feeder \
-                 thread, as in CPython. Its code is done, but a process that has put items on a queue does \
-                 not end until they are all in the pipe, and the one in write() is {writer}: the queue's \
-                 pipe holds {} bytes (F_GETPIPE_SZ), the item's frame is {} bytes, and nobody reads, \
-                 because main, the only reader, is in join() waiting for the child to end. Each waits for \
-                 the other: the program would hang for ever. The watchdog recovers by doing what the \
-                 program should have done first: it gets the item, which drains the pipe.",
+                "The child's put returned at once, but a process that has put items on a queue does not \
+                 end until they are all in the pipe, and nobody reads: main, the only reader, is in join() \
+                 waiting for the child to end. Each waits for the other: the program would hang for ever.\n\
+                 The watchdog gets the item, as the program should have done first, which drains the pipe. \
+                 In a child, put hands the item to the queue's feeder thread, as in CPython; the one in \
+                 write() is {writer}: the queue's pipe holds {} bytes (F_GETPIPE_SZ) and the item's frame \
+                 is {} bytes.",
                 q.pipe_capacity(),
                 ProcQueue::frame_len(&item(BIG))
             ));
@@ -121,7 +121,7 @@ fn the_threshold(stage: &mut Stage) -> Result<()> {
     stage.note(format!(
         "{fit} bytes fit, {hang} hang. The pipe holds {capacity} bytes and each item travels as a frame: \
          a 4-byte length, then the string's length (a variable-length integer) and its bytes: {frame} \
-         bytes for the largest that fits{}. \
+         bytes for the largest that fits{}.\n\
          Each probe watched /proc until its child ended or the child's feeder sat blocked in write(), \
          so no probe had to wait for a timeout.",
         if frame == capacity { ", exactly the pipe's capacity" } else { "" }

@@ -11,7 +11,7 @@ use anyhow::Result;
 
 use super::SceneFn;
 use crate::events::LaneState;
-use crate::stage::{spawn_arg, Entry, ExitStatus, Lane, SharedArray, SharedF64, SharedUsize, Stage};
+use crate::stage::{argv, Entry, ExitStatus, Lane, SharedArray, SharedF64, SharedUsize, Stage};
 
 pub const SCENES: &[SceneFn] = &[value_and_array, a_pointer_means_nothing_elsewhere];
 
@@ -36,7 +36,7 @@ fn value_and_array(stage: &mut Stage) -> Result<()> {
     stage.note(format!(
         "main reads 3.1415927 and the negated array at {:#x}, the address the child wrote to: unlike the \
          global of lesson globals, this page was mapped MAP_SHARED before the fork, so both processes \
-         use the same physical memory and no copy is made. The typecodes are C types: 'd' is a double, \
+         use the same physical memory and no copy is made.\nThe typecodes are C types: 'd' is a double, \
          f64 here; 'i' is an int, i32 here.",
         num.address()
     ));
@@ -83,10 +83,13 @@ fn print_value(lane: &Lane, at: usize) {
     }
 }
 
+/// The code spawned children of this lesson may run, found by name.
+pub const ENTRIES: &[Entry] = &[READ_POINTER];
+
 /// A spawned child that prints the C string at the address its parent gave it.
-pub(super) const READ_POINTER: Entry = Entry {
+const READ_POINTER: Entry = Entry {
     name: "shared-memory/read-pointer",
-    body: |lane| print_value(lane, spawn_arg().parse().unwrap_or(0)),
+    body: |lane| print_value(lane, argv().first().and_then(|at| at.parse().ok()).unwrap_or(0)),
 };
 
 /// Python's `p.exitcode`: the code, or minus the signal that ended the child.
@@ -109,7 +112,7 @@ fn a_pointer_means_nothing_elsewhere(stage: &mut Stage) -> Result<()> {
     let p = stage.process("fork", |lane| print_value(lane, str_val.get())).start()?;
     let forked = stage.join(p);
     stage.say(format!("fork exit code {}", exitcode(forked)));
-    let p = stage.spawn_with("spawn", &READ_POINTER, &str_val.get().to_string())?;
+    let p = stage.spawn_with_args("spawn", &READ_POINTER, &[&str_val.get().to_string()])?;
     let spawned = stage.join(p);
     stage.say(format!("spawn exit code {}", exitcode(spawned)));
 
@@ -126,7 +129,7 @@ fn a_pointer_means_nothing_elsewhere(stage: &mut Stage) -> Result<()> {
     };
     stage.note(format!(
         "The shared value holds {at:#x}, an address in main's memory. The forked child printed \
-         {fork_saw}: fork copied main's memory, so at that address it has a copy of the same bytes. The \
+         {fork_saw}: fork copied main's memory, so at that address it has a copy of the same bytes.\nThe \
          spawned child is a fresh program: {spawn_saw}. Value(c_char_p) shares a pointer, not the bytes; \
          shared memory must hold the data itself, such as a fixed-size byte array."
     ));

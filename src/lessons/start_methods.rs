@@ -15,12 +15,15 @@ use crate::stage::{start_up_pid, Entry, Lane, Stage, Watched};
 
 pub const SCENES: &[SceneFn] = &[start_costs, spawn_starts_from_scratch, fork_while_a_thread_holds_a_lock];
 
+/// The code spawned children of this lesson may run, found by name.
+pub const ENTRIES: &[Entry] = &[DO_NOTHING, REPORT, TAKE_LOCK];
+
 /// A spawned child that does nothing: what starting one costs (used by costs too).
 pub(super) const DO_NOTHING: Entry = Entry { name: "start-methods/do-nothing", body: |_| {} };
 /// A spawned child that reports `SETTING` (scene 2).
-pub(super) const REPORT: Entry = Entry { name: "start-methods/report", body: report };
+const REPORT: Entry = Entry { name: "start-methods/report", body: report };
 /// A spawned child that takes the lock (scene 3).
-pub(super) const TAKE_LOCK: Entry = Entry { name: "start-methods/take-lock", body: take_lock };
+const TAKE_LOCK: Entry = Entry { name: "start-methods/take-lock", body: take_lock };
 
 /// How many starts each figure is taken over.
 const RUNS: usize = 11;
@@ -209,7 +212,7 @@ fn spawn_starts_from_scratch(stage: &mut Stage) -> Result<()> {
         if ran_start_up(stage, "spawned", spawned_pid) {
             stage.note(format!(
                 "The spawned child printed its own start-up line (pid {spawned_pid}), and it sees SETTING = \
-                 {setting}: it is this program started again, which never ran main's assignment. CPython's \
+                 {setting}: it is this program started again, which never ran main's assignment.\nCPython's \
                  spawn does the same: the child imports __main__ again, so top-level code runs again and \
                  code under `if __name__ == '__main__':` does not. That guard is what stops a spawned child \
                  from starting children of its own."
@@ -227,7 +230,8 @@ static LOCK: Mutex<()> = Mutex::new(());
 /// A child that takes `LOCK`.
 fn take_lock(lane: &Lane) {
     lane.say("taking the lock...");
-    let _guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _guard =
+        lane.waiting("lock.acquire()", || LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
     lane.say("got the lock");
 }
 
@@ -261,7 +265,7 @@ fn fork_while_a_thread_holds_a_lock(stage: &mut Stage) -> Result<()> {
                 .unwrap_or("an unknown call".to_string());
             stage.note(format!(
                 "forked was started while holder held the lock, so its copy of the lock says \"locked\". {} \
-                 In forked's memory no thread holds that lock: fork copies only the thread that calls it. \
+                 In forked's memory no thread holds that lock: fork copies only the thread that calls it.\n\
                  So it waits in {blocked_in}() for a wake-up that can never come. The watchdog ends it.",
                 released.map_or("holder has not released the lock yet.".to_string(), |t| format!(
                     "holder released it at {t:.2} s, in main's memory; forked was still blocked {:.2} s later.",
@@ -280,7 +284,7 @@ fn fork_while_a_thread_holds_a_lock(stage: &mut Stage) -> Result<()> {
     match stage.join_with_watchdog(spawned, 4.0) {
         Watched::Ended(status) => stage.note(format!(
             "The same child started by spawn got the lock at once and {status}: a fresh program has \
-             fresh, unlocked locks. CPython forks with the same hazard (the logging module's lock is \
+             fresh, unlocked locks.\nCPython forks with the same hazard (the logging module's lock is \
              the classic victim); 3.12 began to warn when a process with threads forks, and 3.14 made \
              forkserver, which forks from a clean single-threaded server, the default on Linux."
         )),

@@ -8,12 +8,15 @@ mod json;
 mod localised;
 mod pages;
 pub mod svg;
+pub mod theme;
 mod timeline;
 
 use std::io::IsTerminal;
 
 use clap::ValueEnum;
-use crossterm::style::{Color, Stylize};
+use crossterm::style::Stylize;
+
+use theme::Ink;
 
 pub use file::FileAtEnd;
 pub use human::{Human, Timelines};
@@ -45,18 +48,6 @@ impl ColorChoice {
             }
         }
     }
-}
-
-/// Whether the terminal can show block and box-drawing characters: not when
-/// `TERM` is `dumb`, nor when the locale names a charset other than UTF-8.
-pub fn unicode() -> bool {
-    if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
-        return false;
-    }
-    crate::i18n::locale(&["LC_ALL", "LC_CTYPE", "LANG"]).is_none_or(|l| {
-        let l = l.to_ascii_lowercase();
-        l.contains("utf-8") || l.contains("utf8")
-    })
 }
 
 /// Applies styles only when colour is on.
@@ -94,8 +85,12 @@ impl Paint {
         self.with(text, |t| t.dim().to_string())
     }
 
-    /// In a colour.
-    pub fn color(self, text: &str, color: Color) -> String {
-        self.with(text, |t| t.with(color).to_string())
+    /// In the colour the theme gives `ink` (the terminal's own foreground
+    /// where it gives none).
+    pub fn ink(self, text: &str, ink: Ink) -> String {
+        self.with(text, |t| match theme::color(ink) {
+            Some(color) => t.with(color).to_string(),
+            None => t.to_string(),
+        })
     }
 }

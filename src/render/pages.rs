@@ -3,11 +3,10 @@
 
 use std::io::{self, Write};
 
-use crossterm::style::Color;
-
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
+use super::theme::Ink;
 use super::Paint;
 use crate::catalogue::{self, Lesson};
 use crate::i18n::tr;
@@ -19,7 +18,7 @@ const ID_WIDTH: usize = 19;
 /// `concur-tutor list`: every lesson by chapter, with its title and summary,
 /// and a mark on those run to the end.
 pub fn print_list(paint: Paint, width: usize, progress: &Progress) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    let mut out = text::Glyphs(io::stdout().lock());
     let done = catalogue::all().iter().filter(|l| progress.is_completed(&l.id)).count();
     let count = catalogue::all().len();
     writeln!(
@@ -34,9 +33,10 @@ pub fn print_list(paint: Paint, width: usize, progress: &Progress) -> io::Result
         for lesson in lessons {
             let pad = " ".repeat(ID_WIDTH.saturating_sub(lesson.id.width()));
             let mark =
-                if progress.is_completed(&lesson.id) { paint.color("✓", Color::Green) } else { " ".into() };
-            writeln!(out, "{mark} {}{pad}{}", paint.bold(&lesson.id), lesson.title)?;
+                if progress.is_completed(&lesson.id) { paint.ink("✓", Ink::Done) } else { " ".into() };
             let indent = " ".repeat(2 + ID_WIDTH);
+            let title = text::fill(&lesson.title, width.saturating_sub(2 + ID_WIDTH).max(16), "", &indent);
+            writeln!(out, "{mark} {}{pad}{title}", paint.bold(&lesson.id))?;
             writeln!(out, "{}", paint.dim(&text::fill(&lesson.summary, width, &indent, &indent)))?;
         }
     }
@@ -62,8 +62,8 @@ pub fn print_list_json(progress: &Progress) -> io::Result<()> {
 }
 
 /// `concur-tutor show <id>`: each scene's Python, then the Rust source that runs.
-pub fn print_show(lesson: &Lesson, paint: Paint) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+pub fn print_show(out: &mut impl Write, lesson: &Lesson, paint: Paint) -> io::Result<()> {
+    let mut out = text::Glyphs(out);
     writeln!(out, "{}", paint.bold(&format!("{} · {}", lesson.id, lesson.title)))?;
     writeln!(out, "{}", lesson.summary)?;
     for (i, scene) in lesson.scenes.iter().enumerate() {
@@ -77,34 +77,44 @@ pub fn print_show(lesson: &Lesson, paint: Paint) -> io::Result<()> {
     Ok(())
 }
 
-/// The two lines that open a lesson's human output.
+/// The two lines that open a lesson's human output, wrapped to the terminal.
 pub fn print_header(lesson: &Lesson, speed: f64, paint: Paint) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    writeln!(out, "{}", paint.bold(&format!("{} · {}", lesson.id, lesson.title)))?;
-    writeln!(
-        out,
-        "{}",
-        paint
-            .dim(&tr(&format!("columns: lesson time (s, at {speed}× speed) · lane · pid · what it printed")))
-    )
+    let mut out = text::Glyphs(io::stdout().lock());
+    let width = text::width();
+    let title = format!("{} · {}", lesson.id, lesson.title);
+    writeln!(out, "{}", paint.bold(&text::fill(&title, width, "", "  ")))?;
+    // A narrow terminal's lines have no pid column (see `human`).
+    let columns = if width < super::human::NARROW {
+        tr(&format!("columns: lesson time (s, at {speed}× speed) · lane · what it printed"))
+    } else {
+        tr(&format!("columns: lesson time (s, at {speed}× speed) · lane · pid · what it printed"))
+    };
+    writeln!(out, "{}", paint.dim(&text::fill(&columns, width, "", "  ")))
 }
 
-/// The closing list of documentation for a lesson.
+/// The closing list of documentation for a lesson: a link goes under its
+/// title when the two do not fit on one line.
 pub fn print_reading(lesson: &Lesson, paint: Paint) -> io::Result<()> {
     if lesson.reading.is_empty() {
         return Ok(());
     }
-    let mut out = io::stdout().lock();
+    let mut out = text::Glyphs(io::stdout().lock());
+    let width = text::width();
     writeln!(out, "\n{}", paint.bold(&tr("Further reading")))?;
     for link in &lesson.reading {
-        writeln!(out, "  {}  {}", link.title, paint.dim(&link.url))?;
+        if 2 + link.title.width() + 2 + link.url.width() <= width {
+            writeln!(out, "  {}  {}", link.title, paint.dim(&link.url))?;
+        } else {
+            writeln!(out, "{}", text::fill(&link.title, width, "  ", "  "))?;
+            writeln!(out, "    {}", paint.dim(&link.url))?;
+        }
     }
     Ok(())
 }
 
 /// `concur-tutor progress`: what was done, and where it is kept.
 pub fn print_progress(progress: &Progress, paint: Paint) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    let mut out = text::Glyphs(io::stdout().lock());
     let all = catalogue::all();
     let done: Vec<&str> =
         all.iter().filter(|l| progress.is_completed(&l.id)).map(|l| l.id.as_str()).collect();

@@ -32,13 +32,15 @@ fn fill(state: LaneState) -> &'static str {
 pub struct SvgFile {
     file: FileAtEnd,
     title: String,
+    from_zero: bool,
     events: Vec<Event>,
 }
 
 impl SvgFile {
-    /// A sink that will write to `file`, headed by `title`.
-    pub fn new(file: FileAtEnd, title: String) -> SvgFile {
-        SvgFile { file, title, events: Vec::new() }
+    /// A sink that will write to `file`, headed by `title`; each scene timed
+    /// from its own start when `from_zero`.
+    pub fn new(file: FileAtEnd, title: String, from_zero: bool) -> SvgFile {
+        SvgFile { file, title, from_zero, events: Vec::new() }
     }
 }
 
@@ -49,15 +51,17 @@ impl Sink for SvgFile {
     }
 
     fn finish(&mut self) -> io::Result<()> {
-        let svg = document(&self.title, &timeline::of_scenes(&self.events));
+        let svg = document(&self.title, &timeline::of_scenes(&self.events), self.from_zero);
         self.file.commit(svg.as_bytes()).map_err(|err| {
             io::Error::new(err.kind(), format!("cannot write --svg {}: {err}", self.file.path().display()))
         })
     }
 }
 
-/// The SVG document of `timelines`, headed by `title`.
-pub fn document(title: &str, timelines: &[Timeline]) -> String {
+/// The SVG document of `timelines`, headed by `title`. Each panel's axis reads
+/// lesson time, or, when `from_zero`, the time since its scene began (a slide
+/// per scene, each from 0 s).
+pub fn document(title: &str, timelines: &[Timeline], from_zero: bool) -> String {
     let panels: f64 = timelines.iter().map(|t| HEADING + t.rows.len() as f64 * ROW + AXIS).sum();
     let height = MARGIN * 2.0 + HEADING + LEGEND + panels;
     let mut svg = String::new();
@@ -73,17 +77,25 @@ pub fn document(title: &str, timelines: &[Timeline]) -> String {
         escape(title)
     );
     let mut y = MARGIN + HEADING;
-    legend(&mut svg, y);
+    // The legend lists the marks that some panel draws, and no other.
+    let drawn: Vec<Key> = Key::ALL
+        .into_iter()
+        .filter(|key| {
+            timelines.iter().any(|t| t.rows.iter().any(|r| r.moments.iter().any(|m| m.what == *key)))
+        })
+        .collect();
+    legend(&mut svg, y, &drawn);
     y += LEGEND;
     for timeline in timelines {
-        y = panel(&mut svg, timeline, y);
+        let origin = if from_zero { timeline.start } else { 0.0 };
+        y = panel(&mut svg, timeline, y, origin);
     }
     svg.push_str("</svg>\n");
     svg
 }
 
-/// The legend: what each colour and mark means.
-fn legend(svg: &mut String, y: f64) {
+/// The legend: what each colour means, and each of the `marks` drawn.
+fn legend(svg: &mut String, y: f64, marks: &[Key]) {
     let mut x = MARGIN;
     for state in LaneState::ALL {
         let words = tr(state.name());
@@ -99,7 +111,7 @@ fn legend(svg: &mut String, y: f64) {
         );
         x += 40.0 + 8.0 * words.chars().count() as f64 + 24.0;
     }
-    for key in Key::ALL {
+    for &key in marks {
         let words = tr(key.words());
         mark(svg, key, x + 7.0, y + BAR / 2.0, None);
         let _ = writeln!(svg, r#"<text x="{}" y="{}">{}</text>"#, x + 20.0, y + 11.0, escape(&words));
@@ -107,9 +119,10 @@ fn legend(svg: &mut String, y: f64) {
     }
 }
 
-/// One scene's panel, from `y` down; returns where the next one starts.
-fn panel(svg: &mut String, timeline: &Timeline, mut y: f64) -> f64 {
-    let heading = format!("{}: {}", tr(&format!("Scene {}", timeline.scene)), timeline.title);
+/// One scene's panel, from `y` down, its times read from `origin` (0, or
+/// the scene's start); returns where the next one starts.
+fn panel(svg: &mut String, timeline: &Timeline, mut y: f64, origin: f64) -> f64 {
+    let heading = tr(&format!("Scene {}: {}", timeline.scene, timeline.title));
     let _ = writeln!(
         svg,
         r#"<g class="scene" data-scene="{}"><text x="{MARGIN}" y="{}" font-size="15" font-weight="bold">{}</text>"#,
@@ -141,29 +154,40 @@ fn panel(svg: &mut String, timeline: &Timeline, mut y: f64) -> f64 {
                 y + 1.0,
                 fill(s.state),
                 escape(&tr(s.state.name())),
-                s.from,
-                s.to
+                s.from - origin,
+                s.to - origin
             );
         }
-        for m in &row.moments {
-            mark(svg, m.what, x_of(m.t), y + 1.0 + BAR / 2.0, Some(&format!("{:.3} s: {}", m.t, m.text)));
+        // A ring is hollow and drawn first, a diamond over it, a cross last:
+        // marks at the same moment all show, one inside the other.
+        let mut moments: Vec<_> = row.moments.iter().collect();
+        moments.sort_by_key(|m| match m.what {
+            Key::Timeout => 0,
+            Key::Joined => 1,
+            Key::Killed => 2,
+        });
+        for m in moments {
+            let tip = format!("{:.3} s: {}", m.t - origin, m.text);
+            mark(svg, m.what, x_of(m.t), y + 1.0 + BAR / 2.0, Some(&tip));
         }
         svg.push_str("</g>\n");
         y += ROW;
     }
-    axis(svg, timeline, y, left, right);
+    axis(svg, timeline, y, left, right, origin);
     svg.push_str("</g>\n");
     y + AXIS
 }
 
-/// The time axis under a panel: a line, ticks, and their times.
-fn axis(svg: &mut String, timeline: &Timeline, y: f64, left: f64, right: f64) {
+/// The time axis under a panel: a line, ticks, and their times, read from
+/// `origin`.
+fn axis(svg: &mut String, timeline: &Timeline, y: f64, left: f64, right: f64, origin: f64) {
     let span = (timeline.end - timeline.start).max(1e-9);
     let step = tick_step(span / 8.0);
     let _ = writeln!(svg, r##"<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="#555"/>"##);
-    let mut t = first_tick(timeline.start, step);
-    while t <= timeline.end + 1e-9 {
-        let x = (left + (t - timeline.start) / span * (right - left)).max(left);
+    // Ticks fall on round times of the axis as it reads.
+    let mut t = first_tick(timeline.start - origin, step);
+    while t <= timeline.end - origin + 1e-9 {
+        let x = (left + (t + origin - timeline.start) / span * (right - left)).max(left);
         let _ = writeln!(
             svg,
             r##"<line x1="{x:.1}" y1="{y}" x2="{x:.1}" y2="{}" stroke="#555"/><text class="tick" x="{x:.1}" y="{}" text-anchor="middle" font-size="11" fill="#333">{}</text>"##,
@@ -175,8 +199,8 @@ fn axis(svg: &mut String, timeline: &Timeline, y: f64, left: f64, right: f64) {
     }
 }
 
-/// A key moment's mark, centred on (x, y): a diamond for a join, a ring for a
-/// timeout, a red cross for a kill.
+/// A key moment's mark, centred on (x, y): a diamond for a join, a hollow
+/// ring around it for a timeout, a red cross for a kill.
 fn mark(svg: &mut String, key: Key, x: f64, y: f64, tip: Option<&str>) {
     let tip = tip.map(|t| format!("<title>{}</title>", escape(t))).unwrap_or_default();
     let class = key.name();
@@ -191,7 +215,7 @@ fn mark(svg: &mut String, key: Key, x: f64, y: f64, tip: Option<&str>) {
         ),
         Key::Timeout => writeln!(
             svg,
-            r##"<circle class="mark {class}" cx="{x:.1}" cy="{y:.1}" r="6" fill="white" stroke="#e0a000" stroke-width="3">{tip}</circle>"##
+            r##"<circle class="mark {class}" cx="{x:.1}" cy="{y:.1}" r="8" fill="none" stroke="#e0a000" stroke-width="3">{tip}</circle>"##
         ),
         Key::Killed => writeln!(
             svg,
@@ -224,4 +248,65 @@ fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timeline::{Moment, Row, Span};
+
+    /// A scene from 12 s to 14 s: main joins at 13.5 s and, at that very
+    /// moment, a second join times out.
+    fn scene() -> Timeline {
+        let moment = |what, text: &str| Moment { t: 13.5, what, text: text.to_string() };
+        Timeline {
+            scene: 2,
+            title: "two marks at once".to_string(),
+            start: 12.0,
+            end: 14.0,
+            rows: vec![Row {
+                lane: "main".to_string(),
+                pid: Some(1),
+                spans: vec![Span { from: 12.0, to: 14.0, state: LaneState::Blocked, what: String::new() }],
+                moments: vec![
+                    moment(Key::Joined, "p1.join() returned"),
+                    moment(Key::Timeout, "p2.join(1) timed out"),
+                ],
+            }],
+        }
+    }
+
+    #[test]
+    fn a_ring_and_a_diamond_at_one_moment_both_show() {
+        let svg = document("t", &[scene()], false);
+        let ring = svg.find("mark timeout").expect("a ring");
+        let diamond = svg.rfind("mark joined").expect("a diamond");
+        assert!(ring < diamond, "the hollow ring is drawn first, the diamond over it");
+        assert!(
+            svg[ring..].starts_with(r#"mark timeout" cx="#) && svg[ring..diamond].contains(r#"fill="none""#)
+        );
+    }
+
+    #[test]
+    fn the_legend_lists_only_the_marks_drawn() {
+        let svg = document("t", &[scene()], false);
+        assert_eq!(svg.matches("mark killed").count(), 0, "no kill drawn, none in the legend");
+        assert_eq!(svg.matches("mark joined").count(), 2, "the legend's and the panel's");
+    }
+
+    #[test]
+    fn a_scene_can_be_timed_from_zero() {
+        let ticks = |svg: &str| -> Vec<String> {
+            svg.split(r#"class="tick""#)
+                .skip(1)
+                .map(|t| t[t.find('>').unwrap() + 1..t.find('<').unwrap()].to_string())
+                .collect()
+        };
+        let lesson_time = ticks(&document("t", &[scene()], false));
+        let from_zero = ticks(&document("t", &[scene()], true));
+        assert_eq!(lesson_time.first().map(String::as_str), Some("12.0 s"), "{lesson_time:?}");
+        assert_eq!(from_zero.first().map(String::as_str), Some("0.0 s"), "{from_zero:?}");
+        assert_eq!(from_zero.last().map(String::as_str), Some("2.0 s"), "{from_zero:?}");
+        assert_eq!(lesson_time.len(), from_zero.len());
+    }
 }

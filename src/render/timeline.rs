@@ -1,13 +1,13 @@
 //! The timeline in the terminal: one row per lane, lesson time across the
 //! width, a character per column for what the lane did then.
 
-use crossterm::style::Color;
 use unicode_width::UnicodeWidthStr;
 
+use super::theme::Ink;
 use super::Paint;
 use crate::events::LaneState;
 use crate::i18n::tr;
-use crate::text::pad;
+use crate::text::{fill, pad};
 use crate::timeline::{first_tick, tick_label, tick_step, Key, Moment, Row, Timeline};
 
 /// The characters a timeline is drawn with.
@@ -35,14 +35,6 @@ impl Glyphs {
     }
 }
 
-fn state_color(state: LaneState) -> Color {
-    match state {
-        LaneState::Running => Color::Green,
-        LaneState::Sleeping => Color::Blue,
-        LaneState::Blocked => Color::Red,
-    }
-}
-
 /// The letter that marks a key moment.
 fn letter(key: Key) -> char {
     match key {
@@ -60,21 +52,23 @@ pub fn draw(timeline: &Timeline, width: usize, paint: Paint, unicode: bool) -> S
     let cells = width.saturating_sub(label + 2).max(20);
     let scale = Scale { start: timeline.start, step: (timeline.end - timeline.start) / cells as f64, cells };
 
-    let heading = format!(
-        "{} {}: {}",
-        glyphs.rule.to_string().repeat(2),
-        tr(&format!("timeline of scene {}", timeline.scene)),
-        timeline.title
-    );
+    let heading = tr(&format!("timeline of scene {}: {}", timeline.scene, timeline.title));
+    let rule = glyphs.rule.to_string().repeat(2);
+    let heading = fill(&heading, width, &format!("{rule} "), "   ");
     let mut out = vec![String::new(), paint.bold(&heading)];
     for row in &timeline.rows {
         out.push(format!("  {}{}", pad(&row.lane, label), bar(row, &scale, glyphs, paint)));
     }
     let (rule, labels) = axis(&scale, glyphs);
-    out.push(format!("  {}{}", " ".repeat(label), paint.dim(&rule)));
-    out.push(format!("  {}{}", " ".repeat(label), paint.dim(&labels)));
-    out.push(format!("  {}{}", " ".repeat(label), legend(timeline, glyphs, paint)));
-    out.extend(moments(timeline, label, paint));
+    let margin = " ".repeat(label + 2);
+    out.push(format!("{margin}{}", paint.dim(&rule)));
+    out.push(format!("{margin}{}", paint.dim(&labels)));
+    out.extend(
+        legend(timeline, glyphs, paint, width.saturating_sub(label + 2))
+            .iter()
+            .map(|l| format!("{margin}{l}")),
+    );
+    out.extend(moments(timeline, label, width, paint));
     out.join("\n")
 }
 
@@ -117,10 +111,10 @@ fn bar(row: &Row, scale: &Scale, glyphs: &Glyphs, paint: Paint) -> String {
     for (cell, mark) in cells.iter().zip(&marks) {
         out.push_str(&match (mark, cell) {
             (Some(key), _) => {
-                let color = if *key == Key::Killed { Color::Red } else { Color::Yellow };
-                paint.bold(&paint.color(&letter(*key).to_string(), color))
+                let ink = if *key == Key::Killed { Ink::Killed } else { Ink::Moment };
+                paint.bold(&paint.ink(&letter(*key).to_string(), ink))
             }
-            (None, Some(state)) => paint.color(&glyphs.of(*state).to_string(), state_color(*state)),
+            (None, Some(state)) => paint.ink(&glyphs.of(*state).to_string(), Ink::State(*state)),
             (None, None) => " ".to_string(),
         });
     }
@@ -139,8 +133,11 @@ fn axis(scale: &Scale, glyphs: &Glyphs) -> (String, String) {
         let column = scale.column(t);
         rule[column] = glyphs.tick;
         let text = tick_label(t, step);
-        if column >= labels.width() && column + text.width() <= scale.cells + 4 {
-            labels.push_str(&" ".repeat(column - labels.width()));
+        // A label that would pass the right edge ends at it instead, if the
+        // one before leaves it room.
+        let at = column.min(scale.cells.saturating_sub(text.width()));
+        if at >= labels.width() {
+            labels.push_str(&" ".repeat(at - labels.width()));
             labels.push_str(&text);
             labels.push(' ');
         }
@@ -149,45 +146,68 @@ fn axis(scale: &Scale, glyphs: &Glyphs) -> (String, String) {
     (rule.into_iter().collect(), labels.trim_end().to_string())
 }
 
-/// What the characters mean: the states always, the marks that this diagram has.
-fn legend(timeline: &Timeline, glyphs: &Glyphs, paint: Paint) -> String {
-    let mut parts: Vec<String> = LaneState::ALL
+/// What the characters mean: the states always, the marks that this diagram
+/// has; as many to a line as fit in `width` columns.
+fn legend(timeline: &Timeline, glyphs: &Glyphs, paint: Paint, width: usize) -> Vec<String> {
+    let mut parts: Vec<(String, usize)> = LaneState::ALL
         .into_iter()
         .map(|state| {
-            let glyph = paint.color(&glyphs.of(state).to_string(), state_color(state));
-            format!("{glyph} {}", tr(state.name()))
+            let words = format!("{} {}", glyphs.of(state), tr(state.name()));
+            let glyph = paint.ink(&glyphs.of(state).to_string(), Ink::State(state));
+            (format!("{glyph} {}", tr(state.name())), words.width())
         })
         .collect();
     for key in Key::ALL {
         if timeline.rows.iter().any(|r| r.moments.iter().any(|m| m.what == key)) {
-            parts.push(format!("{} {}", paint.bold(&letter(key).to_string()), tr(key.words())));
+            let words = format!("{} {}", letter(key), tr(key.words()));
+            parts.push((
+                format!("{} {}", paint.bold(&letter(key).to_string()), tr(key.words())),
+                words.width(),
+            ));
         }
     }
-    parts.join("   ")
+    const GAP: &str = "   ";
+    let mut lines: Vec<(String, usize)> = Vec::new();
+    for (part, columns) in parts {
+        match lines.last_mut() {
+            Some((line, used)) if *used + GAP.len() + columns <= width => {
+                line.push_str(GAP);
+                line.push_str(&part);
+                *used += GAP.len() + columns;
+            }
+            _ => lines.push((part, columns)),
+        }
+    }
+    lines.into_iter().map(|(line, _)| line).collect()
 }
 
-/// The key moments, listed in time order under the diagram.
-fn moments(timeline: &Timeline, label: usize, paint: Paint) -> Vec<String> {
+/// The key moments, listed in time order under the diagram, each wrapped to
+/// `width` columns under its own text.
+fn moments(timeline: &Timeline, label: usize, width: usize, paint: Paint) -> Vec<String> {
     let mut all: Vec<(&Row, &Moment)> =
         timeline.rows.iter().flat_map(|r| r.moments.iter().map(move |m| (r, m))).collect();
     all.sort_by(|a, b| a.1.t.total_cmp(&b.1.t));
+    // On a narrow terminal the list starts at the left edge, to leave its text room.
+    let margin = if width >= super::human::NARROW { label + 2 } else { 2 };
     let mut out: Vec<String> = all
         .iter()
         .take(MOMENTS_LISTED)
         .map(|(row, m)| {
-            paint.dim(&format!(
-                "  {}{} {:>8.3}  {}  {}",
-                " ".repeat(label),
-                letter(m.what),
-                m.t,
-                pad(&row.lane, label),
-                m.text
-            ))
+            let lead =
+                format!("{}{} {:>8.3}  {}  ", " ".repeat(margin), letter(m.what), m.t, pad(&row.lane, label));
+            // Where a long lane name leaves the text too little room, the text goes under the lead.
+            if lead.width() + 16 > width {
+                let indent = " ".repeat(margin + 2);
+                let text = fill(&m.text, width.max(indent.width() + 16), &indent, &indent);
+                return paint.dim(&format!("{}\n{text}", lead.trim_end()));
+            }
+            let indent = " ".repeat(lead.width());
+            paint.dim(&fill(&m.text, width, &lead, &indent))
         })
         .collect();
     if all.len() > MOMENTS_LISTED {
         let more = all.len() - MOMENTS_LISTED;
-        out.push(paint.dim(&format!("  {}{}", " ".repeat(label), tr(&format!("… and {more} more")))));
+        out.push(paint.dim(&format!("{}{}", " ".repeat(margin), tr(&format!("… and {more} more")))));
     }
     out
 }

@@ -9,7 +9,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use anyhow::bail;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::sys::wait::{waitid, waitpid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
 use super::cleanup;
@@ -61,6 +61,10 @@ pub(crate) struct Child {
     /// When the child last sent anything (or started): what the watchdog watches.
     pub last_heard: f64,
     pub ended: Option<(f64, ExitStatus)>,
+    /// Left a zombie when it ends, until a join waits for it.
+    pub reaped_by_join: bool,
+    /// It has ended and is a zombie nobody has waited for yet.
+    pub unreaped: bool,
 }
 
 impl Child {
@@ -107,6 +111,8 @@ impl Stage {
             started,
             last_heard: started,
             ended: None,
+            reaped_by_join: false,
+            unreaped: false,
         });
         Ok(Proc(self.children.len() - 1))
     }
@@ -145,14 +151,24 @@ impl Stage {
         let child = &mut self.children[i];
         child.events = None;
         let status = loop {
-            match wait_briefly_then_block(child.pid) {
+            let waited = if child.reaped_by_join {
+                // The exit status, leaving the zombie for the join to collect.
+                waitid(Id::Pid(child.pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)
+            } else {
+                wait_briefly_then_block(child.pid)
+            };
+            match waited {
                 Ok(WaitStatus::Exited(_, code)) => break ExitStatus::Code(code),
                 Ok(WaitStatus::Signaled(_, sig, _)) => break ExitStatus::Signal(sig),
                 Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
                 Err(err) => panic!("waitpid({}) failed: {err}", child.pid),
             }
         };
-        cleanup::unregister(child.pid.as_raw());
+        if child.reaped_by_join {
+            child.unreaped = true;
+        } else {
+            cleanup::unregister(child.pid.as_raw());
+        }
         let t = self.clock.now();
         child.ended = Some((t, status));
         let mut event = Event::new(t, &child.name, child.pid.as_raw(), Kind::Exit, "");
@@ -164,14 +180,26 @@ impl Stage {
         self.emit_lifecycle(event);
     }
 
-    /// Kills and reaps every child still alive: the end of a lesson on any path.
+    /// Waits for child `i`'s zombie, if it was left for a join to collect.
+    pub(crate) fn collect(&mut self, i: usize) {
+        let child = &mut self.children[i];
+        if child.unreaped {
+            while let Err(nix::errno::Errno::EINTR) = waitpid(child.pid, None) {}
+            cleanup::unregister(child.pid.as_raw());
+            child.unreaped = false;
+        }
+    }
+
+    /// Kills and reaps every child still alive or left a zombie: the end of a
+    /// lesson on any path.
     pub(crate) fn kill_all(&mut self) {
-        for child in self.children.iter_mut().filter(|c| c.is_alive()) {
+        for child in self.children.iter_mut().filter(|c| c.is_alive() || c.unreaped) {
             let _ = kill(child.pid, Signal::SIGKILL);
             let _ = waitpid(child.pid, None);
             cleanup::unregister(child.pid.as_raw());
             child.events = None;
-            child.ended = Some((self.clock.now(), ExitStatus::Signal(Signal::SIGKILL)));
+            child.unreaped = false;
+            child.ended.get_or_insert((self.clock.now(), ExitStatus::Signal(Signal::SIGKILL)));
         }
     }
 }

@@ -34,6 +34,9 @@ struct Pauses {
     total: AtomicU64,
     /// Bumped at each resume: the futex word paused sleepers wait on.
     resumed: AtomicU32,
+    /// How many lanes wait for a resume now: a resume with none to wake makes
+    /// no system call (every event written is a short pause).
+    waiting: AtomicU32,
 }
 
 /// The lesson's clock: where lesson time began, its speed, and the shared pause
@@ -131,7 +134,9 @@ impl Clock {
         });
         if woke {
             self.pauses.resumed.fetch_add(1, Ordering::SeqCst);
-            futex(&self.pauses.resumed, libc::FUTEX_WAKE, i32::MAX as u32, None);
+            if self.pauses.waiting.load(Ordering::SeqCst) > 0 {
+                futex(&self.pauses.resumed, libc::FUTEX_WAKE, i32::MAX as u32, None);
+            }
         }
     }
 
@@ -148,7 +153,7 @@ impl Clock {
     pub fn sleep(&self, lesson_secs: f64) {
         let until = self.now() + lesson_secs;
         self.retry_until(until, |left| {
-            self.wait_for_resume(Some(left));
+            std::thread::sleep(left);
             None::<()>
         });
     }
@@ -161,7 +166,7 @@ impl Clock {
     pub fn retry_until<T>(&self, until: f64, mut attempt: impl FnMut(Duration) -> Option<T>) -> Option<T> {
         loop {
             if self.is_paused() {
-                self.wait_for_resume(None);
+                self.wait_for_resume();
                 continue;
             }
             let left = until - self.now();
@@ -174,13 +179,17 @@ impl Clock {
         }
     }
 
-    /// Sleeps until the next resume, or at most `timeout` of real time.
-    fn wait_for_resume(&self, timeout: Option<Duration>) {
-        let seen = self.pauses.resumed.load(Ordering::SeqCst);
-        if timeout.is_none() && !self.is_paused() {
-            return;
+    /// Sleeps until the lesson is resumed (at once if it is not paused).
+    fn wait_for_resume(&self) {
+        let p = self.pauses;
+        // Counted before the checks: a resume that comes after them sees the
+        // count and wakes us, one that came before changed `resumed` or `depth`.
+        p.waiting.fetch_add(1, Ordering::SeqCst);
+        let seen = p.resumed.load(Ordering::SeqCst);
+        if self.is_paused() {
+            futex(&p.resumed, libc::FUTEX_WAIT, seen, None);
         }
-        futex(&self.pauses.resumed, libc::FUTEX_WAIT, seen, timeout);
+        p.waiting.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// The time spent paused up to `now`, in ns (a consistent reading).

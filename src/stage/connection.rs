@@ -13,6 +13,7 @@ use nix::unistd::pipe2;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::lane::waiting_here;
 use super::wait::Wait;
 use super::{frame, Stage};
 
@@ -35,6 +36,10 @@ impl Connection {
     /// Python's `conn.recv()`: waits for the next whole value; `None` once the
     /// other end is closed by everyone holding it.
     pub fn recv<T: DeserializeOwned>(&self) -> io::Result<Option<T>> {
+        let mut ready = [nix::poll::PollFd::new(self.end.as_fd(), nix::poll::PollFlags::POLLIN)];
+        if matches!(nix::poll::poll(&mut ready, nix::poll::PollTimeout::ZERO), Ok(0)) {
+            return waiting_here("conn.recv()", || frame::read(&self.end));
+        }
         frame::read(&self.end)
     }
 

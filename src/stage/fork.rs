@@ -34,6 +34,7 @@ pub struct ProcessBuilder<'s, F> {
     stage: &'s mut Stage,
     name: String,
     daemon: bool,
+    reaped_by_join: bool,
     target: F,
 }
 
@@ -45,16 +46,27 @@ impl<F: FnOnce(&Lane)> ProcessBuilder<'_, F> {
         self
     }
 
+    /// Python's own way of waiting: once it has exited, the child stays a
+    /// zombie until `join`, or the end of the program, waits for it. (The
+    /// Stage otherwise reaps a child as soon as its pipe closes, to tell at
+    /// once how it ended.)
+    pub fn reaped_by_join(mut self) -> Self {
+        self.reaped_by_join = true;
+        self
+    }
+
     /// Python's `p.start()`: forks the child, which runs the target and exits.
     pub fn start(self) -> anyhow::Result<Proc> {
-        self.stage.fork(self.name, self.daemon, self.target)
+        let p = self.stage.fork(self.name, self.daemon, self.target)?;
+        self.stage.children[p.0].reaped_by_join = self.reaped_by_join;
+        Ok(p)
     }
 }
 
 impl Stage {
     /// Python's `Process(target=…)`: names a child and its body; `start()` forks it.
     pub fn process<F: FnOnce(&Lane)>(&mut self, name: &str, target: F) -> ProcessBuilder<'_, F> {
-        ProcessBuilder { stage: self, name: name.to_string(), daemon: false, target }
+        ProcessBuilder { stage: self, name: name.to_string(), daemon: false, reaped_by_join: false, target }
     }
 
     /// Python's `MyProcess(…)` for a `Process` subclass: a child whose body is
@@ -116,6 +128,7 @@ pub(crate) fn run_child<F: FnOnce(&Lane)>(
         unsafe { libc::_exit(1) };
     }
     let lane = Lane::in_child(name, clock, pipe);
+    lane.enter();
     panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| target(&lane)));
     let code = match outcome {

@@ -1,18 +1,33 @@
 //! Joins: Python's `p.join()` and `p.join(timeout)`, and what CPython does for
 //! the children still alive when a program's main code is done.
 
+use std::thread::JoinHandle;
+
 use super::children::{ExitStatus, Proc};
 use super::wait::Wait;
 use super::Stage;
 use crate::events::Mark;
 
 impl Stage {
+    /// Python's `t.join()` for a thread lane: waits until the thread has
+    /// finished, narrating the children meanwhile, and hands back its result.
+    ///
+    /// # Errors
+    /// The thread panicked.
+    pub fn join_thread<T>(&mut self, thread: JoinHandle<T>) -> anyhow::Result<T> {
+        let name = thread.thread().name().unwrap_or("thread").to_string();
+        let wait = Wait::blocked(format!("{name}.join()")).marked(Mark::Joined).on(&name);
+        self.wait_for(wait, |_| thread.is_finished());
+        thread.join().map_err(|_| anyhow::anyhow!("{name} panicked"))
+    }
+
     /// Python's `p.join()`: waits until the child has ended, narrating whatever
     /// happens meanwhile.
     pub fn join(&mut self, p: Proc) -> ExitStatus {
         let name = self.children[p.0].name.clone();
         let wait = Wait::blocked(format!("{name}.join()")).marked(Mark::Joined).on(&name);
         self.wait_for(wait, |stage| !stage.children[p.0].is_alive());
+        self.collect(p.0);
         self.children[p.0].ended.expect("a joined child has ended").1
     }
 
@@ -23,6 +38,7 @@ impl Stage {
         let call = format!("{}.join({secs})", self.children[p.0].name);
         let wait = Wait::blocked(&call).marked(Mark::Joined).timeout(Some(secs)).on(&self.children[p.0].name);
         self.wait_for(wait, |stage| !stage.children[p.0].is_alive());
+        self.collect(p.0);
         let waited = self.clock.now() - from;
         let child = &self.children[p.0];
         let (name, pid) = (child.name.clone(), child.pid);
@@ -80,6 +96,10 @@ impl Stage {
             self.note(format!(
                 "{name} {status}; the program could exit {waited:.2} s after main's code ended."
             ));
+        }
+        // As CPython's exit handler does, whatever ended unjoined is collected too.
+        for i in 0..self.children.len() {
+            self.collect(i);
         }
     }
 }

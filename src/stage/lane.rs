@@ -3,6 +3,7 @@
 //! a `&Lane` and uses its verbs, the way the notes' functions call `print` and
 //! `time.sleep`.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::OwnedFd;
@@ -130,6 +131,21 @@ impl Lane {
         event
     }
 
+    /// Runs `wait`, something that blocks this lane (a condition's wait, a
+    /// channel's `recv`, a join), with the timeline told that the lane waits on
+    /// `what` meanwhile, and that it runs again after.
+    pub fn waiting<T>(&self, what: &str, wait: impl FnOnce() -> T) -> T {
+        self.set_state(LaneState::Blocked, what, None);
+        let result = wait();
+        self.set_state(LaneState::Running, format!("{what} returned"), None);
+        result
+    }
+
+    /// Makes this the lane the code on this thread runs in (see [`waiting_here`]).
+    pub(crate) fn enter(&self) {
+        CURRENT.with(|current| *current.borrow_mut() = Some(self.clone()));
+    }
+
     /// This lane under another name: for code that runs on a thread the tutor did
     /// not start itself (a rayon worker, say).
     pub fn named(&self, name: &str) -> Lane {
@@ -156,6 +172,7 @@ impl Lane {
                 if let Some(started) = &lane.started {
                     let _ = started.try_send(nix::unistd::gettid().as_raw());
                 }
+                lane.enter();
                 let outcome = panic::catch_unwind(AssertUnwindSafe(|| body(&lane)));
                 let mut event = Event::new(lane.now(), &lane.name, lane.pid, Kind::Exit, "");
                 match &outcome {
@@ -212,5 +229,20 @@ impl Lane {
                 }
             }
         }
+    }
+}
+
+thread_local! {
+    /// The lane the code on this thread runs in, if the tutor started it.
+    static CURRENT: RefCell<Option<Lane>> = const { RefCell::new(None) };
+}
+
+/// [`Lane::waiting`] for the lane this thread runs in, if there is one: how
+/// the Stage's own primitives (a process-shared lock, a queue's bound, a pipe's
+/// read) show their waits, wherever they are called from.
+pub(crate) fn waiting_here<T>(what: &str, wait: impl FnOnce() -> T) -> T {
+    match CURRENT.with(|current| current.borrow().clone()) {
+        Some(lane) => lane.waiting(what, wait),
+        None => wait(),
     }
 }

@@ -1,25 +1,46 @@
 //! The Stage: a narrated run. Lessons call its verbs (`process`, `join_timeout`,
 //! `sleep`, `note`, …); each verb does the real thing and emits events that say
 //! what happened, computed from what happened.
+//!
+//! How it holds together:
+//! - every verb that blocks the main program is one wait (`wait.rs`) with a
+//!   description; it reads the children's pipes meanwhile (`pump.rs`),
+//!   so children never print and the main program never needs a helper thread;
+//! - every lane (main, a forked or spawned child, a thread) knows the lesson's
+//!   [`Clock`]; its sleeps and timeouts count lesson time, and a pause (a step,
+//!   a question, an output that cannot be written) stops lesson time for all of
+//!   them at once, through a page of shared memory (see `clock.rs`), so a paused
+//!   lesson tells the same story as one that ran straight through;
+//! - a lane that waits on one of the Stage's primitives (a process-shared lock,
+//!   semaphore or event, a full queue, a pipe) is drawn waiting, from the
+//!   primitive itself;
+//! - every child is registered for cleanup ([`install_interrupt_handlers`])
+//!   the moment it exists, and killed and reaped on every way out.
 
 mod children;
 mod cleanup;
 mod clock;
 mod connection;
 mod cpython;
+mod event;
 mod fork;
 mod frame;
+mod futex;
 mod join;
 mod lane;
+mod manager;
 mod pool;
 mod progress;
 mod pump;
 mod queue;
 mod recorder;
+mod semaphore;
 mod shared;
+mod signals;
 mod spawn;
 mod start;
 mod step;
+mod tasks;
 mod traced;
 mod wait;
 mod watchdog;
@@ -32,16 +53,21 @@ pub use cleanup::{exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
 pub use connection::Connection;
 pub use cpython::Figures;
+pub use event::SharedEvent;
 pub use fork::{ProcessBuilder, Run};
 pub use lane::{Lane, SWITCH_INTERVAL};
+pub use manager::{ConnectError, DictProxy, Item, ListProxy, Manager, Served, StartedManager, ValueProxy};
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use progress::Bars;
 pub use queue::{Empty, Full, ProcQueue};
 pub use recorder::Recorder;
+pub use semaphore::{BoundedSemaphore, ReleasedTooManyTimes, Semaphore};
 pub use shared::{
-    interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedSem, SharedUsize,
+    interpreter_pause, SharedArray, SharedF64, SharedGuard, SharedInt, SharedLock, SharedUsize,
 };
-pub use spawn::{record_start_up, run_spawned, spawn_arg, start_up_pid, Entry, HIDDEN_COMMAND};
+pub use signals::Caught;
+pub use spawn::{argv, record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
+pub use tasks::{thread_id, LanePolls, Polls, TaskLane, TaskLanes, Traced};
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};
 
@@ -72,8 +98,10 @@ impl Stage {
     /// A stage that reports to `recorder` on `clock`.
     pub fn new(clock: Clock, recorder: Arc<Recorder>) -> Stage {
         recorder.keep_time_with(clock);
+        let main = Lane::in_tutor("main", clock, recorder.clone());
+        main.enter();
         Stage {
-            main: Lane::in_tutor("main", clock, recorder.clone()),
+            main,
             tutor: Lane::in_tutor(TUTOR, clock, recorder.clone()),
             clock,
             recorder,

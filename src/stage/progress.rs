@@ -9,6 +9,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::wait::Wait;
 use super::{Proc, Stage};
 use crate::events::Mark;
+use crate::text;
 
 /// A set of bars, one per worker.
 pub struct Bars {
@@ -45,9 +46,7 @@ impl Stage {
     /// It turns on its own thread, so start no child process while it spins.
     pub(crate) fn spinner(&self, what: &str) -> ProgressBar {
         let spinner = ProgressBar::with_draw_target(None, self.bar_target())
-            .with_style(
-                ProgressStyle::with_template("  {spinner} {msg} {elapsed}").expect("a valid template"),
-            )
+            .with_style(spinner_style())
             .with_message(what.to_string());
         spinner.enable_steady_tick(Duration::from_millis(100));
         spinner
@@ -56,9 +55,7 @@ impl Stage {
     /// One bar per name, each `len` steps long.
     pub fn progress_bars(&self, names: &[String], len: u64) -> Bars {
         let multi = MultiProgress::with_draw_target(self.bar_target());
-        let style = ProgressStyle::with_template("  {prefix:>14} {bar:40} {percent:>3}%")
-            .expect("a valid template")
-            .progress_chars("█▉▊▋▌▍▎▏ ");
+        let style = bar_style();
         let bars = names
             .iter()
             .map(|name| multi.add(ProgressBar::new(len).with_style(style.clone()).with_prefix(name.clone())))
@@ -75,5 +72,29 @@ impl Stage {
             None
         };
         self.wait(wait, |stage| procs.iter().all(|p| !stage.children[p.0].is_alive()), ticking);
+    }
+}
+
+/// A bar that fits the terminal (at most 40 cells), in block characters where
+/// the terminal can show them, else in ASCII.
+fn bar_style() -> ProgressStyle {
+    // The prefix, the spaces and the percentage take 22 columns.
+    let cells = text::width().saturating_sub(22).clamp(10, 40);
+    let style = ProgressStyle::with_template(&format!("  {{prefix:>14}} {{bar:{cells}}} {{percent:>3}}%"))
+        .expect("a valid template");
+    if text::unicode() {
+        style.progress_chars("█▉▊▋▌▍▎▏ ")
+    } else {
+        style.progress_chars("#>-")
+    }
+}
+
+/// A spinner in braille dots, or in ASCII where the terminal cannot show them.
+fn spinner_style() -> ProgressStyle {
+    let style = ProgressStyle::with_template("  {spinner} {msg} {elapsed}").expect("a valid template");
+    if text::unicode() {
+        style
+    } else {
+        style.tick_chars("|/-\\ ")
     }
 }

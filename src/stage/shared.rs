@@ -7,10 +7,12 @@
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
+
+use super::futex;
+use super::lane::waiting_here;
 
 /// One shared mapping holding a `T`.
 pub(crate) struct Mapping<T> {
@@ -229,10 +231,14 @@ impl SharedLock {
         let words = self.words.get();
         let me = std::process::id() as i32;
         if words.state.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_err() {
-            words.waiter.store(me, Ordering::SeqCst);
-            while words.state.swap(2, Ordering::Acquire) != 0 {
-                futex_wait(&words.state, 2, None);
-            }
+            // The timeline hears of the wait before the watchdog can see it in the
+            // lock's record: a process killed for a deadlock was drawn waiting.
+            waiting_here("lock.acquire()", || {
+                words.waiter.store(me, Ordering::SeqCst);
+                while words.state.swap(2, Ordering::Acquire) != 0 {
+                    futex::wait(&words.state, 2, None);
+                }
+            });
             let _ = words.waiter.compare_exchange(me, 0, Ordering::SeqCst, Ordering::SeqCst);
         }
         words.owner.store(me, Ordering::SeqCst);
@@ -253,7 +259,7 @@ impl SharedLock {
         let words = self.words.get();
         words.owner.store(0, Ordering::SeqCst);
         if words.state.swap(0, Ordering::Release) == 2 {
-            futex_wake_one(&words.state);
+            futex::wake_one(&words.state);
         }
     }
 }
@@ -261,68 +267,5 @@ impl SharedLock {
 impl Drop for SharedGuard<'_> {
     fn drop(&mut self) {
         self.lock.unlock();
-    }
-}
-
-/// A counting semaphore shared by forked processes: the bound of a process
-/// queue, as a `BoundedSemaphore` is for CPython's `multiprocessing.Queue`.
-pub struct SharedSem {
-    count: Mapping<AtomicU32>,
-}
-
-impl SharedSem {
-    /// A semaphore holding `count` units.
-    pub fn new(count: u32) -> anyhow::Result<SharedSem> {
-        // SAFETY: zero is a valid AtomicU32.
-        let sem = SharedSem { count: unsafe { Mapping::zeroed()? } };
-        sem.count.get().store(count, Ordering::SeqCst);
-        Ok(sem)
-    }
-
-    /// Takes a unit, waiting for one at most `timeout` of real time (for ever
-    /// if `None`). Returns false if the time ran out first.
-    pub fn acquire(&self, timeout: Option<Duration>) -> bool {
-        let deadline = timeout.map(|t| Instant::now() + t);
-        let count = self.count.get();
-        loop {
-            let units = count.load(Ordering::SeqCst);
-            if units > 0 {
-                if count.compare_exchange(units, units - 1, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
-                    return true;
-                }
-                continue;
-            }
-            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            if left.is_some_and(|left| left.is_zero()) {
-                return false;
-            }
-            futex_wait(count, 0, left);
-        }
-    }
-
-    /// Gives a unit back, waking one waiter.
-    pub fn release(&self) {
-        self.count.get().fetch_add(1, Ordering::SeqCst);
-        futex_wake_one(self.count.get());
-    }
-}
-
-/// Sleeps in the kernel while `word` is `expected`, at most `timeout` (or
-/// until woken). Not a private futex: the word is shared between processes.
-fn futex_wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) {
-    let timeout =
-        timeout.map(|t| libc::timespec { tv_sec: t.as_secs() as _, tv_nsec: t.subsec_nanos() as _ });
-    let timeout_ptr = timeout.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
-    // SAFETY: FUTEX_WAIT reads the word at a valid address, and the timespec if any.
-    unsafe {
-        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAIT, expected, timeout_ptr);
-    }
-}
-
-/// Wakes one process sleeping on `word`.
-fn futex_wake_one(word: &AtomicU32) {
-    // SAFETY: FUTEX_WAKE only uses the address as a key.
-    unsafe {
-        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAKE, 1);
     }
 }

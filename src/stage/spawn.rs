@@ -43,9 +43,9 @@ pub struct Order {
     /// The lesson clock's shared pause record, inherited across `exec`.
     clock_fd: i32,
     speed: f64,
-    /// What [`Stage::spawn_with`] gave the child (Python's `args=`, as text).
+    /// What the entry finds in [`argv`].
     #[serde(default)]
-    arg: String,
+    args: Vec<String>,
 }
 
 /// A duplicate of `fd` that an `exec`ed program keeps (without close-on-exec).
@@ -71,25 +71,26 @@ pub fn start_up_pid() -> i32 {
     START_UP_PID.load(Ordering::SeqCst)
 }
 
-/// What the parent gave this spawned child with [`Stage::spawn_with`].
-static SPAWN_ARG: OnceLock<String> = OnceLock::new();
+/// The arguments a spawned child was started with (see [`Stage::spawn_with_args`]).
+static ARGV: OnceLock<Vec<String>> = OnceLock::new();
 
-/// In a spawned child, the argument its parent gave it ([`Stage::spawn_with`]);
-/// empty elsewhere. A spawned child shares no memory with its parent, so this is
-/// how a value reaches it, as Python's spawn pickles a target's `args`.
-pub fn spawn_arg() -> &'static str {
-    SPAWN_ARG.get().map_or("", String::as_str)
+/// Python's `sys.argv[1:]` in a spawned child: the arguments its parent gave
+/// it, all it knows of its parent's program. Empty elsewhere.
+pub fn argv() -> &'static [String] {
+    ARGV.get().map_or(&[], Vec::as_slice)
 }
 
 impl Stage {
     /// Python's `get_context('spawn').Process(target=…).start()`: runs `entry` in
     /// a new process that starts this program from scratch.
     pub fn spawn(&mut self, name: &str, entry: &Entry) -> anyhow::Result<Proc> {
-        self.spawn_with(name, entry, "")
+        self.spawn_with_args(name, entry, &[])
     }
 
-    /// [`Stage::spawn`] with `args=`: the child reads `arg` with [`spawn_arg`].
-    pub fn spawn_with(&mut self, name: &str, entry: &Entry, arg: &str) -> anyhow::Result<Proc> {
+    /// [`Stage::spawn`] with command-line arguments, as another program is
+    /// started (`subprocess.run([sys.executable, "client.py", port])`): the
+    /// child reads them with [`argv`].
+    pub fn spawn_with_args(&mut self, name: &str, entry: &Entry, args: &[&str]) -> anyhow::Result<Proc> {
         let program = std::env::current_exe().context("could not find this program to start it again")?;
         let (read_end, write_end) =
             pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a child process")?;
@@ -106,7 +107,7 @@ impl Stage {
             clock_origin_nanos,
             clock_fd: clock.as_raw_fd(),
             speed,
-            arg: arg.to_string(),
+            args: args.iter().map(|arg| arg.to_string()).collect(),
         };
         let spawn = self.spawn_event(name, "spawned", ": this program, started again");
         // std gives the new program an empty signal mask of its own.
@@ -124,11 +125,13 @@ impl Stage {
 }
 
 /// The child's side of [`Stage::spawn`], run by the hidden command: finds the
-/// entry named in `order` among `entries` and runs it as a lane. Never returns.
-pub fn run_spawned(order: &str, entries: &[Entry]) -> anyhow::Result<std::convert::Infallible> {
+/// entry named in `order` among the lists of `entries` and runs it as a lane.
+/// Never returns.
+pub fn run_spawned(order: &str, entries: &[&[Entry]]) -> anyhow::Result<std::convert::Infallible> {
     let order: Order = serde_json::from_str(order).context("the spawn order is not valid")?;
     let entry = entries
         .iter()
+        .flat_map(|list| list.iter())
         .find(|entry| entry.name == order.entry)
         .with_context(|| format!("no spawnable entry named '{}'", order.entry))?;
     fcntl(order.fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC))
@@ -138,6 +141,6 @@ pub fn run_spawned(order: &str, entries: &[Entry]) -> anyhow::Result<std::conver
     fcntl(order.clock_fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC))
         .context("the spawn order names a clock this process does not have")?;
     let clock = Clock::from_exec(order.clock_origin_nanos, order.speed, order.clock_fd)?;
-    let _ = SPAWN_ARG.set(order.arg);
+    let _ = ARGV.set(order.args);
     run_child(&order.lane, Pid::from_raw(order.parent), clock, pipe, entry.body)
 }

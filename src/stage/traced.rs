@@ -19,8 +19,9 @@ use crate::events::{LaneState, Mark};
 struct Graph {
     names: Vec<String>,
     holder: Vec<Option<String>>,
-    /// Thread → (the lock it waits for, lesson time it began waiting).
-    waiting: HashMap<String, (usize, f64)>,
+    /// Thread → (the lock it waits for, lesson time it began waiting, whether
+    /// its wait has a timeout).
+    waiting: HashMap<String, (usize, f64, bool)>,
     /// Threads whose current wait the watchdog has refused.
     refused: HashSet<String>,
 }
@@ -106,14 +107,16 @@ impl LockSet {
     }
 
     /// The deadlock in the graph now, if there is one whose every member has
-    /// waited at least `patience` lesson seconds.
+    /// waited at least `patience` lesson seconds. A wait with a timeout is no
+    /// part of one: it will end by itself, whatever the others do.
     pub fn deadlock(&self, patience: f64) -> Option<Cycle> {
         let graph = self.shared.lock_graph();
         let now = self.shared.clock.now();
         let waits: Vec<(String, String, f64)> = graph
             .waiting
             .iter()
-            .map(|(who, &(lock, since))| (who.clone(), graph.names[lock].clone(), now - since))
+            .filter(|(_, &(_, _, timed))| !timed)
+            .map(|(who, &(lock, since, _))| (who.clone(), graph.names[lock].clone(), now - since))
             .collect();
         let holders: Vec<(String, String)> = graph
             .names
@@ -169,7 +172,7 @@ impl TracedLock {
     fn acquire_until(&self, lane: &Lane, deadline: Option<f64>) -> Result<TracedGuard, NotAcquired> {
         let me = lane.name().to_string();
         let mut graph = self.shared.lock_graph();
-        graph.waiting.insert(me.clone(), (self.index, self.shared.clock.now()));
+        graph.waiting.insert(me.clone(), (self.index, self.shared.clock.now(), deadline.is_some()));
         let name = graph.names[self.index].clone();
         let mut shown_blocked = false;
         let outcome = loop {

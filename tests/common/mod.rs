@@ -74,6 +74,44 @@ pub fn run_lesson_at(id: &str, speed: &str, extra: &[&str]) -> Trace {
     trace
 }
 
+/// Scene `scene` of lesson `id`, from its shared run and then from up to
+/// `runs - 1` fresh runs of that scene, until `shows` finds in it what a race
+/// may take a few runs to show. `None` if no run did.
+pub fn until_a_run_shows<T>(
+    id: &'static str,
+    scene: u64,
+    runs: usize,
+    shows: impl Fn(&Trace) -> Option<T>,
+) -> Option<T> {
+    (0..runs).find_map(|attempt| {
+        let trace = if attempt == 0 {
+            lesson(id).scene(scene)
+        } else {
+            run_lesson(id, &["--scene", &scene.to_string()]).scene(scene)
+        };
+        shows(&trace)
+    })
+}
+
+/// Runs scene `scene` of lesson `id` (quick, at `SPEED`) with no python3 on
+/// PATH: it must succeed, say why there are no CPython figures, have none, and
+/// leave nothing behind.
+pub fn assert_skips_cpython_without_python3(id: &str, scene: &str) {
+    let output = bin()
+        .args(["lesson", id, "--quick", "--json", "--speed", SPEED, "--scene", scene])
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let s = Trace::parse(&output);
+    assert!(s
+        .events
+        .iter()
+        .any(|e| e["kind"] == "note" && e["text"].as_str().unwrap().starts_with("python3 is not on PATH")));
+    assert!(!s.events.iter().any(|e| e["name"].as_str().is_some_and(|n| n.starts_with("cpython_"))));
+    s.assert_nothing_left();
+}
+
 impl Trace {
     /// Parses NDJSON; every line must be an event with the contract's fields.
     pub fn parse(output: &Output) -> Trace {
@@ -124,6 +162,11 @@ impl Trace {
     pub fn exit_of(&self, lane: &str) -> (usize, &Value) {
         let i = self.pos(&format!("{lane} exits"), |e| e["kind"] == "exit" && e["lane"] == lane);
         (i, &self.events[i])
+    }
+
+    /// The positions of the events matching `pred`, in order.
+    pub fn positions(&self, pred: impl Fn(&Value) -> bool) -> Vec<usize> {
+        self.events.iter().enumerate().filter(|(_, e)| pred(e)).map(|(i, _)| i).collect()
     }
 
     /// Every `say` text of `lane`.

@@ -25,7 +25,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::frame;
-use super::shared::{SharedInt, SharedSem};
+use super::lane::waiting_here;
+use super::semaphore::Semaphore;
+use super::shared::SharedInt;
 use super::wait::{Wait, Woke};
 use super::{Clock, Stage};
 use reading::Reading;
@@ -57,7 +59,7 @@ pub struct ProcQueue<T> {
     reading: Reading,
     writing: Writing,
     /// Free places, when the queue is bounded.
-    places: Option<SharedSem>,
+    places: Option<Semaphore>,
     /// Items put, and items taken: `qsize()` is the difference. Two counters,
     /// each in its own page, so that writers and readers do not pull one
     /// cache line back and forth.
@@ -76,7 +78,7 @@ impl Stage {
         maxsize: Option<usize>,
     ) -> anyhow::Result<ProcQueue<T>> {
         let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a queue")?;
-        let places = maxsize.map(|n| SharedSem::new(n as u32)).transpose()?;
+        let places = maxsize.map(|n| Semaphore::new(n as u32)).transpose()?;
         Ok(ProcQueue {
             reading: Reading::new(read_end.into())?,
             writing: Writing::new(write_end.into())?,
@@ -120,7 +122,9 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
     /// Python's `q.put(item)`: waits while a bounded queue is full.
     pub fn put(&self, item: &T) {
         if let Some(places) = &self.places {
-            places.acquire(None);
+            if !places.try_acquire() {
+                waiting_here("q.put() on a full queue", || places.acquire_within(None));
+            }
         }
         self.send(item);
     }
@@ -129,7 +133,11 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
     pub fn put_timeout(&self, item: &T, secs: f64) -> Result<(), Full> {
         if let Some(places) = &self.places {
             let until = self.clock.now() + secs;
-            if self.clock.retry_until(until, |left| places.acquire(Some(left)).then_some(())).is_none() {
+            let room =
+                || self.clock.retry_until(until, |left| places.acquire_within(Some(left)).then_some(()));
+            if !places.try_acquire()
+                && waiting_here(&format!("q.put(timeout={secs}) on a full queue"), room).is_none()
+            {
                 return Err(Full);
             }
         }
@@ -139,26 +147,36 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
 
     /// Python's `q.get()`: waits for an item.
     pub fn get(&self) -> T {
-        let item = self.reading.turn().take();
-        self.took(item)
+        let mut turn = self.reading.turn();
+        if !turn.has_bytes() && !self.readable_within(Some(Duration::ZERO)) {
+            waiting_here("q.get()", || self.readable_within(None));
+        }
+        self.took(turn.take())
     }
 
     /// Python's `q.get(timeout=secs)`.
     pub fn get_timeout(&self, secs: f64) -> Result<T, Empty> {
         let mut turn = self.reading.turn();
-        if !turn.has_bytes() {
+        if !turn.has_bytes() && !self.readable_within(Some(Duration::ZERO)) {
             let until = self.clock.now() + secs;
-            let readable = |left: Duration| {
-                let mut fds = [PollFd::new(self.reading.fd(), PollFlags::POLLIN)];
-                let millis = left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32;
-                matches!(poll(&mut fds, PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)), Ok(n) if n > 0)
-                    .then_some(())
-            };
-            if self.clock.retry_until(until, readable).is_none() {
+            let item =
+                || self.clock.retry_until(until, |left| self.readable_within(Some(left)).then_some(()));
+            if waiting_here(&format!("q.get(timeout={secs})"), item).is_none() {
                 return Err(Empty);
             }
         }
         Ok(self.took(turn.take()))
+    }
+
+    /// Whether the queue's pipe has bytes to read within `timeout` of real
+    /// time (for ever if `None`).
+    fn readable_within(&self, timeout: Option<Duration>) -> bool {
+        let mut fds = [PollFd::new(self.reading.fd(), PollFlags::POLLIN)];
+        let timeout = match timeout {
+            None => PollTimeout::NONE,
+            Some(t) => PollTimeout::try_from(t.as_micros().div_ceil(1000)).unwrap_or(PollTimeout::MAX),
+        };
+        matches!(poll(&mut fds, timeout), Ok(n) if n > 0)
     }
 
     /// Python's `q.qsize()`: items put and not yet taken.

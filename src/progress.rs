@@ -2,14 +2,33 @@
 //! end, and the quizzes answered. One small JSON file in the XDG state
 //! directory (`$XDG_STATE_HOME/concur-tutor/progress.json`, by default under
 //! `~/.local/state`). A file that cannot be read is reported and replaced,
-//! never a reason to fail.
+//! never a reason to fail; a file far too big to be ours is reported and left
+//! alone.
+//!
+//! Several tutors may finish at once (a class, a script, tabs), so an update
+//! reads, changes and writes the file under an advisory lock
+//! (`flock(2)` on `progress.lock` beside it, a file never replaced), and
+//! writes it through a temporary file of its own, created exclusively (it
+//! follows no link planted in its place), flushed to disk, then renamed over
+//! the old one: a reader sees the old file or the new one, never a mix, and no
+//! update is lost.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::io;
-use std::path::PathBuf;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+use nix::fcntl::{Flock, FlockArg};
 use serde::{Deserialize, Serialize};
+
+/// The largest progress file the tutor reads. Ours is a few KiB even with
+/// every lesson and quiz: a bigger one is not ours to overwrite.
+const MAX_SIZE: u64 = 1 << 20;
+
+/// How long an update waits for another tutor's to finish.
+const LOCK_PATIENCE: Duration = Duration::from_secs(5);
 
 /// How a lesson's quiz went, over every time it was taken.
 #[derive(Serialize, Deserialize, Default, Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,48 +49,47 @@ pub struct Progress {
     pub quizzes: BTreeMap<String, Quiz>,
 }
 
-/// Where the file lives; `None` when neither `XDG_STATE_HOME` nor `HOME` is set.
+/// Where the file lives; `None` when neither `XDG_STATE_HOME` nor `HOME` is
+/// set. A relative `XDG_STATE_HOME` is ignored, as the XDG specification says
+/// (it would put the file wherever the tutor happens to be started).
 pub fn path() -> Option<PathBuf> {
-    let state = match std::env::var_os("XDG_STATE_HOME").filter(|dir| !dir.is_empty()) {
+    let absolute = |dir: &std::ffi::OsString| Path::new(dir).is_absolute();
+    let state = match std::env::var_os("XDG_STATE_HOME").filter(absolute) {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(std::env::var_os("HOME")?).join(".local/state"),
+        None => PathBuf::from(std::env::var_os("HOME").filter(absolute)?).join(".local/state"),
     };
     Some(state.join("concur-tutor").join("progress.json"))
 }
 
+/// What reading the file found.
+enum Loaded {
+    /// The progress (empty when there was no file), and a warning when the
+    /// file was there but unusable: it is replaced on the next save.
+    Usable(Progress, Option<String>),
+    /// The file must be left as it is (too big to be ours, not a file): why.
+    Untouchable(String),
+}
+
 impl Progress {
     /// The remembered progress, and a warning when the file was there but
-    /// could not be used (it will be replaced on the next save).
+    /// could not be used.
     pub fn load() -> (Progress, Option<String>) {
-        let Some(path) = path() else { return (Progress::default(), None) };
-        match fs::read_to_string(&path) {
-            Err(err) if err.kind() == io::ErrorKind::NotFound => (Progress::default(), None),
-            Err(err) => (Progress::default(), Some(format!("could not read {}: {err}", path.display()))),
-            Ok(text) => match serde_json::from_str(&text) {
-                Ok(progress) => (progress, None),
-                Err(err) => (
-                    Progress::default(),
-                    Some(format!("{} is not a progress file ({err}); starting afresh", path.display())),
-                ),
-            },
+        match path().map(|path| load_from(&path)) {
+            None => (Progress::default(), None),
+            Some(Loaded::Usable(progress, warning)) => (progress, warning),
+            Some(Loaded::Untouchable(why)) => (Progress::default(), Some(why)),
         }
     }
 
-    /// Writes the file (a new file renamed over the old, so a crash cannot
-    /// leave half of one).
-    pub fn save(&self) -> io::Result<()> {
-        let path = path().ok_or_else(|| io::Error::other("neither XDG_STATE_HOME nor HOME is set"))?;
-        let dir = path.parent().expect("the path has a directory");
-        fs::create_dir_all(dir)?;
-        let fresh = dir.join("progress.json.new");
-        fs::write(&fresh, serde_json::to_string_pretty(self).expect("progress serialises"))?;
-        fs::rename(fresh, path)
-    }
-
     /// Forgets everything.
+    ///
+    /// # Errors
+    /// The file exists and could not be removed.
     pub fn reset() -> io::Result<()> {
-        match path().map(fs::remove_file) {
-            Some(Err(err)) if err.kind() != io::ErrorKind::NotFound => Err(err),
+        let Some(path) = path() else { return Ok(()) };
+        let _lock = lock(&path);
+        match fs::remove_file(&path) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => Err(err),
             _ => Ok(()),
         }
     }
@@ -82,15 +100,131 @@ impl Progress {
     }
 }
 
-/// Loads, changes with `change`, and saves, reporting on stderr what went
-/// wrong instead of failing: progress is a convenience, never a reason to stop.
-pub fn update(change: impl FnOnce(&mut Progress)) {
-    let (mut progress, warning) = Progress::load();
-    if let Some(warning) = warning {
-        eprintln!("concur-tutor: {warning}");
+/// Reads the progress file at `path`, at most [`MAX_SIZE`] of it.
+fn load_from(path: &Path) -> Loaded {
+    let shown = path.display();
+    // Non-blocking: a FIFO planted in its place must not hang the tutor at the open.
+    let file = match OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path) {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            return Loaded::Usable(Progress::default(), None)
+        }
+        Err(err) => {
+            return Loaded::Usable(Progress::default(), Some(format!("could not read {shown}: {err}")))
+        }
+        Ok(file) => file,
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Loaded::Untouchable(format!(
+            "{shown} is not a file; it is left as it is, and progress is not saved"
+        ));
     }
+    let mut text = Vec::new();
+    if let Err(err) = file.take(MAX_SIZE + 1).read_to_end(&mut text) {
+        return Loaded::Usable(Progress::default(), Some(format!("could not read {shown}: {err}")));
+    }
+    if text.len() as u64 > MAX_SIZE {
+        return Loaded::Untouchable(format!(
+            "{shown} is bigger than {} KiB, far more than a progress file; it is left as it is, and \
+             progress is not saved",
+            MAX_SIZE / 1024
+        ));
+    }
+    match serde_json::from_slice(&text) {
+        Ok(progress) => Loaded::Usable(progress, None),
+        Err(err) => Loaded::Usable(
+            Progress::default(),
+            Some(format!("{shown} is not a progress file ({err}); starting afresh")),
+        ),
+    }
+}
+
+/// Takes the advisory lock that guards the progress file at `path`, creating
+/// its folder if need be; waits at most [`LOCK_PATIENCE`] for another tutor.
+fn lock(path: &Path) -> io::Result<Flock<File>> {
+    let dir = path.parent().expect("the path has a folder");
+    fs::create_dir_all(dir)?;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(dir.join("progress.lock"))?;
+    let give_up = Instant::now() + LOCK_PATIENCE;
+    loop {
+        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(locked) => return Ok(locked),
+            Err((back, nix::errno::Errno::EWOULDBLOCK)) if Instant::now() < give_up => {
+                file = back;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err((_, nix::errno::Errno::EWOULDBLOCK)) => {
+                return Err(io::Error::other(format!(
+                    "another concur-tutor held {} for {} s",
+                    dir.join("progress.lock").display(),
+                    LOCK_PATIENCE.as_secs()
+                )))
+            }
+            Err((_, err)) => return Err(err.into()),
+        }
+    }
+}
+
+/// Writes `progress` as the file at `path`: a temporary file of this writer's
+/// own, created exclusively and without following links, flushed to disk,
+/// renamed over the old file.
+fn save_to(path: &Path, progress: &Progress) -> io::Result<()> {
+    let dir = path.parent().expect("the path has a folder");
+    let temporary = dir.join(format!(".progress.json.{}.{:08x}.tmp", std::process::id(), fastrand::u32(..)));
+    let written = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&temporary)?;
+        file.write_all(serde_json::to_string_pretty(progress).map_err(io::Error::other)?.as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)?;
+        // The rename itself reaches the disk with the folder.
+        File::open(dir)?.sync_all()
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// Loads, changes with `change`, and saves, all under the lock, reporting on
+/// stderr what went wrong instead of failing: progress is a convenience, never
+/// a reason to stop.
+pub fn update(change: impl FnOnce(&mut Progress)) {
+    let Some(path) = path() else {
+        eprintln!("concur-tutor: could not save progress: neither XDG_STATE_HOME nor HOME is set");
+        return;
+    };
+    let _lock = match lock(&path) {
+        Ok(lock) => lock,
+        Err(err) => {
+            eprintln!("concur-tutor: could not save progress: {err}");
+            return;
+        }
+    };
+    let mut progress = match load_from(&path) {
+        Loaded::Usable(progress, warning) => {
+            if let Some(warning) = warning {
+                eprintln!("concur-tutor: {warning}");
+            }
+            progress
+        }
+        Loaded::Untouchable(why) => {
+            eprintln!("concur-tutor: {why}");
+            return;
+        }
+    };
     change(&mut progress);
-    if let Err(err) = progress.save() {
+    if let Err(err) = save_to(&path, &progress) {
         eprintln!("concur-tutor: could not save progress: {err}");
     }
 }

@@ -79,8 +79,10 @@ fn an_unknown_lesson_gets_a_suggestion_and_status_2() {
 
 #[test]
 fn bad_flag_values_get_one_line_and_status_2() {
-    let bad: [&[&str]; 15] = [
+    let bad: [&[&str]; 18] = [
         &["lesson", "join-daemon", "--speed", "0"],
+        &["lesson", "join-daemon", "--speed", "1e-300"],
+        &["lesson", "join-daemon", "--speed", "1000"],
         &["lesson", "join-daemon", "--speed", "-1"],
         &["lesson", "join-daemon", "--speed", "NaN"],
         &["lesson", "join-daemon", "--speed", "inf"],
@@ -94,6 +96,7 @@ fn bad_flag_values_get_one_line_and_status_2() {
         &["show", "nothing-like-it"],
         &["spawned"],
         &["__spawned", "{not an order}"],
+        &["__keeper", "{not an order}"],
         &["completions", "tcsh"],
     ];
     for args in bad {
@@ -230,4 +233,22 @@ fn completions_and_the_man_page_leave_out_the_hidden_entry() {
     let (code, out, _) = run(&["man"]);
     assert_eq!(code, 0);
     assert!(out.contains(".TH CONCUR-TUTOR 1") && !out.contains("__spawned"));
+}
+
+#[test]
+fn output_that_cannot_be_written_is_one_error_line_and_status_1() {
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["list"],
+        &["lesson", "globals", "--json", "--speed", "10"],
+        &["lesson", "globals", "--speed", "10"],
+    ] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let output = bin().args(args).stdout(full).output().unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error: cannot write output:"), "{args:?}: {err}");
+    }
 }

@@ -121,26 +121,34 @@ fn plain_output_for_files_dumb_terminals_and_no_color() {
 
 #[test]
 fn running_out_of_file_descriptors_is_one_clear_line() {
-    let mut command = bin();
-    command.args(["lesson", "pool-async", "--json", "--speed", "10"]).process_group(0);
-    // SAFETY: setrlimit is async-signal-safe; this runs between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            let limit = libc::rlimit { rlim_cur: 9, rlim_max: 9 };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
+    // A pool's pipes; and each step of a spawn: its pipe, the copy it passes, the spawn itself.
+    for (lesson, files) in
+        [("pool-async", 9), ("start-methods", 4), ("start-methods", 5), ("start-methods", 6)]
+    {
+        let mut command = bin();
+        command.args(["lesson", lesson, "--json", "--quick", "--speed", "10"]).process_group(0);
+        // SAFETY: setrlimit is async-signal-safe; this runs between fork and exec.
+        unsafe {
+            command.pre_exec(move || {
+                let limit = libc::rlimit { rlim_cur: files, rlim_max: files };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        let group = child.id() as i32;
+        let output = child.wait_with_output().unwrap();
+        let err = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(1), "{lesson}, {files} files: {err}");
+        assert_eq!(err.lines().count(), 1, "{lesson}, {files} files: {err}");
+        assert!(
+            err.contains("Too many open files") && err.contains("ulimit -n"),
+            "{lesson}, {files} files: {err}"
+        );
+        assert_group_gone(group);
     }
-    let child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let group = child.id() as i32;
-    let output = child.wait_with_output().unwrap();
-    let err = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(1), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("Too many open files") && err.contains("ulimit -n"), "{err}");
-    assert_group_gone(group);
 }
 
 #[test]
@@ -156,4 +164,136 @@ fn arguments_that_are_not_utf8_get_one_line_and_status_2() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.starts_with("error: ") && !err.contains("panicked"), "{err}");
     }
+}
+
+/// Runs `lesson <id> --json --quick --speed 100` with `limits` applied between
+/// fork and exec (`limits` must be async-signal-safe), marked; returns its exit
+/// status and stderr, once nothing of it is left.
+fn limited(
+    id: &str,
+    limits: impl FnMut() -> std::io::Result<()> + Send + Sync + 'static,
+) -> Option<(Option<i32>, String)> {
+    let state = common::fresh_dir(&format!("limited-{id}"));
+    // Another user may have to write there.
+    std::fs::set_permissions(&state, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    let mut command = bin();
+    command
+        .args(["lesson", id, "--json", "--quick", "--speed", "100"])
+        .env("XDG_STATE_HOME", &state)
+        .env("CONCUR_CPYTHON_TIMEOUT", "5")
+        .current_dir("/")
+        .process_group(0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // SAFETY: the caller's limits are async-signal-safe, as code between fork and exec must be.
+    unsafe { command.pre_exec(limits) };
+    let run = common::mark(&mut command);
+    let child = command.spawn().ok()?;
+    let group = child.id() as i32;
+    let output = child.wait_with_output().unwrap();
+    common::assert_nothing_marked_left(&run, Duration::from_millis(100));
+    assert_group_gone(group);
+    Some((output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned()))
+}
+
+/// A lesson run under a limit either works, or ends with one `error:` line
+/// naming the limit and status 1: never a panic, never an abort.
+fn assert_works_or_says(what: &str, code: Option<i32>, err: &str, limit: &str) {
+    assert!(!err.contains("panicked"), "{what}: {err}");
+    match code {
+        Some(0) => {}
+        Some(1) => {
+            assert_eq!(err.lines().count(), 1, "{what}: {err}");
+            assert!(err.starts_with("error: ") && err.contains(limit), "{what}: {err}");
+        }
+        other => panic!("{what} ended with {other:?} (a signal, an abort?): {err}"),
+    }
+}
+
+/// Lessons that start threads, or need memory: those that once panicked or
+/// aborted under a limit.
+const LIMITED: [&str; 8] =
+    ["queue", "threads", "deadlock", "gil", "locks", "queue-deadlock", "pool-async", "producer-consumer"];
+
+#[test]
+fn the_thread_limit_is_one_clear_line() {
+    // Root is exempt from `ulimit -u`: the lessons run as nobody (uid 65534).
+    // SAFETY: geteuid(2) only reads.
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut refused = 0;
+    for processes in [1, 2, 3] {
+        for id in LIMITED {
+            let limits = move || {
+                // SAFETY: plain syscalls between fork and exec.
+                unsafe {
+                    if root
+                        && (libc::setgroups(0, std::ptr::null()) != 0
+                            || libc::setgid(65534) != 0
+                            || libc::setuid(65534) != 0)
+                    {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    let limit = libc::rlimit { rlim_cur: processes, rlim_max: processes };
+                    if libc::setrlimit(libc::RLIMIT_NPROC, &limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                }
+                Ok(())
+            };
+            let Some((code, err)) = limited(id, limits) else {
+                eprintln!("skipped: could not run a lesson as an unprivileged user with a process limit");
+                return;
+            };
+            assert_works_or_says(&format!("{id} under ulimit -u {processes}"), code, &err, "ulimit -u");
+            refused += usize::from(code == Some(1));
+        }
+    }
+    assert!(refused > 0, "the limit never bit: it tested nothing");
+    eprintln!(
+        "ulimit -u 1, 2, 3 × {} lessons: {refused} refused in one line, the others ran; 0 panics",
+        LIMITED.len()
+    );
+}
+
+#[test]
+fn the_memory_limit_is_one_clear_line() {
+    // The smallest address space this binary can start in (its own mappings),
+    // then a little more each time, so that the lessons run out at different points.
+    let starts_in = |mib: u64| {
+        let limits = move || as_limit(mib);
+        let mut command = bin();
+        command.arg("--version").stdout(Stdio::null()).stderr(Stdio::null());
+        // SAFETY: setrlimit is async-signal-safe.
+        unsafe { command.pre_exec(limits) };
+        command.status().is_ok_and(|status| status.success())
+    };
+    let Some(base) = (8..200).step_by(2).find(|&mib| starts_in(mib)) else {
+        eprintln!("skipped: the binary does not start under any address space limit up to 200 MiB");
+        return;
+    };
+    let mut refused = 0;
+    for mib in [base, base + 4, base + 12] {
+        for id in LIMITED {
+            let (code, err) = limited(id, move || as_limit(mib)).expect("the lesson starts");
+            assert_works_or_says(&format!("{id} under ulimit -v {}", mib * 1024), code, &err, "ulimit -v");
+            refused += usize::from(code == Some(1));
+        }
+    }
+    assert!(refused > 0, "the limit never bit: it tested nothing");
+    eprintln!(
+        "ulimit -v {base}, {}, {} MiB × {} lessons: {refused} refused in one line, the others ran; 0 panics",
+        base + 4,
+        base + 12,
+        LIMITED.len()
+    );
+}
+
+/// `ulimit -v` of `mib` MiB. Async-signal-safe.
+fn as_limit(mib: u64) -> std::io::Result<()> {
+    let limit = libc::rlimit { rlim_cur: mib << 20, rlim_max: mib << 20 };
+    // SAFETY: setrlimit only reads the struct it is given.
+    if unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }

@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::pty::{openpty, Winsize};
+use nix::sys::signal::{kill, Signal};
 use nix::sys::termios::{tcgetattr, LocalFlags};
+use nix::unistd::Pid;
+use std::os::unix::process::ExitStatusExt;
 
 use common::{assert_group_gone, bin};
 
@@ -47,6 +50,14 @@ impl Pty {
             // terminal, so its exit does not hang the terminal up (which resets the
             // modes on its own, and would hide whether the tutor restored them).
             .process_group(0);
+        // SAFETY: setrlimit is async-signal-safe. No core file when SIGQUIT ends the tutor.
+        unsafe {
+            command.pre_exec(|| {
+                let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+                libc::setrlimit(libc::RLIMIT_CORE, &none);
+                Ok(())
+            });
+        }
         let child = command.spawn().expect("start the tutor");
         Pty { master: File::from(pty.master), slave: pty.slave, before, child, seen: String::new() }
     }
@@ -75,19 +86,26 @@ impl Pty {
         self.master.write_all(keys.as_bytes()).unwrap();
     }
 
-    /// Waits for the tutor to exit; its status code.
+    /// Waits for the tutor to exit; its status code (-1 if a signal ended it).
     fn wait(&mut self) -> i32 {
+        self.wait_status().code().unwrap_or(-1)
+    }
+
+    /// Waits for the tutor to exit; how it ended.
+    fn wait_status(&mut self) -> std::process::ExitStatus {
         // Keep draining the terminal so the tutor never blocks on a full one.
         let mut buf = [0u8; 4096];
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code().unwrap_or(-1);
+                return status;
             }
             assert!(Instant::now() < deadline, "the tutor did not exit");
             let mut fds = [PollFd::new(self.master.as_fd(), PollFlags::POLLIN)];
             if poll(&mut fds, PollTimeout::from(50u8)).unwrap_or(0) > 0 {
-                let _ = self.master.read(&mut buf);
+                if let Ok(n) = self.master.read(&mut buf) {
+                    self.seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
             }
         }
     }
@@ -210,4 +228,48 @@ fn explore_play_speaks_chinese() {
     pty.expect("目标“让两个线程都卡住”：12 种调度中有 6 种（50.0 %）能达到。");
     assert_eq!(pty.wait(), 0);
     pty.assert_modes_are_back();
+}
+
+/// Signals whose default action ends a process, besides the interrupts (which
+/// exit with 128 + the signal): each restores the terminal, then ends the tutor
+/// as the signal would have, so the shell still sees the signal.
+const ENDINGS: [Signal; 4] = [Signal::SIGQUIT, Signal::SIGUSR1, Signal::SIGALRM, Signal::SIGUSR2];
+
+#[test]
+fn every_ending_signal_at_a_pause_gives_the_terminal_back_and_still_ends_by_it() {
+    for signal in ENDINGS {
+        let mut pty = Pty::start(&["lesson", "join-daemon", "--scene", "1", "--step", "--speed", "10"]);
+        pty.expect("scene 1 is about to run");
+        pty.send("\r");
+        pty.expect("an explanation comes next");
+        let group = pty.child.id() as i32;
+        kill(Pid::from_raw(group), signal).unwrap();
+        let status = pty.wait_status();
+        assert_eq!(status.signal(), Some(signal as i32), "{signal:?}: {status:?}");
+        pty.assert_modes_are_back();
+        assert_group_gone(group);
+    }
+}
+
+#[test]
+fn every_ending_signal_in_the_menu_gives_the_terminal_back_and_still_ends_by_it() {
+    for signal in ENDINGS {
+        let mut pty = Pty::start(&[]);
+        pty.expect("pick a lesson");
+        kill(Pid::from_raw(pty.child.id() as i32), signal).unwrap();
+        let status = pty.wait_status();
+        assert_eq!(status.signal(), Some(signal as i32), "{signal:?}: {status:?}");
+        pty.assert_modes_are_back();
+        // And the alternate screen was left, in the last words the tutor wrote.
+        let mut rest = [0u8; 4096];
+        let mut fds = [PollFd::new(pty.master.as_fd(), PollFlags::POLLIN)];
+        while poll(&mut fds, PollTimeout::from(100u8)).unwrap_or(0) > 0 {
+            match (&pty.master).read(&mut rest) {
+                Ok(n) if n > 0 => pty.seen.push_str(&String::from_utf8_lossy(&rest[..n])),
+                _ => break,
+            }
+        }
+        let seen = &pty.seen;
+        assert!(seen.contains("\x1b[?1049l"), "{signal:?}: the alternate screen was not left");
+    }
 }

@@ -10,7 +10,7 @@ use anyhow::Result;
 use super::figures::{sample, Load, Spread};
 use super::start_methods::DO_NOTHING;
 use super::SceneFn;
-use crate::stage::Stage;
+use crate::stage::{spawn_thread, Stage};
 
 pub const SCENES: &[SceneFn] = &[what_things_cost];
 
@@ -66,7 +66,7 @@ struct Primitive {
 
 fn thread_start(_: &mut Stage, ops: usize) -> Result<()> {
     for _ in 0..ops {
-        std::thread::spawn(|| {}).join().expect("an empty thread does not panic");
+        spawn_thread(|| {}).join().expect("an empty thread does not panic");
     }
     Ok(())
 }
@@ -91,7 +91,7 @@ fn spawn_start(stage: &mut Stage, ops: usize) -> Result<()> {
 fn channel_round_trips(_: &mut Stage, ops: usize) -> Result<()> {
     let (there, echo_in) = crossbeam_channel::unbounded::<usize>();
     let (echo_out, back) = crossbeam_channel::unbounded::<usize>();
-    let echo = std::thread::spawn(move || echo_in.iter().for_each(|i| echo_out.send(i).expect("main waits")));
+    let echo = spawn_thread(move || echo_in.iter().for_each(|i| echo_out.send(i).expect("main waits")));
     for i in 0..ops {
         there.send(i)?;
         back.recv()?;
@@ -155,7 +155,7 @@ fn lock_contended(_: &mut Stage, ops: usize) -> Result<()> {
     let workers: Vec<_> = (0..2)
         .map(|_| {
             let lock = Arc::clone(&lock);
-            std::thread::spawn(move || (0..ops / 2).for_each(|_| *lock.lock().expect("never poisoned") += 1))
+            spawn_thread(move || (0..ops / 2).for_each(|_| *lock.lock().expect("never poisoned") += 1))
         })
         .collect();
     workers.into_iter().for_each(|w| w.join().expect("a worker does not panic"));

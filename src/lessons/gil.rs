@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::figures::{sample, Load, Spread};
 use super::SceneFn;
-use crate::stage::{SharedInt, Stage, SWITCH_INTERVAL};
+use crate::stage::{build_pool, spawn_scoped, spawn_thread, SharedInt, Stage, SWITCH_INTERVAL};
 
 pub const SCENES: &[SceneFn] = &[cpu_bound, sleep_bound];
 
@@ -196,7 +196,7 @@ fn threads(stage: &mut Stage, n: u64) -> Result<(Timing, u128)> {
             let workers: Vec<_> = (0..2)
                 .map(|w| {
                     let bar = bars.bar(w);
-                    s.spawn(move || job(0..n, |done| bar.set_position(done)))
+                    spawn_scoped(s, move || job(0..n, |done| bar.set_position(done)))
                 })
                 .collect();
             workers.into_iter().map(|w| w.join().expect("a job does not panic")).sum()
@@ -242,7 +242,7 @@ fn with_rayon(stage: &mut Stage, n: u64) -> Result<(Timing, u128)> {
     let part = |k: u64| n * (k % cores) / cores..n * (k % cores + 1) / cores;
     let names: Vec<String> = (1..=parts).map(|k| format!("rayon part {k}")).collect();
     let bars = stage.progress_bars(&names, chunks(n / cores + 1));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(cores as usize).build()?;
+    let pool = build_pool(rayon::ThreadPoolBuilder::new().num_threads(cores as usize));
     let result = timed("rayon, all cores", || {
         Ok(pool.install(|| {
             (0..parts)
@@ -265,7 +265,7 @@ fn under_a_gil(stage: &Stage, n: u64) -> Result<(Timing, u128, usize)> {
             let workers: Vec<_> = (0..2)
                 .map(|w| {
                     let (gil, bar) = (&gil, bars.bar(w));
-                    s.spawn(move || {
+                    spawn_scoped(s, move || {
                         let mut turn = gil.acquire();
                         job(0..n, |done| {
                             bar.set_position(done);
@@ -317,7 +317,7 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
         Ok(())
     })?;
     let thread = sample(stage, &mut load, 5, 1, |_| {
-        std::thread::spawn(|| {}).join().expect("an empty thread does not panic");
+        spawn_thread(|| {}).join().expect("an empty thread does not panic");
         Ok(())
     })?;
     let half = Instant::now();
@@ -537,7 +537,7 @@ fn sleep_bound(stage: &mut Stage) -> Result<()> {
     let start = Instant::now();
     std::thread::scope(|s| {
         for _ in 0..2 {
-            s.spawn(|| {
+            spawn_scoped(s, || {
                 let mut turn = gil.acquire();
                 for _ in 0..STEPS {
                     turn.release_while(|| std::thread::sleep(clock.real(STEP)));

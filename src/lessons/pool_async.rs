@@ -8,7 +8,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use super::SceneFn;
-use crate::stage::{AsyncResult, Lane, Stage, TimeoutError};
+use crate::stage::{build_pool, AsyncResult, Lane, Stage, TimeoutError};
 
 pub const SCENES: &[SceneFn] = &[
     apply_waits_for_each_task,
@@ -227,7 +227,7 @@ fn get_with_a_timeout(stage: &mut Stage) -> Result<()> {
 /// rayon's `ThreadPool`: `install` blocks like `apply`, `spawn` with a channel is
 /// `apply_async`, `par_iter` is `map`. Threads, so one pid and shared memory.
 fn the_same_on_rayon(stage: &mut Stage) -> Result<()> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(5).build()?;
+    let pool = build_pool(rayon::ThreadPoolBuilder::new().num_threads(5));
     let main = stage.main().clone();
     let on_this_thread =
         |lane: &Lane| lane.named(&format!("rayon-{}", rayon::current_thread_index().unwrap_or(0)));

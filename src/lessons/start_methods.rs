@@ -11,7 +11,7 @@ use anyhow::Result;
 use super::figures::{sample, Load, Spread};
 use super::SceneFn;
 use crate::events::LaneState;
-use crate::stage::{start_up_pid, Entry, Lane, Stage, Watched};
+use crate::stage::{spawn_thread, start_up_pid, Entry, Lane, Stage, Watched};
 
 pub const SCENES: &[SceneFn] = &[start_costs, spawn_starts_from_scratch, fork_while_a_thread_holds_a_lock];
 
@@ -67,7 +67,7 @@ fn start_costs(stage: &mut Stage) -> Result<()> {
         Ok(())
     })?;
     let thread = sample(stage, &mut load, RUNS, 1, |_| {
-        std::thread::spawn(|| {}).join().expect("an empty thread does not panic");
+        spawn_thread(|| {}).join().expect("an empty thread does not panic");
         Ok(())
     })?;
     stage.measure("fork_start", ms(fork.median), "ms", start_text("fork", &fork));

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use super::SceneFn;
 use crate::events::LaneState;
-use crate::stage::{Lane, Stage};
+use crate::stage::{spawn_scoped, Lane, Stage};
 
 pub const SCENES: &[SceneFn] =
     &[closure_or_struct, download_and_music, scoped_threads_borrow, threads_share_one_process];
@@ -101,8 +101,8 @@ fn scoped_threads_borrow(stage: &mut Stage) -> Result<()> {
     let (left, right) = numbers.split_at(numbers.len() / 2);
     let main = stage.main().clone();
     let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(|| sum_of(&main.named("left-half"), left));
-        let b = s.spawn(|| sum_of(&main.named("right-half"), right));
+        let a = spawn_scoped(s, || sum_of(&main.named("left-half"), left));
+        let b = spawn_scoped(s, || sum_of(&main.named("right-half"), right));
         (a.join().expect("left half"), b.join().expect("right half"))
     });
     stage.say(format!("{{'left': {a}, 'right': {b}}}"));

@@ -211,7 +211,8 @@ pub(crate) fn limit_hint(err: nix::errno::Errno) -> &'static str {
             " (the limit on open files was reached: see `ulimit -n`, and raise it or close other programs)"
         }
         nix::errno::Errno::EAGAIN | nix::errno::Errno::ENOMEM => {
-            " (the limit on processes or memory was reached: see `ulimit -u`, and raise it or end other programs)"
+            " (the limit on processes or memory was reached: see `ulimit -u` and `ulimit -v`, and raise them or \
+             end other programs)"
         }
         _ => "",
     }

@@ -6,9 +6,9 @@
 //! ends with `_exit`. The parent reads every child's pipe in its own `poll` loop
 //! (see [`super::pump`]) while it waits: no helper threads.
 
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use anyhow::{anyhow, bail};
 use nix::fcntl::OFlag;
@@ -17,7 +17,7 @@ use nix::unistd::{fork, getpid, getppid, pipe2, ForkResult, Pid};
 
 use super::children::{limit_hint, Proc};
 use super::cleanup;
-use super::lane::Lane;
+use super::lane::{Lane, Refused};
 use super::queue::finish_feeding;
 use super::Stage;
 use crate::events::Kind;
@@ -111,6 +111,14 @@ pub(crate) fn in_child() -> bool {
     IN_CHILD.load(Ordering::Relaxed)
 }
 
+/// In a child: the descriptor of its event pipe to the parent (-1 before it has one).
+static CHILD_PIPE: AtomicI32 = AtomicI32::new(-1);
+
+/// The child's event pipe to its parent, if this is a child the Stage started.
+pub(crate) fn child_pipe() -> Option<i32> {
+    Some(CHILD_PIPE.load(Ordering::Relaxed)).filter(|&fd| fd >= 0)
+}
+
 /// The whole life of a forked child. Never returns.
 pub(crate) fn run_child<F: FnOnce(&Lane)>(
     name: &str,
@@ -127,21 +135,28 @@ pub(crate) fn run_child<F: FnOnce(&Lane)>(
         // The parent died before the line above took effect.
         unsafe { libc::_exit(1) };
     }
+    CHILD_PIPE.store(pipe.as_raw_fd(), Ordering::Relaxed);
     let lane = Lane::in_child(name, clock, pipe);
     lane.enter();
     panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| target(&lane)));
     let code = match outcome {
         Ok(()) => 0,
-        Err(payload) => {
-            let why = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".to_string());
-            lane.emit(Kind::Warn, format!("panicked: {why}"));
-            101
-        }
+        Err(payload) => match payload.downcast_ref::<Refused>() {
+            Some(refused) => {
+                lane.emit(Kind::Warn, refused.to_string());
+                1
+            }
+            None => {
+                let why = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".to_string());
+                lane.emit(Kind::Warn, format!("panicked: {why}"));
+                101
+            }
+        },
     };
     // As in CPython, a process that has put items on a queue ends only once they are all in the pipe.
     finish_feeding(&lane);

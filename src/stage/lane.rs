@@ -10,7 +10,7 @@ use std::os::fd::OwnedFd;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::thread::{self, JoinHandle, Scope, ScopedJoinHandle};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,9 @@ pub(crate) enum Wire {
     Took { task: u64 },
     /// A pool worker's result for task `task`.
     Reply { task: u64, value: serde_json::Value, started: f64, finished: f64 },
+    /// The child could not allocate `size` bytes, and has ended (written by
+    /// hand, without allocating: see `memory.rs`).
+    OutOfMemory { size: u64 },
 }
 
 /// Where a lane's events go.
@@ -167,6 +170,7 @@ impl Lane {
         lane.started = Some(started);
         let handle = thread::Builder::new()
             .name(name.to_string())
+            .stack_size(STACK)
             .spawn(move || {
                 cleanup::leave_interrupts_to_main();
                 if let Some(started) = &lane.started {
@@ -190,7 +194,7 @@ impl Lane {
                     panic::resume_unwind(payload);
                 }
             })
-            .expect("the OS refused to start a thread");
+            .unwrap_or_else(|err| refused(&format!("thread {name}"), &err));
         start::first_step(&told);
         handle
     }
@@ -245,4 +249,92 @@ pub(crate) fn waiting_here<T>(what: &str, wait: impl FnOnce() -> T) -> T {
         Some(lane) => lane.waiting(what, wait),
         None => wait(),
     }
+}
+
+/// The OS refused a forked child something it needed (a thread, past
+/// `ulimit -u` or `ulimit -v`). The child unwinds with this as its payload (no
+/// panic message: the panic hook does not run for `resume_unwind`), and
+/// `run_child` tells the parent why it ended.
+#[derive(Debug, Clone)]
+pub(crate) struct Refused(pub String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The OS refused to start `what` (a thread, past `ulimit -u` or `ulimit -v`).
+/// Like Python's `RuntimeError: can't start new thread`, it ends the program:
+/// one `error:` line naming the limit, every child killed and reaped, the
+/// terminal given back, exit status 1. At once, not by unwinding: the lesson's
+/// other threads would trip over what the unwinding drops (a channel's other
+/// end) and panic on the way. A forked child unwinds instead, and tells its
+/// parent why it ended.
+pub fn refused(what: &str, err: &std::io::Error) -> ! {
+    let hint = err.raw_os_error().map_or("", |n| super::children::limit_hint(nix::errno::Errno::from_raw(n)));
+    let message = format!("could not start {what}: {err}{hint}");
+    if super::fork::in_child() {
+        panic::resume_unwind(Box::new(Refused(message)));
+    }
+    eprintln!("error: {message}");
+    cleanup::exit_quietly(1)
+}
+
+/// The stack of a thread a lesson starts. A lesson's threads print, sleep and
+/// count; std's default (2 MiB) is for any program, and under `ulimit -v` every
+/// thread's stack counts: a quarter of it lets a lesson start its threads in
+/// far less memory.
+const STACK: usize = 512 * 1024;
+
+/// std's `thread::spawn`, ending the program with one clear line if the OS
+/// refuses the thread (see [`refused`]), where std would panic.
+pub fn spawn_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> JoinHandle<T> {
+    thread::Builder::new().stack_size(STACK).spawn(f).unwrap_or_else(|err| refused("a thread", &err))
+}
+
+/// `s.spawn(f)` in a `thread::scope`, ending the program with one clear line
+/// if the OS refuses the thread (see [`refused`]), where std would panic.
+pub fn spawn_scoped<'scope, T: Send + 'scope>(
+    s: &'scope Scope<'scope, '_>,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> ScopedJoinHandle<'scope, T> {
+    thread::Builder::new()
+        .stack_size(STACK)
+        .spawn_scoped(s, f)
+        .unwrap_or_else(|err| refused("a thread", &err))
+}
+
+/// `builder.build()` for a rayon pool of a lesson's own, ending the program
+/// with one clear line if the OS refuses its threads (see [`refused`]).
+pub fn build_pool(builder: rayon::ThreadPoolBuilder) -> rayon::ThreadPool {
+    builder.stack_size(STACK).build().unwrap_or_else(|err| {
+        let os = std::error::Error::source(&err).and_then(|cause| cause.downcast_ref::<std::io::Error>());
+        match os {
+            Some(os) => refused("rayon's threads", os),
+            None => refused("rayon's threads", &std::io::Error::other(err.to_string())),
+        }
+    })
+}
+
+/// The panics std itself raises when the OS refuses a thread (a library's
+/// `thread::spawn`, or the signal stack std gives each new thread): in the
+/// tutor, they end the program as [`refused`] does, with one clear line. For
+/// the panic hook; returns only for any other panic.
+pub fn refused_by_std(info: &panic::PanicHookInfo<'_>) {
+    let message = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned());
+    let Some(message) = message else { return };
+    let refusals = ["failed to spawn thread", "failed to allocate an alternative stack"];
+    if super::fork::in_child() || !refusals.iter().any(|refusal| message.starts_with(refusal)) {
+        return;
+    }
+    eprintln!(
+        "error: could not start a thread: {message} (the limit on processes or memory was reached: see \
+         `ulimit -u` and `ulimit -v`, and raise them or end other programs)"
+    );
+    cleanup::exit_quietly(1)
 }

@@ -27,8 +27,10 @@ mod fork;
 mod frame;
 mod futex;
 mod join;
+mod keeper;
 mod lane;
 mod manager;
+mod memory;
 mod pool;
 mod progress;
 mod pump;
@@ -55,7 +57,8 @@ pub use connection::Connection;
 pub use cpython::Figures;
 pub use event::SharedEvent;
 pub use fork::{ProcessBuilder, Run};
-pub use lane::{Lane, SWITCH_INTERVAL};
+pub use keeper::{run_keeper, KEEPER_COMMAND};
+pub use lane::{build_pool, refused, refused_by_std, spawn_scoped, spawn_thread, Lane, SWITCH_INTERVAL};
 pub use manager::{ConnectError, DictProxy, Item, ListProxy, Manager, Served, StartedManager, ValueProxy};
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use progress::Bars;
@@ -69,7 +72,9 @@ pub use signals::Caught;
 pub use spawn::{argv, record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use tasks::{thread_id, LanePolls, Polls, TaskLane, TaskLanes, Traced};
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
-pub use watchdog::{ProcState, Stuck, TaskState, ThreadState, Watched};
+pub use watchdog::{
+    dead_owner, is_dead, is_stopped, Hopeless, ProcState, Stuck, TaskState, ThreadState, Watched,
+};
 
 use crate::events::{Event, Kind, TUTOR};
 use children::Child;

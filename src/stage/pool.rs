@@ -113,6 +113,11 @@ impl Stage {
         self.tasks.next
     }
 
+    /// The tasks taken by a worker and not finished, with who took them.
+    pub(crate) fn unfinished_tasks(&self) -> Vec<(&u64, &(String, i32))> {
+        self.tasks.taken.iter().filter(|(task, _)| !self.tasks.finished.contains_key(task)).collect()
+    }
+
     /// The result of `task`, once it has arrived.
     pub(crate) fn done(&self, task: u64) -> Option<&Done> {
         self.tasks.finished.get(&task)

@@ -43,7 +43,8 @@ impl Stage {
     }
 
     /// A spinner saying `what` is going on, for a wait with nothing to show.
-    /// It turns on its own thread, so start no child process while it spins.
+    /// The waiting code turns it (`tick`): a spinner with a thread of its own
+    /// could not start where the OS refuses threads, and would panic.
     pub(crate) fn spinner(&self, what: &str) -> ProgressBar {
         let spinner = ProgressBar::with_draw_target(None, self.bar_target())
             .with_style(spinner_style())

@@ -99,6 +99,16 @@ impl Stage {
                 Ok(Wire::Took { task }) => {
                     self.tasks.taken.insert(task, (child.name.clone(), child.pid.as_raw()));
                 }
+                Ok(Wire::OutOfMemory { size }) => {
+                    // The lesson cannot show what it meant to without the child's data: it ends here.
+                    eprintln!(
+                        "error: {} (pid {}) ran out of memory: could not allocate {size} bytes{}",
+                        child.name,
+                        child.pid,
+                        super::memory::HINT
+                    );
+                    super::cleanup::exit_quietly(1);
+                }
                 Ok(Wire::Reply { task, value, started, finished }) => replies.push((
                     task,
                     Done { value, worker: child.name.clone(), pid: child.pid.as_raw(), started, finished },

@@ -8,11 +8,13 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::OnceLock;
 
-use anyhow::Context;
+use anyhow::{anyhow, Context};
+use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
 use nix::unistd::{pipe2, Pid};
 use serde::{Deserialize, Serialize};
 
+use super::children::limit_hint;
 use super::cleanup;
 use super::fork::run_child;
 use super::{Clock, Lane, Proc, Stage};
@@ -92,13 +94,16 @@ impl Stage {
     /// child reads them with [`argv`].
     pub fn spawn_with_args(&mut self, name: &str, entry: &Entry, args: &[&str]) -> anyhow::Result<Proc> {
         let program = std::env::current_exe().context("could not find this program to start it again")?;
-        let (read_end, write_end) =
-            pipe2(OFlag::O_CLOEXEC).context("could not create a pipe for a child process")?;
+        let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC).map_err(|err| {
+            anyhow!("could not create a pipe for a child process: {err}{}", limit_hint(err))
+        })?;
         let (clock_origin_nanos, speed, clock_fd) = self.clock.to_exec();
         // Duplicates without close-on-exec: the two descriptors the child keeps.
-        let inherited =
-            inheritable(write_end.as_raw_fd()).context("could not pass a pipe to a child process")?;
-        let clock = inheritable(clock_fd).context("could not pass the lesson clock to a child process")?;
+        let inherited = inheritable(write_end.as_raw_fd())
+            .map_err(|err| anyhow!("could not pass a pipe to a child process: {err}{}", limit_hint(err)))?;
+        let clock = inheritable(clock_fd).map_err(|err| {
+            anyhow!("could not pass the lesson clock to a child process: {err}{}", limit_hint(err))
+        })?;
         let order = Order {
             entry: entry.name.to_string(),
             lane: name.to_string(),
@@ -117,7 +122,10 @@ impl Stage {
             .arg(serde_json::to_string(&order).expect("an order always serialises"))
             .stdin(Stdio::null())
             .spawn()
-            .with_context(|| format!("could not spawn {name}"))?;
+            .map_err(|err| {
+                let hint = err.raw_os_error().map_or("", |n| limit_hint(Errno::from_raw(n)));
+                anyhow!("could not spawn {name}: {err}{hint}")
+            })?;
         drop((inherited, clock, write_end));
         // The Stage reaps by pid, like every other child; std's handle is not needed.
         self.adopt(Pid::from_raw(child.id() as i32), read_end, name.to_string(), false, spawn)

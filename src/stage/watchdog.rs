@@ -130,6 +130,59 @@ impl fmt::Display for ProcState {
     }
 }
 
+/// The first fields of a process's `/proc/<pid>/stat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Stat {
+    /// The state letter (see [`TaskState::state`]).
+    pub state: char,
+    /// Its parent's pid.
+    pub ppid: i32,
+    /// Its process group.
+    pub pgrp: i32,
+}
+
+impl Stat {
+    /// Reads process `pid`'s; `None` when it is gone.
+    pub(crate) fn read(pid: i32) -> Option<Stat> {
+        Stat::parse(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+    }
+
+    /// Parses the text of a `stat` file. The command name may hold spaces and
+    /// parentheses: the fields that follow it start after the last `)`.
+    fn parse(stat: &str) -> Option<Stat> {
+        let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+        let state = fields.next()?.chars().next()?;
+        let ppid = fields.next()?.parse().ok()?;
+        let pgrp = fields.next()?.parse().ok()?;
+        Some(Stat { state, ppid, pgrp })
+    }
+}
+
+/// The pids of `parent`'s children, living or zombies, read from `/proc`.
+pub(crate) fn children_of(parent: i32) -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| Stat::read(pid).is_some_and(|stat| stat.ppid == parent))
+        .collect()
+}
+
+/// Whether process `pid` is stopped (state `T`, by SIGSTOP or a terminal's
+/// Ctrl-Z; `t`, by a debugger): alive, and doing nothing until someone sends
+/// it SIGCONT. A wait on it will not end by itself.
+pub fn is_stopped(pid: i32) -> bool {
+    Stat::read(pid).is_some_and(|stat| matches!(stat.state, 'T' | 't'))
+}
+
+/// Whether process `pid` is gone, or a zombie: dead, whatever any record of it
+/// (a lock's owner, a task's worker) still says. A pid the kernel gave to
+/// another process since would pass for alive; within one lesson pids are not
+/// reused that fast.
+pub fn is_dead(pid: i32) -> bool {
+    Stat::read(pid).is_none_or(|stat| stat.state == 'Z' || stat.state == 'X')
+}
+
 /// The name of system call number `nr` for the few a stuck lesson can be in.
 fn syscall_name(nr: i64) -> String {
     let known = [
@@ -225,7 +278,95 @@ impl Stage {
         }
         Watched::Stuck(stuck)
     }
+}
 
+/// What the watchdog can find wrong with a wait that will then never end by
+/// itself: the pieces the one wait (every join, get, recv and lock wait) calls
+/// on each look, to name the cause and end the scene.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Hopeless {
+    /// A child is stopped (SIGSTOP, Ctrl-Z): it does nothing until SIGCONT.
+    Stopped {
+        /// Its lane.
+        name: String,
+        /// Its pid.
+        pid: i32,
+    },
+    /// A lock's recorded owner died holding it: nobody will ever release it.
+    OwnerDied {
+        /// The lock's name, as the lesson calls it.
+        lock: String,
+        /// The dead owner's pid.
+        pid: i32,
+    },
+    /// A pool worker ended with a task taken and not finished: its result
+    /// will never come (CPython's `BrokenProcessPool`).
+    TaskLost {
+        /// The task.
+        task: u64,
+        /// The worker that took it.
+        worker: String,
+        /// That worker's pid.
+        pid: i32,
+    },
+}
+
+impl fmt::Display for Hopeless {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Hopeless::Stopped { name, pid } => write!(
+                f,
+                "watchdog: {name} (pid {pid}) is stopped (state T): it will do nothing until it gets SIGCONT"
+            ),
+            Hopeless::OwnerDied { lock, pid } => write!(
+                f,
+                "watchdog: the lock {lock} is held by pid {pid}, which has died: nobody will ever release it"
+            ),
+            Hopeless::TaskLost { task, worker, pid } => write!(
+                f,
+                "watchdog: {worker} (pid {pid}) ended in the middle of task {task}: its result will never come \
+                 (CPython's pool would raise BrokenProcessPool)"
+            ),
+        }
+    }
+}
+
+/// The owner `lock` records, if it has died holding it (see [`Hopeless::OwnerDied`]).
+pub fn dead_owner(lock: &SharedLock) -> Option<i32> {
+    lock.owner().filter(|&pid| is_dead(pid))
+}
+
+impl Stage {
+    /// The first of `procs` that is stopped (see [`Hopeless::Stopped`]).
+    pub fn stopped_child(&self, procs: &[Proc]) -> Option<Hopeless> {
+        procs
+            .iter()
+            .map(|p| &self.children[p.0])
+            .find(|c| c.is_alive() && is_stopped(c.pid.as_raw()))
+            .map(|c| Hopeless::Stopped { name: c.name.clone(), pid: c.pid.as_raw() })
+    }
+
+    /// The first of `locks` (name, lock) whose owner died holding it.
+    pub fn lock_of_the_dead(&self, locks: &[(&str, &SharedLock)]) -> Option<Hopeless> {
+        locks.iter().find_map(|(name, lock)| {
+            Some(Hopeless::OwnerDied { lock: name.to_string(), pid: dead_owner(lock)? })
+        })
+    }
+
+    /// The first pool task taken by a worker that has since ended without its
+    /// result (see [`Hopeless::TaskLost`]). The worker's pipe is read to its end
+    /// before it is reaped, so a result it sent is always in before it counts as ended.
+    pub fn lost_task(&self) -> Option<Hopeless> {
+        let mut taken = self.unfinished_tasks();
+        taken.sort_by_key(|(task, _)| **task);
+        taken.into_iter().find_map(|(task, (worker, pid))| {
+            let child = self.children.iter().find(|c| c.pid.as_raw() == *pid)?;
+            (!child.is_alive()).then(|| Hopeless::TaskLost { task: *task, worker: worker.clone(), pid: *pid })
+        })
+    }
+}
+
+impl Stage {
     /// Waits for `threads` to finish, with a watchdog on the wait-for graph of
     /// `locks`: once they form a cycle whose every member has waited `patience`
     /// lesson seconds, warns with the cycle and returns it. They are still stuck
@@ -269,5 +410,24 @@ impl Stage {
             .filter_map(|(name, lock)| Some((name.to_string(), child(lock.owner()?)?.name.clone())))
             .collect();
         find_cycle(&waits, &holders)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stat_line_is_read_after_the_last_parenthesis() {
+        let stat = "4101 (a (b) c) T 4100 4099 4099 0 -1 4194560 107 0 0 0";
+        assert_eq!(Stat::parse(stat), Some(Stat { state: 'T', ppid: 4100, pgrp: 4099 }));
+        assert_eq!(Stat::parse("4101 (cut"), None);
+    }
+
+    #[test]
+    fn this_process_is_alive_and_not_stopped() {
+        let me = std::process::id() as i32;
+        assert!(!is_dead(me) && !is_stopped(me));
+        assert!(children_of(me).iter().all(|&child| Stat::read(child).is_some_and(|s| s.ppid == me)));
     }
 }

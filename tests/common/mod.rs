@@ -225,3 +225,62 @@ pub fn assert_group_gone(group: i32) {
         assert_ne!(pgrp, Some(group), "a process of the lesson's group was left behind: {stat}");
     }
 }
+
+/// The variable the tests mark a run's environment with. Every process the
+/// run starts inherits it (CPython's helpers, a `sleep &` of a fake python3,
+/// processes that left the group or were orphaned), so it finds them all.
+pub const MARK_VARIABLE: &str = "CONCUR_TEST_RUN";
+
+/// Puts a mark unique to this run in `command`'s environment, and returns it.
+pub fn mark(command: &mut Command) -> String {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let mark = format!("{}-{run}", std::process::id());
+    command.env(MARK_VARIABLE, &mark);
+    mark
+}
+
+/// The living processes whose environment carries `mark`, with their `stat` line.
+pub fn marked(mark: &str) -> Vec<String> {
+    let wanted = format!("{MARK_VARIABLE}={mark}");
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .flatten()
+        .filter(|entry| entry.file_name().to_str().is_some_and(|name| name.parse::<u32>().is_ok()))
+        .filter(|entry| {
+            std::fs::read(entry.path().join("environ"))
+                .is_ok_and(|env| env.split(|&b| b == 0).any(|var| var == wanted.as_bytes()))
+        })
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join("stat")).ok())
+        .collect()
+}
+
+/// No process of the run marked `mark` is left, once `grace` has passed for
+/// those that end by themselves (children the kernel kills when the tutor
+/// dies, by their death signal, take a moment). Returns how long it took.
+pub fn assert_nothing_marked_left(mark: &str, grace: std::time::Duration) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    loop {
+        let left = marked(mark);
+        if left.is_empty() {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < grace, "left behind after {grace:?}:\n{}", left.join("\n"));
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// A folder of its own for one test, emptied first: a run's `TMPDIR`, say.
+pub fn fresh_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a test folder");
+    dir
+}
+
+/// What is in folder `dir` (names).
+pub fn entries(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default()
+}

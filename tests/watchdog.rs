@@ -101,3 +101,72 @@ fn each_detection_is_said_in_chinese_too() {
         assert!(zh.is_some_and(|zh| zh.starts_with("看门狗")), "{hopeless}");
     }
 }
+
+/// Runs `lesson <id> --scene <scene> --json`, and the moment an event matches
+/// `at`, sends `signal` to the pid of that event's lane. The run must end by
+/// itself, with status 0 and nothing left; returns its events.
+fn disturbed(
+    id: &str,
+    scene: &str,
+    signal: Signal,
+    at: impl Fn(&serde_json::Value) -> bool,
+) -> Vec<serde_json::Value> {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::CommandExt;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_concur-tutor"))
+        .env("XDG_STATE_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/state"))
+        .args(["lesson", id, "--scene", scene, "--json", "--speed", "10"])
+        .process_group(0)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let group = child.id() as i32;
+    let mut events = Vec::new();
+    let mut sent = false;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let event: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        if !sent && at(&event) {
+            kill(Pid::from_raw(event["pid"].as_i64().unwrap() as i32), signal).unwrap();
+            sent = true;
+        }
+        events.push(event);
+    }
+    assert!(sent, "the moment never came");
+    assert!(child.wait().unwrap().success());
+    let left = std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(2)?.parse::<i32>().ok())
+            == Some(group)
+    });
+    assert!(!left, "a process of the run was left behind");
+    events
+}
+
+fn warned(events: &[serde_json::Value], words: &str) -> bool {
+    events.iter().any(|e| e["kind"] == "warn" && e["text"].as_str().unwrap().contains(words))
+}
+
+/// A child stopped while main joins it: named, the scene ended, the lesson done.
+#[test]
+fn a_stopped_child_ends_the_scene_with_its_name_instead_of_a_silent_hang() {
+    let events = disturbed("join-daemon", "1", Signal::SIGSTOP, |e| e["kind"] == "say" && e["lane"] == "p1");
+    assert!(warned(&events, "p1 (pid"), "no word of the stopped child");
+    assert!(warned(&events, "is stopped"));
+}
+
+/// A pool worker killed in the middle of its task: its result will never come.
+#[test]
+fn a_pool_worker_killed_with_its_task_is_named() {
+    let events =
+        disturbed("pool-async", "1", Signal::SIGKILL, |e| e["kind"] == "say" && e["lane"] == "worker-1");
+    assert!(warned(&events, "in the middle of task"), "no word of the lost task");
+}
+
+/// A process killed while it holds the shared lock, with another waiting for
+/// it: the first to print holds it (each adds five times under the lock).
+#[test]
+fn a_lock_whose_owner_was_killed_is_named() {
+    let adder = |e: &serde_json::Value| e["kind"] == "say" && (e["lane"] == "p1" || e["lane"] == "p2");
+    let events = disturbed("locks", "2", Signal::SIGKILL, adder);
+    assert!(warned(&events, "which has died"), "no word of the dead owner");
+}

@@ -25,7 +25,7 @@ mod threads;
 use crate::catalogue::{Lesson, Question};
 use crate::progress::Quiz;
 use crate::quiz;
-use crate::stage::{Entry, Stage};
+use crate::stage::{Abandoned, Entry, Stage};
 use crate::terminal::Quit;
 
 /// One scene's code: it drives the Stage, which narrates.
@@ -74,8 +74,9 @@ fn run_scenes(stage: &mut Stage, lesson: &Lesson, only: Option<usize>) -> anyhow
         let question = scene.question.as_ref().filter(|_| stage.predicting());
         let guess = question.map(|q| stage.ask(&q.ask, &q.choices));
         let from = stage.event_count();
-        body(stage)?;
-        stage.end_scene();
+        if !run_scene(stage, *body)? {
+            continue;
+        }
         if let (Some(question), Some(guess)) = (question, guess) {
             judge(stage, question, guess, from, &mut quiz);
         }
@@ -85,6 +86,28 @@ fn run_scenes(stage: &mut Stage, lesson: &Lesson, only: Option<usize>) -> anyhow
     }
     stage.finish()?;
     Ok(quiz)
+}
+
+/// Runs one scene and ends it as CPython ends a program. Returns false when a
+/// wait in it found it could never end (a child stopped, a lock's owner dead,
+/// a pool task lost): the watchdog has said why, and the scene ends there,
+/// every process it started killed, as a program stuck like that would have
+/// to be ended.
+fn run_scene(stage: &mut Stage, body: SceneFn) -> anyhow::Result<bool> {
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(stage)));
+    match ran {
+        Ok(result) => {
+            result?;
+            stage.end_scene();
+            Ok(true)
+        }
+        Err(payload) if payload.is::<Abandoned>() => {
+            stage.kill_all();
+            stage.note("The scene ends here: a program stuck like this never ends by itself, so every process it started was killed.");
+            Ok(false)
+        }
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
 }
 
 /// Says whether `guess` (none: no answer could be had) was right, by this

@@ -124,6 +124,11 @@ impl Stage {
         }
     }
 
+    /// The children still alive: what a wait on "whoever sends next" depends on.
+    pub(crate) fn alive(&self) -> Vec<Proc> {
+        (0..self.children.len()).filter(|&i| self.children[i].is_alive()).map(Proc).collect()
+    }
+
     /// The child's pid.
     pub fn pid_of(&self, p: Proc) -> i32 {
         self.children[p.0].pid.as_raw()

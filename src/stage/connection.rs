@@ -80,7 +80,8 @@ impl Stage {
     /// `conn.recv()` in the main program: waits for a value, narrating whatever
     /// the children do meanwhile.
     pub fn recv<T: DeserializeOwned>(&mut self, conn: &Connection) -> io::Result<Option<T>> {
-        self.wait_for(Wait::blocked("conn.recv()").readable(conn.fd()), |_| false);
+        let wait = Wait::blocked("conn.recv()").readable(conn.fd()).watching(self.alive());
+        self.wait_for(wait, |_| false);
         conn.recv()
     }
 }

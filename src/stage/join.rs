@@ -25,7 +25,7 @@ impl Stage {
     /// happens meanwhile.
     pub fn join(&mut self, p: Proc) -> ExitStatus {
         let name = self.children[p.0].name.clone();
-        let wait = Wait::blocked(format!("{name}.join()")).marked(Mark::Joined).on(&name);
+        let wait = Wait::blocked(format!("{name}.join()")).marked(Mark::Joined).on(&name).watching(vec![p]);
         self.wait_for(wait, |stage| !stage.children[p.0].is_alive());
         self.collect(p.0);
         self.children[p.0].ended.expect("a joined child has ended").1
@@ -36,7 +36,11 @@ impl Stage {
     pub fn join_timeout(&mut self, p: Proc, secs: f64) -> Option<ExitStatus> {
         let from = self.clock.now();
         let call = format!("{}.join({secs})", self.children[p.0].name);
-        let wait = Wait::blocked(&call).marked(Mark::Joined).timeout(Some(secs)).on(&self.children[p.0].name);
+        let wait = Wait::blocked(&call)
+            .marked(Mark::Joined)
+            .timeout(Some(secs))
+            .on(&self.children[p.0].name)
+            .watching(vec![p]);
         self.wait_for(wait, |stage| !stage.children[p.0].is_alive());
         self.collect(p.0);
         let waited = self.clock.now() - from;

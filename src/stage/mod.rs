@@ -72,6 +72,7 @@ pub use signals::Caught;
 pub use spawn::{argv, record_start_up, run_spawned, start_up_pid, Entry, HIDDEN_COMMAND};
 pub use tasks::{thread_id, LanePolls, Polls, TaskLane, TaskLanes, Traced};
 pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
+pub use wait::Abandoned;
 pub use watchdog::{
     dead_owner, is_dead, is_stopped, Hopeless, ProcState, Stuck, TaskState, ThreadState, Watched,
 };

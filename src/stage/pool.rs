@@ -248,13 +248,17 @@ impl<A: Serialize, R: DeserializeOwned + 'static> Pool<A, R> {
 impl<R: DeserializeOwned> AsyncResult<R> {
     /// Python's `get()`: waits for the result.
     pub fn get(&self, stage: &mut Stage) -> R {
-        stage.wait_for(Wait::blocked("get()"), |stage| stage.done(self.task).is_some());
+        let wait = Wait::blocked("get()").for_task(self.task).watching(stage.alive());
+        stage.wait_for(wait, |stage| stage.done(self.task).is_some());
         self.decode(stage)
     }
 
     /// Python's `get(timeout)`: waits at most `secs`; the task runs on either way.
     pub fn get_timeout(&self, stage: &mut Stage, secs: f64) -> Result<R, TimeoutError> {
-        let wait = Wait::blocked(format!("get({secs})")).timeout(Some(secs));
+        let wait = Wait::blocked(format!("get({secs})"))
+            .timeout(Some(secs))
+            .for_task(self.task)
+            .watching(stage.alive());
         match stage.wait_for(wait, |stage| stage.done(self.task).is_some()) {
             Woke::TimedOut => Err(TimeoutError),
             _ => Ok(self.decode(stage)),
@@ -294,7 +298,8 @@ impl<R: DeserializeOwned> Imap<R> {
             return None;
         }
         let ids: Vec<u64> = self.pending.iter().map(|r| r.task).collect();
-        stage.wait_for(Wait::blocked("next()"), |stage| ids.iter().any(|&id| stage.done(id).is_some()));
+        let wait = Wait::blocked("next()").watching(stage.alive());
+        stage.wait_for(wait, |stage| ids.iter().any(|&id| stage.done(id).is_some()));
         let first = self
             .pending
             .iter()

@@ -67,7 +67,8 @@ impl Stage {
     /// Joins every child of `procs`, calling `tick` every `every` of real time
     /// meanwhile (to move progress bars, say).
     pub fn join_all_ticking(&mut self, procs: &[Proc], every: Duration, mut tick: impl FnMut()) {
-        let wait = Wait::blocked("join() each").marked(Mark::Joined).looking_every(every);
+        let wait =
+            Wait::blocked("join() each").marked(Mark::Joined).looking_every(every).watching(procs.to_vec());
         let ticking = |_: &mut Stage| {
             tick();
             None

@@ -7,6 +7,7 @@
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use anyhow::Context;
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
@@ -214,6 +215,25 @@ pub struct SharedLock {
     words: Mapping<LockWords>,
 }
 
+/// The words of every process-shared lock alive in this process (by address),
+/// so the watchdog can find one whose owner died holding it while someone
+/// waits: the lessons' locks and the queues' own.
+static LIVE_LOCKS: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+/// The owner and the waiter of a process-shared lock whose owner has died
+/// holding it while another process waits for it, if there is one.
+pub(crate) fn lock_whose_owner_died(is_dead: impl Fn(i32) -> bool) -> Option<(i32, i32)> {
+    let live = LIVE_LOCKS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    live.iter().find_map(|&address| {
+        // SAFETY: an address is in the list only while its SharedLock, and so its
+        // mapping, is alive: Drop takes it out under the same mutex.
+        let words = unsafe { &*(address as *const LockWords) };
+        let owner = Some(words.owner.load(Ordering::SeqCst)).filter(|&pid| pid != 0)?;
+        let waiter = Some(words.waiter.load(Ordering::SeqCst)).filter(|&pid| pid != 0 && pid != owner)?;
+        (is_dead(owner) && !is_dead(waiter)).then_some((owner, waiter))
+    })
+}
+
 /// Holding a [`SharedLock`]; dropping it releases the lock.
 pub struct SharedGuard<'l> {
     lock: &'l SharedLock,
@@ -223,7 +243,13 @@ impl SharedLock {
     /// A new, free lock.
     pub fn new() -> anyhow::Result<SharedLock> {
         // SAFETY: all-zero LockWords is a free lock with no owner and no waiter.
-        Ok(SharedLock { words: unsafe { Mapping::zeroed()? } })
+        let lock = SharedLock { words: unsafe { Mapping::zeroed()? } };
+        LIVE_LOCKS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(lock.address());
+        Ok(lock)
+    }
+
+    fn address(&self) -> usize {
+        self.words.get() as *const LockWords as usize
     }
 
     /// Python's `lock.acquire()`: waits until the lock is free, then takes it.
@@ -261,6 +287,13 @@ impl SharedLock {
         if words.state.swap(0, Ordering::Release) == 2 {
             futex::wake_one(&words.state);
         }
+    }
+}
+
+impl Drop for SharedLock {
+    fn drop(&mut self) {
+        let mut live = LIVE_LOCKS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        live.retain(|&address| address != self.address());
     }
 }
 

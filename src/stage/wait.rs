@@ -9,14 +9,27 @@
 //! A new "wait for X" verb is a [`Wait`] and a `done` test: nothing more.
 
 use std::os::fd::BorrowedFd;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use super::children::Proc;
+use super::shared::lock_whose_owner_died;
+use super::watchdog::{is_dead, Hopeless};
 use super::Stage;
 use crate::events::{LaneState, Mark};
 
 /// How often a wait with a watchdog lets it look, in real time. Events wake
 /// the wait at once anyway; this only bounds how late a stall is noticed.
 pub(crate) const LOOK_EVERY: Duration = Duration::from_millis(20);
+
+/// How often every wait looks for what would keep it waiting for ever (a
+/// child stopped, a lock's owner dead, a pool task lost), in real time.
+const HAZARDS_EVERY: Duration = Duration::from_millis(100);
+
+/// A wait found it could never end (see [`Hopeless`]): the scene unwinds with
+/// this as its payload, and [`crate::lessons::run`] ends the scene there,
+/// every process it started killed, and goes on with the next.
+#[derive(Debug)]
+pub struct Abandoned;
 
 /// What the main program waits for, described for the timeline.
 pub(crate) struct Wait<'fd> {
@@ -34,6 +47,10 @@ pub(crate) struct Wait<'fd> {
     look_every: Duration,
     /// The lane awaited, when it is one (a join's child).
     peer: Option<String>,
+    /// The children whose being stopped would keep this wait waiting for ever.
+    watched: Vec<Proc>,
+    /// The pool task awaited, whose worker's death would.
+    task: Option<u64>,
 }
 
 /// How a wait ended.
@@ -60,6 +77,8 @@ impl<'fd> Wait<'fd> {
             mark: None,
             look_every: LOOK_EVERY,
             peer: None,
+            watched: Vec::new(),
+            task: None,
         }
     }
 
@@ -88,6 +107,16 @@ impl<'fd> Wait<'fd> {
         Wait { peer: Some(peer.to_string()), ..self }
     }
 
+    /// The wait depends on `children`: one of them stopped is a wait that never ends.
+    pub(crate) fn watching(self, children: Vec<Proc>) -> Wait<'fd> {
+        Wait { watched: children, ..self }
+    }
+
+    /// The wait is for pool task `task`: its worker dying is a wait that never ends.
+    pub(crate) fn for_task(self, task: u64) -> Wait<'fd> {
+        Wait { task: Some(task), ..self }
+    }
+
     /// Lets the watchdog look every `every` of real time.
     pub(crate) fn looking_every(self, every: Duration) -> Wait<'fd> {
         Wait { look_every: every, ..self }
@@ -106,6 +135,8 @@ impl Stage {
     ) -> Woke {
         self.main.set_state(wait.state, wait.what.clone(), None);
         let deadline = wait.timeout.map(|secs| self.clock.now() + secs);
+        let mut hazards_looked = Instant::now();
+        let mut hopeless = None;
         let woke = loop {
             if done(self) {
                 break Woke::Done;
@@ -127,6 +158,13 @@ impl Stage {
             if let Some(why) = look(self) {
                 break Woke::Abandoned(why);
             }
+            if hazards_looked.elapsed() >= HAZARDS_EVERY {
+                hazards_looked = Instant::now();
+                hopeless = self.hopeless(&wait.watched, wait.task);
+                if let Some(why) = &hopeless {
+                    break Woke::Abandoned(why.short());
+                }
+            }
         };
         let (text, mark) = match (&woke, wait.state) {
             (Woke::Done | Woke::TimedOut, LaneState::Sleeping) => ("awake".to_string(), None),
@@ -137,7 +175,27 @@ impl Stage {
         let mut event = self.main.state_event(LaneState::Running, text, mark);
         event.peer = wait.peer.filter(|_| matches!(woke, Woke::Done));
         self.main.send(event);
+        if let Some(why) = hopeless {
+            self.warn(why.to_string());
+            std::panic::resume_unwind(Box::new(Abandoned));
+        }
         woke
+    }
+
+    /// What would keep a wait on `watched` (and pool task `task`) waiting for
+    /// ever: one of them stopped, the task's worker dead, or a process-shared
+    /// lock whose owner died holding it while another process waits for it.
+    fn hopeless(&self, watched: &[Proc], task: Option<u64>) -> Option<Hopeless> {
+        self.stopped_child(watched)
+            .or_else(|| task.and_then(|task| self.lost_task().filter(|lost| lost.is_task(task))))
+            .or_else(|| {
+                let (owner, waiter) = lock_whose_owner_died(is_dead)?;
+                let name = |pid: i32| {
+                    let child = self.children.iter().find(|c| c.pid.as_raw() == pid);
+                    child.map_or(format!("pid {pid}"), |c| format!("{} (pid {pid})", c.name))
+                };
+                Some(Hopeless::OwnerDied { lock: format!("that {} waits for", name(waiter)), pid: owner })
+            })
     }
 
     /// [`Stage::wait`] without a watchdog.

@@ -229,6 +229,7 @@ impl Stage {
         let wait = Wait::blocked(format!("{name}.join()"))
             .marked(Mark::Joined)
             .on(name)
+            .watching(vec![p])
             .looking_every(Duration::from_millis(1));
         let pid = self.children[p.0].pid.as_raw();
         let blocked = |_: &mut Stage| {
@@ -248,7 +249,7 @@ impl Stage {
     /// decides what to do with it.
     pub fn join_with_watchdog(&mut self, p: Proc, patience: f64) -> Watched {
         let name = self.children[p.0].name.clone();
-        let wait = Wait::blocked(format!("{name}.join()")).marked(Mark::Joined).on(&name);
+        let wait = Wait::blocked(format!("{name}.join()")).marked(Mark::Joined).on(&name).watching(vec![p]);
         let mut stuck = None;
         let silent = |stage: &mut Stage| {
             let child = &stage.children[p.0];
@@ -327,6 +328,22 @@ impl fmt::Display for Hopeless {
                 "watchdog: {worker} (pid {pid}) ended in the middle of task {task}: its result will never come \
                  (CPython's pool would raise BrokenProcessPool)"
             ),
+        }
+    }
+}
+
+impl Hopeless {
+    /// Whether it is pool task `task` that was lost.
+    pub fn is_task(&self, task: u64) -> bool {
+        matches!(self, Hopeless::TaskLost { task: lost, .. } if *lost == task)
+    }
+
+    /// Why the wait was given up, in a few words (for the timeline).
+    pub fn short(&self) -> String {
+        match self {
+            Hopeless::Stopped { name, .. } => format!("{name} is stopped"),
+            Hopeless::OwnerDied { pid, .. } => format!("a lock's owner (pid {pid}) died"),
+            Hopeless::TaskLost { worker, .. } => format!("{worker} died with the task"),
         }
     }
 }

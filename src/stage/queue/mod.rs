@@ -97,7 +97,8 @@ impl Stage {
         // The turn first: then no other reader can take what main is waiting for.
         let mut turn = queue.reading.turn();
         let has_bytes = turn.has_bytes();
-        self.wait_for(Wait::blocked("q.get()").readable(queue.reading.fd()), |_| has_bytes);
+        let wait = Wait::blocked("q.get()").readable(queue.reading.fd()).watching(self.alive());
+        self.wait_for(wait, |_| has_bytes);
         queue.took(turn.take())
     }
 
@@ -109,8 +110,10 @@ impl Stage {
     ) -> Result<T, Empty> {
         let mut turn = queue.reading.turn();
         let has_bytes = turn.has_bytes();
-        let wait =
-            Wait::blocked(format!("q.get(timeout={secs})")).timeout(Some(secs)).readable(queue.reading.fd());
+        let wait = Wait::blocked(format!("q.get(timeout={secs})"))
+            .timeout(Some(secs))
+            .readable(queue.reading.fd())
+            .watching(self.alive());
         match self.wait_for(wait, |_| has_bytes) {
             Woke::TimedOut => Err(Empty),
             _ => Ok(queue.took(turn.take())),

@@ -26,33 +26,46 @@ fn the_reader_prints_each_letter_after_it_is_put() {
 #[test]
 fn a_sentinel_and_a_closed_channel_end_their_readers() {
     let s = lesson("queue").scene(2);
-    assert_eq!(s.lines_of("reader"), ["A", "B", "C", "D", "got the sentinel; reader ends"]);
-    assert_eq!(s.exit_of("reader").1["code"], 0);
-    assert_eq!(s.lines_of("thread-r"), ["A", "B", "C", "D", "the channel closed; reader ends"]);
+    assert_eq!(s.lines_of("reader"), ["A", "B", "C", "D"]);
+    assert!(s.lines_of("writer").is_empty());
+    let (reader_exit, exit) = s.exit_of("reader");
+    assert_eq!(exit["code"], 0);
+    // The reader ended by itself, after the writer's last put: before main's note says so.
+    assert!(s.exit_of("writer").0 < s.pos("the note", |e| e["kind"] == "note"));
+    assert!(reader_exit < s.pos("the note", |e| e["kind"] == "note"));
+    assert_eq!(s.lines_of("thread-r"), ["A", "B", "C", "D"]);
+    // The thread reader's loop ended when the writer dropped its Sender.
+    let dropped = s.pos("thread-w drops", |e| e["lane"] == "thread-w" && e["text"] == "drops its Sender");
+    let closed =
+        s.pos("thread-r sees it close", |e| e["lane"] == "thread-r" && e["text"] == "the channel closed");
+    assert!(s.said("thread-r", "D") < dropped && dropped < closed);
 }
 
 #[test]
 fn a_full_queue_times_out_on_put_and_an_empty_one_on_get() {
     let lines = lesson("queue").scene(3).lines_of("main");
-    assert_eq!(lines[0], "qsize 5, full true");
-    assert!(lines[1].starts_with("put F, timeout 3: queue.Full"), "{lines:?}");
-    assert_eq!(lines[2..7], ["A", "B", "C", "D", "E"]);
-    assert!(lines[7].starts_with("get, timeout 2: queue.Empty"), "{lines:?}");
+    assert_eq!(lines, ["5 True", "queue.Full", "A", "B", "C", "D", "E", "queue.Empty"]);
 }
 
 #[test]
 fn the_saver_saves_everything_then_ends_by_a_timeout() {
     let lines = lesson("queue").scene(4).lines_of("getfile");
-    assert_eq!(lines[..3], ["a.png saved", "b.png saved", "c.png saved"]);
-    assert!(lines[3].starts_with("queue.Empty"), "{lines:?}");
+    assert_eq!(lines, ["a.png saved", "b.png saved", "c.png saved", "queue.Empty"]);
 }
 
 #[test]
 fn a_message_crosses_both_ways() {
     let s = lesson("pipe").scene(1);
-    assert_eq!(s.lines_of("main"), [r#"received (42, None, "hello")"#]);
-    assert_eq!(s.lines_of("child")[1], r#"received (43, None, "hello back")"#);
-    assert!(lesson("pipe").scene(2).lines_of("main")[1].starts_with("reader.send(...) failed"));
+    assert_eq!(s.lines_of("main"), ["[42, None, 'hello']"]);
+    assert_eq!(s.lines_of("Process-1"), ["received [43, None, 'hello back']"]);
+    // The child's line comes only after main has received and answered.
+    assert!(s.said("main", "[42, None, 'hello']") < s.said("Process-1", "received [43, None, 'hello back']"));
+    let s = lesson("pipe").scene(2);
+    assert_eq!(s.lines_of("main"), ["through a one-way pipe"]);
+    let refused = s.pos("the refused send", |e| {
+        e["kind"] == "note" && e["text"].as_str().unwrap().starts_with("reader.send('back?') failed")
+    });
+    assert!(s.exit_of("Process-1").0 < refused);
 }
 
 #[test]
@@ -68,10 +81,13 @@ fn join_before_get_hangs_in_the_feeders_write_and_recovers() {
     let s = lesson("queue-deadlock").scene(1);
     // As in CPython: put returns at once, and the child hangs on its way out,
     // waiting for its feeder thread, which is blocked writing into the full pipe.
-    let returned = s.said("child", "put returned");
-    let ending = s.pos("the child waiting for its feeder", |e| {
-        e["kind"] == "state" && e["lane"] == "child" && e["text"].as_str().unwrap().contains("queue feeder")
-    });
+    let state = |what: &str| {
+        s.pos(what, |e| {
+            e["kind"] == "state" && e["lane"] == "Process-1" && e["text"].as_str().unwrap().contains(what)
+        })
+    };
+    let returned = state("put returned");
+    let ending = state("queue feeder");
     let stuck = s.pos("the watchdog", |e| e["kind"] == "warn");
     assert!(returned < ending && ending < stuck);
     let feeder = s.pos("the watchdog on the feeder", |e| {
@@ -79,26 +95,37 @@ fn join_before_get_hangs_in_the_feeders_write_and_recovers() {
     });
     let seen = s.events[feeder]["text"].as_str().unwrap();
     assert!(seen.contains("blocked in the write() system call"), "{seen}");
-    let got = s.said("main", "q.get() returned 1000000 bytes");
-    assert!(stuck < got);
-    let (exit, status) = s.exit_of("child");
-    assert!(got < exit);
+    // The Python prints nothing before the hang; after the watchdog's get, main prints len(obj).
+    assert!(s.lines_of("Process-1").is_empty());
+    let (exit, status) = s.exit_of("Process-1");
+    assert!(stuck < exit);
     assert_eq!(status["code"], 0);
+    assert!(exit < s.said("main", "1000000"));
 }
 
 #[test]
 fn a_small_item_does_not_hang_and_get_before_join_fixes_it() {
     let s = lesson("queue-deadlock").scene(2);
-    assert!(s.exit_of("child").0 < s.said("main", "q.get() returned 1000 bytes"));
+    assert!(s.exit_of("Process-1").0 < s.said("main", "1000"));
     let s = lesson("queue-deadlock").scene(4);
-    assert!(s.said("main", "q.get() returned 1000000 bytes") < s.said("main", "p.join() returned"));
+    let got = s.pos("main's get returns", |e| {
+        e["kind"] == "state" && e["lane"] == "main" && e["text"] == "q.get() returned"
+    });
+    assert!(got < s.exit_of("Process-1").0);
+    assert!(s.exit_of("Process-1").0 < s.said("main", "1000000"));
     assert!(!s.events.iter().any(|e| e["kind"] == "warn"));
 }
 
 #[test]
 fn the_threshold_is_the_pipe_capacity() {
-    let fit = lesson("queue-deadlock").scene(3).measure("largest_item_that_fits");
+    let s = lesson("queue-deadlock").scene(3);
+    let fit = s.measure("largest_item_that_fits");
     assert!((64_512.0..=66_560.0).contains(&fit), "{fit}");
+    // CPython's, beside ours, when python3 is here: its frame holds more than ours.
+    if s.events.iter().any(|e| e["name"] == "cpython_largest_item_that_fits") {
+        let cpython = s.measure("cpython_largest_item_that_fits");
+        assert!((64_512.0..fit).contains(&cpython), "{cpython}");
+    }
 }
 
 #[test]
@@ -108,9 +135,15 @@ fn shared_memory_values_are_read_back_exactly() {
 }
 
 #[test]
-fn a_pointer_does_not_carry_its_bytes() {
+fn a_pointer_finds_a_copy_under_fork_and_nothing_under_spawn() {
     let s = lesson("shared-memory").scene(2);
-    let hello = "[48, 65, 6c, 6c, 6f, 20, 57, 6f, 72, 6c, 64]";
-    assert!(s.lines_of("main")[1].ends_with(hello));
-    assert!(!s.lines_of("child")[0].contains(hello));
+    // As in CPython: the forked child follows the pointer to its copy of the bytes...
+    assert_eq!(s.lines_of("fork"), ["b'Hello World'"]);
+    assert_eq!(s.exit_of("fork").1["code"], 0);
+    // ...and the spawned child, a fresh program, faults on it (CPython: exit code -11).
+    assert!(s.lines_of("spawn").is_empty());
+    let (crashed, exit) = s.exit_of("spawn");
+    assert_eq!(exit["signal"], "SIGSEGV");
+    assert_eq!(s.lines_of("main"), ["fork exit code 0", "spawn exit code -11"]);
+    assert!(crashed < s.said("main", "spawn exit code -11"));
 }

@@ -165,11 +165,12 @@ fn the_list_counts_every_program() {
 fn every_final_value_the_locks_lesson_saw_is_one_the_explorer_finds() {
     let explored = histogram(&explore_json(&["adders"]));
     assert_eq!(explored.values().sum::<u128>(), 155_117_520);
-    // The lesson's racy scene: the notes' two adders, run for real. Its main
-    // prints every running total, the final one last.
+    // The lesson's racy scene: the notes' two adders, run for real. Each prints
+    // its running total (print(v.value, end="|")); the last printed is the final one.
     let run = run_lesson("locks", &["--scene", "1"]).scene(1);
-    let totals = run.lines_of("main").pop().expect("main prints the totals");
-    let last = totals.trim_end_matches('|').rsplit('|').next().unwrap().to_string();
+    let totals: Vec<&str> =
+        run.events.iter().filter(|e| e["kind"] == "say").map(|e| e["text"].as_str().unwrap()).collect();
+    let last = totals.last().expect("the adders print their totals").trim_end_matches('|').to_string();
     assert!(explored.contains_key(&last), "the run ended at {last}; the explorer found {explored:?}");
     // And the lesson points to the explorer, with figures computed from it.
     let pointer = run.pos("the pointer", |e| {

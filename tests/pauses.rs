@@ -56,7 +56,10 @@ fn the_deadlock_is_still_caught_across_pauses() {
     let s = paused("deadlock", "1");
     let cycle =
         s.pos("the cycle", |e| e["kind"] == "warn" && e["text"].as_str().unwrap().contains("deadlock"));
-    assert!(s.said("thread-1", "waiting for B...") < cycle);
+    let waits = s.pos("Thread-1 waits for B", |e| {
+        e["kind"] == "state" && e["lane"] == "Thread-1" && e["text"] == "B.acquire()"
+    });
+    assert!(s.said("Thread-1", "Thread-1 got A") < waits && waits < cycle);
 }
 
 #[test]

@@ -176,7 +176,7 @@ fn ctrl_c_during_a_stepped_lesson_restores_the_terminal_and_reaps() {
     let mut pty = Pty::start(&["lesson", "deadlock", "--scene", "5", "--step", "--speed", "10"]);
     pty.expect("scene 5 is about to run");
     pty.send("\r");
-    pty.expect("p1");
+    pty.expect("Process-1");
     let group = pty.child.id() as i32;
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(group), nix::sys::signal::Signal::SIGINT).unwrap();
     assert_eq!(pty.wait(), 130);

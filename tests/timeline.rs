@@ -146,7 +146,7 @@ fn last_state_before_exit(s: &Trace, lane: &str) -> String {
 #[test]
 fn a_lane_stuck_on_a_lock_is_drawn_blocked_until_it_is_killed() {
     let deadlock = run_lesson("deadlock", &["--scene", "5"]);
-    for lane in ["p1", "p2"] {
+    for lane in ["Process-1", "Process-2"] {
         assert_eq!(last_state_before_exit(&deadlock, lane), "blocked", "{lane}");
         assert!(deadlock.exit_of(lane).1["signal"].is_string(), "{lane} was killed");
     }

@@ -1,6 +1,6 @@
 # CPython's costs for the costs lesson, run with `python3 -c`: the same
 # primitives as the Rust side, each the median of several batches, printed as
-# `name seconds-per-operation` lines.
+# `name median fastest slowest` lines, in seconds per operation.
 import multiprocessing as mp
 import os
 import platform
@@ -10,14 +10,16 @@ import threading
 import time
 
 
-def per_op(batches, ops, run):
-    """Median seconds per operation over `batches` batches of `ops` operations."""
+def per_op(batches, ops, run, per=1):
+    """Seconds per operation over `batches` batches of `ops` operations (each
+    `per` operations long): `median fastest slowest`."""
     times = []
     for _ in range(batches):
         start = time.perf_counter()
         run(ops)
-        times.append((time.perf_counter() - start) / ops)
-    return sorted(times)[batches // 2]
+        times.append((time.perf_counter() - start) / ops / per)
+    times.sort()
+    return f"{times[batches // 2]} {times[0]} {times[-1]}"
 
 
 def starts(make):
@@ -111,13 +113,14 @@ if __name__ == "__main__":
     scale = float(sys.argv[1])  # 1 for the full lesson, less for --quick
 
     def n(ops):
-        return max(1, int(ops * scale))
+        # In --quick, a handful of operations at least: one start alone is mostly noise.
+        return max(5, int(ops * scale))
 
     print("version", platform.python_version())
     print("thread_start", per_op(5, n(200), starts(threading.Thread)))
     print("fork_start", per_op(5, n(20), starts(mp.get_context("fork").Process)))
     print("spawn_start", per_op(3, n(2), starts(mp.get_context("spawn").Process)))
-    print("channel_message", per_op(5, n(20000), thread_messages) / 2)
+    print("channel_message", per_op(5, n(20000), thread_messages, per=2))
     print("pipe_round_trip", per_op(5, n(5000), pipe_round_trips))
     print("pipe_64k_write", per_op(5, n(2000), pipe_chunks))
     print("lock_uncontended", per_op(5, n(200000), uncontended))

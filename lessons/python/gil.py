@@ -1,6 +1,7 @@
 # The notes' timing demo (note 002), run by the gil lesson with `python3 -c`:
-# the same CPU job twice serially, in 2 threads and in 2 processes. Prints
-# `name seconds` lines.
+# the same CPU job twice serially, in 2 threads and in 2 processes, each three
+# times, and what starting a process costs beside it. Prints `name median
+# fastest slowest` lines, in seconds.
 import multiprocessing as mp
 import platform
 import sys
@@ -15,10 +16,20 @@ def job(n, results):
     results.put(res)
 
 
-def timed(run):
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
+def timed(run, repeats=3):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return f"{times[repeats // 2]} {times[0]} {times[-1]}"
+
+
+def process_start():
+    p = mp.Process(target=time.sleep, args=(0,))
+    p.start()
+    p.join()
 
 
 def normal(n):
@@ -45,3 +56,4 @@ if __name__ == "__main__":
     print("serial", timed(lambda: normal(n)))
     print("threads", timed(lambda: in_parallel(threading.Thread, n)))
     print("processes", timed(lambda: in_parallel(mp.Process, n)))
+    print("process_start", timed(process_start, repeats=5))

@@ -1,19 +1,20 @@
 # CPython's start costs on this machine: start + join of a process that does
 # nothing, under each start method, and of a thread. Run by the start-methods
-# lesson with `python3 -c`; prints `name seconds` lines (medians).
+# lesson with `python3 -c`; prints `name median fastest slowest` lines, in seconds.
 import multiprocessing as mp
 import platform
 import threading
 import time
 
 
-def median_time(runs, start_and_join):
+def spread(runs, start_and_join):
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         start_and_join()
         times.append(time.perf_counter() - start)
-    return sorted(times)[runs // 2]
+    times.sort()
+    return f"{times[runs // 2]} {times[0]} {times[-1]}"
 
 
 def process_start(method):
@@ -38,5 +39,5 @@ if __name__ == "__main__":
     for method, runs in (("fork", 9), ("spawn", 5), ("forkserver", 5)):
         start_and_join = process_start(method)
         start_and_join()  # forkserver starts its server on first use
-        print(method, median_time(runs, start_and_join))
-    print("thread", median_time(51, thread_start))
+        print(method, spread(runs, start_and_join))
+    print("thread", spread(51, thread_start))

@@ -4,42 +4,25 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use anyhow::Result;
 
+use super::figures::{sample, Load, Spread};
 use super::start_methods::DO_NOTHING;
 use super::SceneFn;
 use crate::stage::{spawn_thread, Stage};
 
 pub const SCENES: &[SceneFn] = &[what_things_cost];
 
-/// Seconds per operation: the median over several batches, and the fastest
-/// and slowest batch.
-struct Cost {
-    median: f64,
-    fastest: f64,
-    slowest: f64,
-}
-
-/// Times `batches` batches of `ops` operations done by `run(ops)`.
+/// Times `batches` batches of `ops` operations done by `run(ops)`, per operation.
 fn per_op(
     stage: &mut Stage,
+    load: &mut Load,
     batches: usize,
     ops: usize,
-    mut run: impl FnMut(&mut Stage, usize) -> Result<()>,
-) -> Result<Cost> {
-    let mut times = Vec::with_capacity(batches);
-    stage.quietly(|stage| {
-        for _ in 0..batches {
-            let start = Instant::now();
-            run(stage, ops)?;
-            times.push(start.elapsed().as_secs_f64() / ops as f64);
-        }
-        Ok::<_, anyhow::Error>(())
-    })?;
-    times.sort_by(f64::total_cmp);
-    Ok(Cost { median: times[batches / 2], fastest: times[0], slowest: times[batches - 1] })
+    run: impl Fn(&mut Stage, usize) -> Result<()>,
+) -> Result<Spread> {
+    sample(stage, load, batches, ops, |stage| run(stage, ops))
 }
 
 /// The unit that suits `secs`, and how many of it make a second.
@@ -58,7 +41,7 @@ fn human(secs: f64) -> String {
 }
 
 /// The fastest and slowest batch, in the median's unit.
-fn spread(cost: &Cost) -> String {
+fn spread(cost: &Spread) -> String {
     let (unit, per_second) = unit_for(cost.median);
     format!("{:.1}–{:.1} {unit}", cost.fastest * per_second, cost.slowest * per_second)
 }
@@ -235,23 +218,34 @@ const PRIMITIVES: &[Primitive] = &[
     },
 ];
 
+/// How the table names primitive `name`.
+fn what(name: &str) -> &'static str {
+    PRIMITIVES.iter().find(|p| p.name == name).map_or("", |p| p.what)
+}
+
+/// The fewest operations a batch does in `--quick`: one start alone is mostly
+/// the noise of the moment.
+const QUICK_OPS: usize = 5;
+
 /// Every primitive, measured here and, with python3, in CPython.
 fn what_things_cost(stage: &mut Stage) -> Result<()> {
+    let mut load = Load::new(stage);
     let scale = if stage.quick() { 0.02 } else { 1.0 };
     stage.note("First CPython's figures, measured now by python3 (the slow part), then ours:");
     let python = stage.cpython(include_str!("../../lessons/python/costs.py"), &[&scale.to_string()]);
+    load.look();
     if let Err(why) = &python {
         stage.note(format!("{why}; the Rust figures stand alone."));
     }
     let mut ours = Vec::new();
+    let mut theirs = Vec::new();
     for primitive in PRIMITIVES {
-        let ops = ((primitive.ops as f64 * scale) as usize).max(2);
+        let ops = ((primitive.ops as f64 * scale) as usize).max(QUICK_OPS);
         let batches = if stage.quick() { 3 } else { primitive.batches };
-        let mut cost = per_op(stage, batches, ops, primitive.run)?;
+        let mut cost = per_op(stage, &mut load, batches, ops, primitive.run)?;
         if primitive.name == "channel_message" {
             // A round trip is two messages.
-            cost =
-                Cost { median: cost.median / 2.0, fastest: cost.fastest / 2.0, slowest: cost.slowest / 2.0 };
+            cost = cost.divided_by(2.0);
         }
         let text = format!(
             "{:<27} ours    {:>8}  {:<24} {}",
@@ -261,27 +255,73 @@ fn what_things_cost(stage: &mut Stage) -> Result<()> {
             spread(&cost)
         );
         stage.measure(primitive.name, cost.median, "s", text);
-        if let Some(theirs) = python.as_ref().ok().and_then(|figures| figures.number(primitive.name)) {
-            let text = format!("{:<27} CPython {:>8}  {}", "", human(theirs), bar(theirs));
-            stage.measure(&format!("cpython_{}", primitive.name), theirs, "s", text);
+        let cpython =
+            python.as_ref().ok().and_then(|figures| figures.text(primitive.name)).and_then(Spread::parse);
+        if let Some(cpython) = cpython {
+            let text = format!(
+                "{:<27} CPython {:>8}  {:<24} {}",
+                "",
+                human(cpython.median),
+                bar(cpython.median),
+                spread(&cpython)
+            );
+            stage.measure(&format!("cpython_{}", primitive.name), cpython.median, "s", text);
+            theirs.push((primitive.name, cpython));
         }
-        ours.push((primitive.name, cost.median));
+        ours.push((primitive.name, cost));
     }
-    let cost_of = |name: &str| ours.iter().find(|(n, _)| *n == name).map_or(f64::NAN, |(_, c)| *c);
-    stage.note(format!(
-        "Here a fork costs {:.0} thread starts and a spawn {:.0}; a pipe round trip between processes \
-         costs {:.0} channel messages between threads; a contended lock {:.0} uncontended ones.{}\n\
-         Every three cells of a bar are a factor of ten; beside each of ours, the fastest and the \
-         slowest of its batches.",
-        cost_of("fork_start") / cost_of("thread_start"),
-        cost_of("spawn_start") / cost_of("thread_start"),
-        cost_of("pipe_round_trip") / cost_of("channel_message"),
-        cost_of("lock_contended") / cost_of("lock_uncontended"),
-        if cost_of("fork_start") > cost_of("thread_start") {
-            " \"Processes are heavier than threads\" holds here, and this is by how much."
-        } else {
-            " On this run a fork was no dearer than a thread: the machine was too busy to tell."
+    let cost_of =
+        |figures: &[(&str, Spread)], name: &str| figures.iter().find(|(n, _)| *n == name).map(|(_, c)| *c);
+    // A ratio only between figures whose batches do not overlap.
+    let ratio = |figures: &[(&str, Spread)], dear: &str, cheap: &str| {
+        let (dear, cheap) = (cost_of(figures, dear)?, cost_of(figures, cheap)?);
+        dear.apart_from(&cheap).then(|| format!("{:.0}", dear.median / cheap.median))
+    };
+    stage.note("Every three cells of a bar are a factor of ten; beside each figure, the fastest and the slowest of its batches.");
+    if load.busy() {
+        stage.note(format!(
+            "Other work wanted every core while this ran ({} other tasks running, on {} cores): an \
+             operation that waits for another (a start, a round trip, a contended lock) may then wait \
+             for a core too, so these figures cannot be trusted to compare the primitives. Run the \
+             lesson again when the machine is quieter.",
+            load.others(),
+            load.cores
+        ));
+        return Ok(());
+    }
+    let pairs = [
+        ("fork_start", "thread_start"),
+        ("spawn_start", "thread_start"),
+        ("pipe_round_trip", "channel_message"),
+        ("lock_contended", "lock_uncontended"),
+    ];
+    let ratios: Vec<Option<String>> = pairs.iter().map(|(dear, cheap)| ratio(&ours, dear, cheap)).collect();
+    if let [Some(fork), Some(spawn), Some(pipe), Some(lock)] = &ratios[..] {
+        stage.note(format!(
+            "Here a fork costs {fork} thread starts and a spawn {spawn}; a pipe round trip between \
+             processes costs {pipe} channel messages between threads; a contended lock {lock} \
+             uncontended ones."
+        ));
+    } else {
+        for ((dear, cheap), ratio) in pairs.iter().zip(&ratios) {
+            stage.note(match ratio {
+                Some(r) => format!("Here {} costs {r}× {}.", what(dear), what(cheap)),
+                None => format!(
+                    "{} and {} could not be told apart: their batches overlap, so no ratio is drawn.",
+                    what(dear),
+                    what(cheap)
+                ),
+            });
         }
-    ));
+    }
+    if ratio(&ours, "fork_start", "thread_start").is_some() {
+        stage.note("\"Processes are heavier than threads\" holds here, and this is by how much.");
+    }
+    if !theirs.is_empty() && ratio(&theirs, "fork_start", "thread_start").is_none() {
+        stage.note(
+            "CPython's thread start and fork overlap in this run: with so few starts, its figures for them \
+             say little; the lesson without --quick times more.",
+        );
+    }
     Ok(())
 }

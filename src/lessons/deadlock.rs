@@ -3,9 +3,13 @@
 //! ways out: a timeout, one order for everyone, `try_lock` with back-off; and the
 //! same deadlock between two processes.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
 use anyhow::Result;
 
 use super::SceneFn;
+use crate::events::{Kind, LaneState};
 use crate::explore::{self, stream::group, stream::percent, Outcome};
 use crate::stage::{Lane, LockSet, ProcState, SharedLock, Stage, TracedLock, Watched};
 
@@ -21,28 +25,43 @@ pub const SCENES: &[SceneFn] = &[
 /// it a deadlock: far longer than any wait in these scenes that ends by itself.
 const PATIENCE: f64 = 2.0;
 
-/// Takes `first`, pauses, then waits for `second` with no timeout.
-fn take_both(lane: &Lane, first: &TracedLock, second: &TracedLock) {
-    let Ok(_first) = first.acquire(lane) else { return };
-    lane.say(format!("got {}", first.name()));
+/// The notes' `MyThread1.run`: takes A, pauses, then waits for B with no
+/// timeout, and prints each lock it gets. The watchdog may refuse its wait.
+fn my_thread_1(lane: &Lane, a: &TracedLock, b: &TracedLock) {
+    let Ok(_a) = a.acquire(lane) else { return };
+    lane.say(format!("{} got A", lane.name()));
     lane.sleep(0.1);
-    lane.say(format!("waiting for {}...", second.name()));
-    match second.acquire(lane) {
-        Ok(_second) => lane.say(format!("got {}", second.name())),
-        Err(why) => {
-            lane.say(format!("gave up waiting for {} ({why:?}); releasing {}", second.name(), first.name()))
-        }
+    if let Ok(_b) = b.acquire(lane) {
+        lane.say(format!("{} got B", lane.name()));
+    }
+}
+
+/// The notes' `MyThread2.run`: takes B, pauses, then waits for A, for ever or
+/// for `timeout` seconds; it prints only what it got first, B.
+fn my_thread_2(lane: &Lane, b: &TracedLock, a: &TracedLock, timeout: Option<f64>) {
+    let Ok(_b) = b.acquire(lane) else { return };
+    lane.say(format!("{} got B", lane.name()));
+    lane.sleep(0.1);
+    let got_a = match timeout {
+        None => a.acquire(lane),
+        Some(secs) => a.acquire_timeout(lane, secs),
+    };
+    match (got_a, timeout) {
+        // The notes' fix prints here: `print(f'{self.name} got A')`.
+        (Ok(_a), Some(_)) => lane.say(format!("{} got A", lane.name())),
+        (Ok(_a), None) => {}
+        (Err(why), _) => lane.set_state(LaneState::Running, format!("gave up waiting for A ({why:?})"), None),
     }
 }
 
 /// The notes' MyThread1 and MyThread2, without the timeout: a real deadlock.
-/// The watchdog names the cycle, then breaks it by refusing thread-2's wait.
+/// The watchdog names the cycle, then breaks it by refusing Thread-2's wait.
 fn opposite_orders_deadlock(stage: &mut Stage) -> Result<()> {
     let locks = LockSet::new(stage.clock());
     let (a, b) = (locks.lock_named("A"), locks.lock_named("B"));
     let (a1, b1, a2, b2) = (a.clone(), b.clone(), a, b);
-    let t1 = stage.thread("thread-1", move |lane| take_both(lane, &a1, &b1));
-    let t2 = stage.thread("thread-2", move |lane| take_both(lane, &b2, &a2));
+    let t1 = stage.thread("Thread-1", move |lane| my_thread_1(lane, &a1, &b1));
+    let t2 = stage.thread("Thread-2", move |lane| my_thread_2(lane, &b2, &a2, None));
     match stage.join_threads_with_watchdog(&[&t1, &t2], &locks, PATIENCE) {
         Some(cycle) => {
             let victim = cycle.links.last().map(|link| link.who.clone()).unwrap_or_default();
@@ -76,37 +95,41 @@ fn every_order(stage: &mut Stage) {
     ));
 }
 
-/// The notes' fix: thread-2 waits for A at most 5 s, then gives up and
-/// releases B, and thread-1 gets B.
+/// The notes' fix: Thread-2 waits for A at most 5 s, then gives up and
+/// releases B, and Thread-1 gets B.
 fn a_timeout_breaks_it(stage: &mut Stage) -> Result<()> {
     let locks = LockSet::new(stage.clock());
     let (a, b) = (locks.lock_named("A"), locks.lock_named("B"));
     let (a1, b1, a2, b2) = (a.clone(), b.clone(), a, b);
-    let t1 = stage.thread("thread-1", move |lane| take_both(lane, &a1, &b1));
-    let t2 = stage.thread("thread-2", move |lane| {
-        let Ok(_b) = b2.acquire(lane) else { return };
-        lane.say("got B");
-        lane.sleep(0.1);
-        lane.say("waiting for A, at most 5 s...");
-        match a2.acquire_timeout(lane, 5.0) {
-            Ok(_a) => lane.say("got A"),
-            Err(_) => lane.say("timed out waiting for A; releasing B"),
-        }
-    });
+    let mark = stage.event_count();
+    let t1 = stage.thread("Thread-1", move |lane| my_thread_1(lane, &a1, &b1));
+    let t2 = stage.thread("Thread-2", move |lane| my_thread_2(lane, &b2, &a2, Some(5.0)));
     // The watchdog would wait longer than the timeout: here the timeout must win.
     let caught = stage.join_threads_with_watchdog(&[&t1, &t2], &locks, 5.0 + PATIENCE);
     stage.join_thread(t1)?;
     stage.join_thread(t2)?;
     if caught.is_none() {
-        let gave_up =
-            stage.said_by("thread-2").iter().find(|(_, line)| line.starts_with("timed out")).map(|(t, _)| *t);
+        let events = stage.events_since(mark);
+        let gave_up = events
+            .iter()
+            .find(|e| e.lane == "Thread-2" && e.kind == Kind::State && e.text.starts_with("gave up"))
+            .map(|e| e.t);
+        let got_a =
+            events.iter().any(|e| e.lane == "Thread-2" && e.kind == Kind::Say && e.text.ends_with("got A"));
         stage.note(format!(
-            "thread-2 gave up{} and released B, so thread-1 got B and finished. A timeout does not \
+            "Thread-2 gave up{} and released B, so Thread-1 got B and finished. A timeout does not \
              prevent the deadlock, it ends it, after the whole timeout, and the thread that gave up \
-             did not do its work. (The notes' thread-2 prints \"got B\" at this point; the lock it \
-             just got is A.)",
+             did not do its work.",
             gave_up.map_or(String::new(), |t| format!(" at {t:.2} s"))
         ));
+        // About the notes' text, not about this run: say which, and what this run did.
+        stage.note(if got_a {
+            "In the notes, the print after acquire(timeout=5) says \"got B\", a slip for A. In this run \
+             it ran: Thread-2's acquire(timeout=5) returned True."
+        } else {
+            "In the notes, the print after acquire(timeout=5) says \"got B\", a slip for A. In this run \
+             it did not run: Thread-2's acquire(timeout=5) returned False."
+        });
     }
     Ok(())
 }
@@ -123,11 +146,11 @@ fn one_order_for_everyone(stage: &mut Stage) -> Result<()> {
             for _ in 0..ROUNDS {
                 let (Ok(_a), Ok(_b)) = (a.acquire(lane), b.acquire(lane)) else { return };
             }
-            lane.say(format!("took A then B {ROUNDS} times"));
+            lane.set_state(LaneState::Running, format!("took A then B {ROUNDS} times"), None);
         }
     };
-    let t1 = stage.thread("thread-1", worker(a.clone(), b.clone()));
-    let t2 = stage.thread("thread-2", worker(a, b));
+    let t1 = stage.thread("Thread-1", worker(a.clone(), b.clone()));
+    let t2 = stage.thread("Thread-2", worker(a, b));
     let caught = stage.join_threads_with_watchdog(&[&t1, &t2], &locks, PATIENCE);
     stage.join_thread(t1)?;
     stage.join_thread(t2)?;
@@ -143,18 +166,21 @@ fn one_order_for_everyone(stage: &mut Stage) -> Result<()> {
 }
 
 /// Takes `first`, then only tries `second`; on failure lets go of both, backs
-/// off for a random moment, and starts again. Returns how many times it backed off.
-fn take_both_or_back_off(lane: &Lane, first: &TracedLock, second: &TracedLock) -> u32 {
-    let mut backed_off = 0;
+/// off for a random moment, and starts again. Counts its back-offs in `backed_off`.
+fn take_both_or_back_off(lane: &Lane, first: &TracedLock, second: &TracedLock, backed_off: &AtomicU32) {
     loop {
-        let Ok(_first) = first.acquire(lane) else { return backed_off };
+        let Ok(_first) = first.acquire(lane) else { return };
         lane.sleep(0.1);
         if let Some(_second) = second.try_acquire(lane) {
-            lane.say(format!("got {} and {} after {}", first.name(), second.name(), back_offs(backed_off)));
-            return backed_off;
+            lane.set_state(LaneState::Running, format!("got {} and {}", first.name(), second.name()), None);
+            return;
         }
-        backed_off += 1;
-        lane.say(format!("{} is taken: letting go of {} and backing off", second.name(), first.name()));
+        backed_off.fetch_add(1, Ordering::SeqCst);
+        lane.set_state(
+            LaneState::Running,
+            format!("{} is taken: lets go of {}", second.name(), first.name()),
+            None,
+        );
         drop(_first);
         lane.sleep(fastrand::f64() * 0.3);
     }
@@ -171,23 +197,19 @@ fn try_lock_and_back_off(stage: &mut Stage) -> Result<()> {
     let locks = LockSet::new(stage.clock());
     let (a, b) = (locks.lock_named("A"), locks.lock_named("B"));
     let (a1, b1, a2, b2) = (a.clone(), b.clone(), a, b);
-    let t1 = stage.thread("thread-1", move |lane| {
-        take_both_or_back_off(lane, &a1, &b1);
-    });
-    let t2 = stage.thread("thread-2", move |lane| {
-        take_both_or_back_off(lane, &b2, &a2);
-    });
+    let backed_off = Arc::new(AtomicU32::new(0));
+    let (count1, count2) = (Arc::clone(&backed_off), Arc::clone(&backed_off));
+    let t1 = stage.thread("Thread-1", move |lane| take_both_or_back_off(lane, &a1, &b1, &count1));
+    let t2 = stage.thread("Thread-2", move |lane| take_both_or_back_off(lane, &b2, &a2, &count2));
     let caught = stage.join_threads_with_watchdog(&[&t1, &t2], &locks, PATIENCE);
     stage.join_thread(t1)?;
     stage.join_thread(t2)?;
     if caught.is_none() {
-        let backed_off =
-            stage.said_since(0.0).iter().filter(|(_, line)| line.ends_with("backing off")).count();
         stage.note(format!(
             "Both finished, after {} between them. try_lock never waits, so no \
              cycle of waiting can form; the random pause keeps the two from retrying in lockstep \
              forever (a livelock).",
-            back_offs(backed_off as u32)
+            back_offs(backed_off.load(Ordering::SeqCst))
         ));
     }
     Ok(())
@@ -201,11 +223,10 @@ fn take_both_shared(
     (second, second_name): (&SharedLock, &str),
 ) {
     let _first = first.lock();
-    lane.say(format!("got {first_name}"));
+    lane.set_state(LaneState::Running, format!("holds {first_name}"), None);
     lane.sleep(0.1);
-    lane.say(format!("waiting for {second_name}..."));
     let _second = second.lock();
-    lane.say(format!("got {second_name}"));
+    lane.set_state(LaneState::Running, format!("holds {first_name} and {second_name}"), None);
 }
 
 /// The same two-lock deadlock between two processes. Nothing in the kernel
@@ -213,13 +234,13 @@ fn take_both_shared(
 /// the cycle and ends both.
 fn two_processes_deadlock(stage: &mut Stage) -> Result<()> {
     let (a, b) = (SharedLock::new()?, SharedLock::new()?);
-    let p1 = stage.process("p1", |lane| take_both_shared(lane, (&a, "A"), (&b, "B"))).start()?;
-    let p2 = stage.process("p2", |lane| take_both_shared(lane, (&b, "B"), (&a, "A"))).start()?;
+    let p1 = stage.process("Process-1", |lane| take_both_shared(lane, (&a, "A"), (&b, "B"))).start()?;
+    let p2 = stage.process("Process-2", |lane| take_both_shared(lane, (&b, "B"), (&a, "A"))).start()?;
     if let Watched::Stuck(_) = stage.join_with_watchdog(p1, PATIENCE) {
         match stage.process_deadlock(&[("A", &a), ("B", &b)]) {
             Some(cycle) => {
                 stage.warn(format!("watchdog: deadlock between processes. {cycle}."));
-                let seen: Vec<String> = [("p1", p1), ("p2", p2)]
+                let seen: Vec<String> = [("Process-1", p1), ("Process-2", p2)]
                     .iter()
                     .map(|&(name, p)| {
                         let state = ProcState::read(stage.pid_of(p));
@@ -233,7 +254,7 @@ fn two_processes_deadlock(stage: &mut Stage) -> Result<()> {
                     seen.join("; ")
                 ));
             }
-            None => stage.warn("p1 is stuck, but the locks' records show no cycle"),
+            None => stage.warn("Process-1 is stuck, but the locks' records show no cycle"),
         }
         stage.kill(p1);
         stage.kill(p2);

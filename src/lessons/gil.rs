@@ -12,26 +12,39 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use rayon::prelude::*;
 
+use super::figures::{sample, Load, Spread};
 use super::SceneFn;
-use crate::stage::{build_pool, spawn_scoped, SharedInt, Stage};
+use crate::stage::{build_pool, spawn_scoped, spawn_thread, SharedInt, Stage, SWITCH_INTERVAL};
 
 pub const SCENES: &[SceneFn] = &[cpu_bound, sleep_bound];
-
-/// CPython's default `sys.getswitchinterval()`: how long a thread may keep the
-/// GIL while another waits. Real time: CPU work is never scaled by `--speed`.
-const SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 
 /// Iterations between two looks at the clock and the progress bar.
 const CHUNK: u64 = 1 << 16;
 
+/// Iterations of the probe that times one iteration here.
+const PROBE: u64 = 8 * CHUNK;
+
+/// How long a job must take, at the least, against the start of a worker: a
+/// job that is not much longer than a fork measures the fork.
+const JOB_PER_START: f64 = 20.0;
+
+/// The shortest job, in seconds, whatever a start costs.
+const SHORTEST_JOB: f64 = 0.02;
+
+/// Runs of each way, for its median and its spread.
+const REPEATS: usize = 3;
+
 /// Iterations per job: long enough to measure here (the notes' Python used a
-/// million, which Rust does in a few milliseconds).
-fn job_size(stage: &Stage) -> u64 {
-    if stage.quick() {
-        4 * CHUNK
-    } else {
-        1600 * CHUNK
+/// million, which Rust does in a few milliseconds), and in `--quick` no longer
+/// than that: `JOB_PER_START` times a fork at least, given `per_iteration`.
+fn job_size(stage: &Stage, per_iteration: f64, fork: f64) -> u64 {
+    let full = 1600 * CHUNK;
+    if !stage.quick() {
+        return full;
     }
+    let secs = (JOB_PER_START * fork).max(SHORTEST_JOB);
+    let chunks = (secs / per_iteration / CHUNK as f64).ceil() as u64;
+    chunks.clamp(4, 1600) * CHUNK
 }
 
 /// The notes' `job`: `res += i + i**2 + i**3` over `range`, in u128 so nothing
@@ -132,7 +145,8 @@ impl Drop for Turn<'_> {
     }
 }
 
-/// How one way of running the two jobs did.
+/// How one way of running the two jobs did: its median time, which `report`
+/// uses; the spread of its repeats is kept beside it by `cpu_bound`.
 struct Timing {
     how: &'static str,
     secs: f64,
@@ -143,6 +157,25 @@ fn timed(how: &'static str, run: impl FnOnce() -> Result<u128>) -> Result<(Timin
     let start = Instant::now();
     let total = run()?;
     Ok((Timing { how, secs: start.elapsed().as_secs_f64() }, total))
+}
+
+/// Runs one way `REPEATS` times, `load` looking at the machine before each:
+/// the timing of the median run (with the total, checked by the caller) and
+/// the spread of all runs.
+fn repeated(
+    stage: &mut Stage,
+    load: &mut Load,
+    mut run: impl FnMut(&mut Stage) -> Result<(Timing, u128)>,
+) -> Result<(Timing, u128, Spread)> {
+    let mut runs = Vec::with_capacity(REPEATS);
+    for _ in 0..REPEATS {
+        load.look();
+        runs.push(run(stage)?);
+    }
+    let spread = Spread::of(runs.iter().map(|(timing, _)| timing.secs).collect());
+    runs.sort_by(|a, b| a.0.secs.total_cmp(&b.0.secs));
+    let (timing, total) = runs.swap_remove(REPEATS / 2);
+    Ok((timing, total, spread))
 }
 
 /// The two jobs, one after the other, in main.
@@ -250,56 +283,90 @@ fn under_a_gil(stage: &Stage, n: u64) -> Result<(Timing, u128, usize)> {
     Ok((timing, total, gil.most_at_once.load(Ordering::SeqCst)))
 }
 
-/// Reports one timing as a measure, beside the serial time and the cores.
-fn report(stage: &Stage, name: &str, timing: &Timing, serial: f64) {
+/// Reports one timing as a measure, beside the serial time and the cores,
+/// with the fastest and slowest of its repeats.
+fn report(stage: &Stage, name: &str, timing: &Timing, spread: &Spread, serial: f64) {
     let speedup = serial / timing.secs;
     let cores = stage.cpu_count();
     let text = format!(
-        "{:>7.3} s  {:>5.2}× serial  {:>4.0} % of {cores} cores  {}",
+        "{:>7.3} s  {:>5.2}× serial  {:>4.0} % of {cores} cores  {:.3}–{:.3} s  {}",
         timing.secs,
         speedup,
         100.0 * speedup / cores as f64,
+        spread.fastest,
+        spread.slowest,
         timing.how
     );
     stage.measure(name, timing.secs, "s", text);
 }
 
-/// The CPU-bound job every way, then CPython's, then what it means.
+/// Whether the repeats of a way disagree so much (the slowest over 1.5× the
+/// fastest) that the machine, not the way, made the difference.
+fn unsteady(spread: &Spread) -> bool {
+    spread.slowest > 1.5 * spread.fastest
+}
+
+/// The CPU-bound job every way, then CPython's, then what it means. What the
+/// notes conclude from the speed-ups is said only where the figures bear it
+/// out: jobs far longer than a start, repeats that agree, two cores free.
 fn cpu_bound(stage: &mut Stage) -> Result<()> {
-    let n = job_size(stage);
+    let mut load = Load::new(stage);
+    let fork = sample(stage, &mut load, 5, 1, |stage| {
+        let p = stage.process("fork", |_| {}).start()?;
+        stage.join(p);
+        Ok(())
+    })?;
+    let thread = sample(stage, &mut load, 5, 1, |_| {
+        spawn_thread(|| {}).join().expect("an empty thread does not panic");
+        Ok(())
+    })?;
     let half = Instant::now();
-    black_box(job(0..n / 2, |_| {}));
+    black_box(job(0..PROBE / 2, |_| {}));
     let half = half.elapsed().as_secs_f64();
     let full = Instant::now();
-    black_box(job(0..n, |_| {}));
+    black_box(job(0..PROBE, |_| {}));
     let full = full.elapsed().as_secs_f64();
-    stage.note(format!(
-        "Each job is {n} iterations (the notes' Python did a million, which Rust does in milliseconds). \
-         The whole job took {:.2}× as long as half of it: the loop really runs; it was not folded into \
-         a formula.",
-        full / half
-    ));
     stage.measure(
         "work_doubles",
         full / half,
         "×",
-        format!("job of {n} vs {}: {:.2}× the time", n / 2, full / half),
+        format!("job of {PROBE} vs {}: {:.2}× the time", PROBE / 2, full / half),
     );
+    let n = job_size(stage, full / PROBE as f64, fork.median);
 
-    let (serial, expected) = serial(stage, n)?;
-    report(stage, "serial", &serial, serial.secs);
+    let (serial, expected, serial_spread) = repeated(stage, &mut load, |stage| serial(stage, n))?;
+    report(stage, "serial", &serial, &serial_spread, serial.secs);
+    let job_secs = serial.secs / 2.0;
+    stage.note(format!(
+        "Each job is {n} iterations (the notes' Python did a million, which Rust does in milliseconds): \
+         {:.1} ms here, {:.0}× a fork ({:.3} ms) and {:.0}× a thread start ({:.3} ms), so starting the \
+         workers is {} part of each figure.\nThe probe of {PROBE} iterations took {:.2}× as long as half \
+         of it: the loop really runs; it was not folded into a formula.",
+        job_secs * 1e3,
+        job_secs / fork.median,
+        fork.median * 1e3,
+        job_secs / thread.median,
+        thread.median * 1e3,
+        if job_secs >= 10.0 * fork.median { "a small" } else { "a large" },
+        full / half
+    ));
     type Mode = fn(&mut Stage, u64) -> Result<(Timing, u128)>;
     let modes: [(&str, Mode); 3] = [("threads", threads), ("processes", processes), ("rayon", with_rayon)];
     let mut others = Vec::new();
     for (name, mode) in modes {
-        let (timing, total) = mode(stage, n)?;
+        let (timing, total, spread) = repeated(stage, &mut load, |stage| mode(stage, n))?;
         anyhow::ensure!(total == expected, "{} computed {total}, not {expected}", timing.how);
-        report(stage, name, &timing, serial.secs);
-        others.push((name, timing.secs));
+        report(stage, name, &timing, &spread, serial.secs);
+        others.push((name, timing, spread));
     }
-    let (gil, total, most_at_once) = under_a_gil(stage, n)?;
+    let mut most_at_once = 0;
+    let (gil, total, gil_spread) = repeated(stage, &mut load, |stage| {
+        let (timing, total, most) = under_a_gil(stage, n)?;
+        most_at_once = most_at_once.max(most);
+        Ok((timing, total))
+    })?;
     anyhow::ensure!(total == expected, "the GIL threads computed {total}, not {expected}");
-    report(stage, "emulated_gil", &gil, serial.secs);
+    report(stage, "emulated_gil", &gil, &gil_spread, serial.secs);
     stage.measure(
         "gil_most_at_once",
         most_at_once as f64,
@@ -307,55 +374,141 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
         format!("threads holding the emulated GIL at once, at most: {most_at_once}"),
     );
 
-    let speedup =
-        |name: &str| others.iter().find(|(n, _)| *n == name).map_or(0.0, |(_, secs)| serial.secs / secs);
-    let threads_scaled = speedup("threads") >= 1.5;
+    let of = |name: &str| others.iter().find(|(n, _, _)| *n == name).expect("every way was run");
+    let speedup = |name: &str| serial.secs / of(name).1.secs;
+    let cores = stage.cpu_count();
+    // The finding speaks of serial, threads and processes: only their repeats must agree.
+    let unsteady_way = [("serial", &serial, &serial_spread)]
+        .into_iter()
+        .chain(others.iter().map(|(name, timing, spread)| (*name, timing, spread)))
+        .filter(|(name, _, _)| *name != "rayon")
+        .find(|(_, _, spread)| unsteady(spread));
+    let finding = if let Some((_, timing, spread)) = unsteady_way {
+        format!(
+            "The repeats of {} ran from {:.3} to {:.3} s: the jobs did not get the same CPU from one run \
+             to the next ({} other tasks running, on {cores} cores), so these speed-ups cannot be \
+             trusted. Run the scene again when the machine is quieter.",
+            timing.how,
+            spread.fastest,
+            spread.slowest,
+            load.others()
+        )
+    } else if cores < 2 {
+        format!("This process may use {cores} core: two jobs cannot run at once here, whatever runs them.")
+    } else if speedup("threads") >= 1.5 {
+        format!(
+            "Real threads ran {:.2}× faster than serial and processes {:.2}×: the two jobs ran at once, \
+             one per core.",
+            speedup("threads"),
+            speedup("processes")
+        )
+    } else if load.busy() {
+        format!(
+            "Threads reached only {:.2}× and processes {:.2}×, with repeats that agree and jobs far \
+             longer than a start: the two jobs did not get a core each. {} other tasks were running, on \
+             {cores} cores: other work held the cores.",
+            speedup("threads"),
+            speedup("processes"),
+            load.others()
+        )
+    } else {
+        format!(
+            "Threads reached only {:.2}× and processes {:.2}×, with repeats that agree and jobs far \
+             longer than a start, though fewer other tasks ({}) than cores ({cores}) were running: \
+             something this lesson cannot see kept the jobs from a core each (a CPU quota, say).",
+            speedup("threads"),
+            speedup("processes"),
+            load.others()
+        )
+    };
+    stage.note(finding);
     stage.note(format!(
-        "{} Under the emulated GIL the same 2 threads ran at {:.2}× serial.\nOnly the holder computes, \
-         and it hands over every {} ms, so two threads do one thread's work, plus the hand-overs.",
-        if threads_scaled {
-            format!("Real threads ran {:.2}× faster than serial and processes {:.2}×: the two jobs ran at once, one per core.", speedup("threads"), speedup("processes"))
-        } else {
-            format!("On this run threads reached only {:.2}× and processes {:.2}×: this machine did not give the two jobs a core each (it is busy, or has one core).", speedup("threads"), speedup("processes"))
-        },
+        "Under the emulated GIL the same 2 threads ran at {:.2}× serial.\nOnly the holder computes, and \
+         it hands over every {} ms, so two threads do one thread's work, plus the hand-overs.",
         serial.secs / gil.secs,
         SWITCH_INTERVAL.as_millis()
     ));
-    cpython_beside(stage)
+    cpython_beside(stage, &mut load)
 }
 
-/// The notes' demo in CPython, when python3 is on PATH.
-fn cpython_beside(stage: &mut Stage) -> Result<()> {
-    let n = if stage.quick() { 100_000 } else { 1_000_000 };
+/// The notes' demo in CPython, when python3 is on PATH: each way three times,
+/// beside what starting a process and a thread costs CPython, so that what the
+/// figures mean can be said from them.
+fn cpython_beside(stage: &mut Stage, load: &mut Load) -> Result<()> {
+    // Long beside a CPython process start, even in --quick; the note checks it against the start measured.
+    let n = if stage.quick() { 300_000 } else { 1_000_000 };
     stage.note(format!("Now the notes' own demo in CPython, run here by python3, {n} iterations per job:"));
-    match stage.cpython(include_str!("../../lessons/python/gil.py"), &[&n.to_string()]) {
-        Ok(python) => {
-            let version = python.text("version").unwrap_or("3").to_string();
-            let serial = python.number("serial").unwrap_or(f64::NAN);
-            for (name, how) in [("serial", "serial"), ("threads", "2 threads"), ("processes", "2 processes")]
-            {
-                if let Some(secs) = python.number(name) {
-                    let text =
-                        format!("{secs:>7.3} s  {:>5.2}× serial  CPython {version}, {how}", serial / secs);
-                    stage.measure(&format!("cpython_{name}"), secs, "s", text);
-                }
-            }
-            if let (Some(threads), Some(processes)) = (python.number("threads"), python.number("processes")) {
-                let (threads, processes) = (serial / threads, serial / processes);
-                stage.note(format!(
-                    "CPython's threads ran at {threads:.2}× serial and its processes at {processes:.2}×{}",
-                    if threads < 1.3 {
-                        ": the real GIL lets one thread run Python at a time, as the emulated one did; \
-                         processes each have an interpreter, and a GIL, of their own."
-                    } else {
-                        ": more than a GIL should allow. With a job this small, start-up costs blur the \
-                         picture; run without --quick."
-                    }
-                ));
-            }
+    let python = stage.cpython(include_str!("../../lessons/python/gil.py"), &[&n.to_string()]);
+    load.look();
+    let python = match python {
+        Ok(python) => python,
+        Err(why) => {
+            stage.note(format!("{why}; the Rust figures above stand alone."));
+            return Ok(());
         }
-        Err(why) => stage.note(format!("{why}; the Rust figures above stand alone.")),
+    };
+    let version = python.text("version").unwrap_or("3").to_string();
+    let figure = |name: &str| python.text(name).and_then(Spread::parse);
+    let (Some(serial), Some(threads), Some(processes), Some(start)) =
+        (figure("serial"), figure("threads"), figure("processes"), figure("process_start"))
+    else {
+        stage.note("python3 printed no figures for this demo; the Rust figures above stand alone.");
+        return Ok(());
+    };
+    for (name, how, figure) in [
+        ("serial", "serial", &serial),
+        ("threads", "2 threads", &threads),
+        ("processes", "2 processes", &processes),
+    ] {
+        let text = format!(
+            "{:>7.3} s  {:>5.2}× serial  {:.3}–{:.3} s  CPython {version}, {how}",
+            figure.median,
+            serial.median / figure.median,
+            figure.fastest,
+            figure.slowest
+        );
+        stage.measure(&format!("cpython_{name}"), figure.median, "s", text);
     }
+    let (by_threads, by_processes) = (serial.median / threads.median, serial.median / processes.median);
+    let job = serial.median / 2.0;
+    let finding = if [&serial, &threads, &processes].into_iter().any(unsteady) {
+        format!(
+            "CPython's repeats disagree by more than half ({} other tasks running, on {} cores): its \
+             speed-ups cannot be trusted on this run.",
+            load.others(),
+            load.cores
+        )
+    } else if by_threads >= 1.3 {
+        format!(
+            "CPython's threads ran at {by_threads:.2}× serial, more than one interpreter lock allows: this \
+             run cannot be trusted."
+        )
+    } else if job < 10.0 * start.median {
+        format!(
+            "CPython's threads ran at {by_threads:.2}× serial: the GIL lets one thread run Python at a time, \
+             as the emulated one did. Its processes' {by_processes:.2}× says little: a job here takes {:.0} \
+             ms and starting a process {:.0} ms, so start-up is much of that figure; run without --quick.",
+            job * 1e3,
+            start.median * 1e3
+        )
+    } else if by_processes >= 1.5 {
+        format!(
+            "CPython's threads ran at {by_threads:.2}× serial and its processes at {by_processes:.2}×: the \
+             GIL lets one thread run Python at a time, as the emulated one did; processes each have an \
+             interpreter, and a GIL, of their own."
+        )
+    } else {
+        format!(
+            "CPython's threads ran at {by_threads:.2}× serial, as the GIL allows, but its processes only at \
+             {by_processes:.2}×, with jobs of {:.0} ms against a {:.0} ms start: the two processes did not \
+             get a core each ({} other tasks running, on {} cores).",
+            job * 1e3,
+            start.median * 1e3,
+            load.others(),
+            load.cores
+        )
+    };
+    stage.note(finding);
     Ok(())
 }
 
@@ -372,7 +525,13 @@ fn sleep_bound(stage: &mut Stage) -> Result<()> {
         std::thread::sleep(clock.real(STEP));
     }
     let serial = clock.lesson_secs(start.elapsed());
-    stage.measure("io_serial", serial, "s", format!("two sleep-bound jobs, serial: {serial:.2} s"));
+    // Sleeps run at --speed: these are lesson seconds, as the sleeps are.
+    stage.measure(
+        "io_serial",
+        serial,
+        "s",
+        format!("two sleep-bound jobs, serial: {serial:.2} s of lesson time"),
+    );
 
     let gil = Gil::new();
     let start = Instant::now();
@@ -388,7 +547,7 @@ fn sleep_bound(stage: &mut Stage) -> Result<()> {
     });
     let threaded = clock.lesson_secs(start.elapsed());
     let text = format!(
-        "the same in 2 threads under the emulated GIL: {threaded:.2} s ({:.2}× serial)",
+        "the same in 2 threads under the emulated GIL: {threaded:.2} s of lesson time ({:.2}× serial)",
         serial / threaded
     );
     stage.measure("io_emulated_gil", threaded, "s", text);

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Result;
 
 use super::SceneFn;
+use crate::events::{Kind, LaneState};
 use crate::stage::Stage;
 
 pub const SCENES: &[SceneFn] = &[a_child_changes_its_copy, a_thread_changes_the_one_num];
@@ -29,19 +30,33 @@ fn value_after(lines: &[String], prefix: &str) -> Option<i32> {
 fn a_child_changes_its_copy(stage: &mut Stage) -> Result<()> {
     NUM.store(100, Ordering::SeqCst);
     stage.say("parent starts");
+    let mark = stage.event_count();
     let p = stage
-        .process("child", |lane| {
+        .process("Process-1", |lane| {
             lane.say("child starts");
             NUM.fetch_add(1, Ordering::SeqCst);
-            lane.say(format!("child num: {} (at {})", NUM.load(Ordering::SeqCst), address_of_num()));
+            // Where num lives, for the note: not a line the Python prints.
+            lane.set_state(LaneState::Running, format!("num is at {}", address_of_num()), None);
+            lane.say(format!("child num: {}", NUM.load(Ordering::SeqCst)));
             lane.say("child ends");
         })
         .start()?;
     stage.join(p);
     let parents = NUM.load(Ordering::SeqCst);
-    stage.say(format!("parent ends. num: {parents} (at {})", address_of_num()));
+    stage.say(format!("parent ends. num: {parents}"));
 
-    let childs = value_after(&stage.lines_of("child"), "child num:");
+    let childs = value_after(&stage.lines_of("Process-1"), "child num:");
+    let childs_address = stage
+        .events_since(mark)
+        .into_iter()
+        .find_map(|e| Some(e.text.strip_prefix("num is at ")?.to_string()).filter(|_| e.kind == Kind::State));
+    if childs_address.as_deref() != Some(address_of_num().as_str()) {
+        stage.warn(format!(
+            "the child's num was at {}, main's at {}: not the same address",
+            childs_address.as_deref().unwrap_or("an address it did not report"),
+            address_of_num()
+        ));
+    }
     stage.note(format!(
         "The child saw {}, the parent sees {parents}, at the same address {}. fork gave the child a copy \
          of the parent's memory at the same virtual addresses.\nThe page holding num was shared \
@@ -58,22 +73,16 @@ fn a_child_changes_its_copy(stage: &mut Stage) -> Result<()> {
 fn a_thread_changes_the_one_num(stage: &mut Stage) -> Result<()> {
     NUM.store(100, Ordering::SeqCst);
     let local = Arc::new(Mutex::new(100));
-    stage.say("main starts");
     let theirs = Arc::clone(&local);
-    let thread = stage.thread("thread", move |lane| {
+    let thread = stage.thread("Thread-1", move |lane| {
         NUM.fetch_add(1, Ordering::SeqCst);
-        let mut local = theirs.lock().expect("no thread panics holding it");
-        *local += 1;
-        lane.say(format!(
-            "thread num: {} (at {}), local: {local}",
-            NUM.load(Ordering::SeqCst),
-            address_of_num()
-        ));
+        *theirs.lock().expect("no thread panics holding it") += 1;
+        lane.say(format!("thread num: {}", NUM.load(Ordering::SeqCst)));
     });
     stage.join_thread(thread)?;
     let local = *local.lock().expect("no thread panics holding it");
     let num = NUM.load(Ordering::SeqCst);
-    stage.say(format!("main ends. num: {num} (at {}), local: {local}", address_of_num()));
+    stage.say(format!("main ends. num: {num}"));
     stage.note(format!(
         "Both lanes see num = {num} and local = {local}: a thread runs in its parent's address space, so \
          there is one num. Rust makes the sharing explicit: a global must be an atomic or sit behind a \

@@ -17,6 +17,9 @@ pub const SCENES: &[SceneFn] = &[
     threads_end_with_main,
 ];
 
+/// The name CPython gives a scene's one `Process`, which the Python names not.
+const CHILD: &str = "Process-1";
+
 /// The notes' `run_sleep(t)`: say hello, sleep `t` seconds, say goodbye.
 fn run_sleep(lane: &Lane, t: f64) {
     lane.say(format!("Process start: {}", lane.pid()));
@@ -54,7 +57,7 @@ fn daemon_dies_with_program(stage: &mut Stage) -> Result<()> {
 fn parent_does_not_join(stage: &mut Stage) -> Result<()> {
     stage.say("parent starts");
     let _p = stage
-        .process("child", |lane| {
+        .process(CHILD, |lane| {
             lane.say("child starts");
             lane.sleep(2.0);
             lane.say("child ends");
@@ -65,19 +68,21 @@ fn parent_does_not_join(stage: &mut Stage) -> Result<()> {
     Ok(())
 }
 
-/// Python checks `daemon` at run time and raises once the process has started.
-/// Here `daemon` exists only on the builder, and `start()` consumes the builder,
-/// so the late assignment cannot be written at all.
+/// Python checks `daemon` at run time and raises once the process has started:
+/// main's code ends there, and p, still an ordinary child, is waited for at
+/// exit. Here `daemon` exists only on the builder, and `start()` consumes the
+/// builder, so the late assignment cannot be written at all: this run does what
+/// the Python is left doing.
 fn daemon_before_start(stage: &mut Stage) -> Result<()> {
-    let p = stage.process("p", |lane| run_sleep(lane, 10.0)).daemon(true).start()?;
-    stage.note(
-        "Python: setting p.daemon after p.start() raises AssertionError('process has already started'), \
-         at run time. Rust: after start() you hold a Proc, which has no daemon() at all. Writing \
-         `p.daemon(true)` there is a compile error, error[E0599]: no method named `daemon` found \
-         for struct `Proc` (shown as text; the tutor compiles nothing while it runs).",
-    );
-    stage.sleep(0.5);
-    stage.say(format!("p is pid {}; main is done.", stage.pid_of(p)));
+    let p = stage.process(CHILD, |lane| run_sleep(lane, 10.0)).start()?;
+    // p.daemon(true): error[E0599], no method named `daemon` found for struct `Proc`
+    stage.note(format!(
+        "Here the Python raises AssertionError('process has already started') and its traceback ends \
+         main's code; {CHILD} (pid {}) stays an ordinary child. In Rust the line does not compile: a \
+         started Proc has no daemon() (error[E0599], shown as text). So this run does what the Python is \
+         left with: main's code ends, and the program waits for {CHILD}.",
+        stage.pid_of(p)
+    ));
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 mod coroutines;
 mod costs;
 mod deadlock;
+mod figures;
 mod gil;
 mod globals;
 mod join_daemon;
@@ -32,7 +33,7 @@ pub type SceneFn = fn(&mut Stage) -> anyhow::Result<()>;
 
 /// The code spawned children may run, looked up by name in the new process
 /// (see [`Entry`]).
-pub const ENTRIES: &[&[Entry]] = &[start_methods::ENTRIES, managers::ENTRIES];
+pub const ENTRIES: &[&[Entry]] = &[start_methods::ENTRIES, shared_memory::ENTRIES, managers::ENTRIES];
 
 // `PROGRAMS`: each lesson id (lessons/index.toml) with its module's `SCENES`.
 include!(concat!(env!("OUT_DIR"), "/programs.rs"));

@@ -6,6 +6,7 @@
 use anyhow::Result;
 
 use super::SceneFn;
+use crate::events::LaneState;
 use crate::stage::{Connection, Lane, Stage};
 
 pub const SCENES: &[SceneFn] = &[a_message_both_ways, a_one_way_pipe, two_writers_on_one_end];
@@ -13,21 +14,25 @@ pub const SCENES: &[SceneFn] = &[a_message_both_ways, a_one_way_pipe, two_writer
 /// The notes' `[42, None, 'hello']`: a tuple of an int, nothing, and a string.
 type Message = (i32, Option<()>, String);
 
+/// A message as Python prints the list it stands for: `[42, None, 'hello']`.
+fn as_python((number, nothing, text): &Message) -> String {
+    format!("[{number}, {}, '{text}']", if nothing.is_none() { "None" } else { "()" })
+}
+
 /// The child sends the notes' message; the parent answers with its own.
 fn a_message_both_ways(stage: &mut Stage) -> Result<()> {
     let (parent_conn, child_conn) = stage.pipe(true)?;
     let p = stage
-        .process("child", |lane| {
+        .process("Process-1", |lane| {
             let message: Message = (42, None, "hello".to_string());
             child_conn.send(&message).expect("the parent holds its end");
-            lane.say(format!("sent {message:?}"));
             if let Ok(Some(reply)) = child_conn.recv::<Message>() {
-                lane.say(format!("received {reply:?}"));
+                lane.say(format!("received {}", as_python(&reply)));
             }
         })
         .start()?;
     if let Some(message) = stage.recv::<Message>(&parent_conn)? {
-        stage.say(format!("received {message:?}"));
+        stage.say(as_python(&message));
     }
     parent_conn.send(&(43, None::<()>, "hello back".to_string()))?;
     stage.join(p);
@@ -49,23 +54,23 @@ fn a_message_both_ways(stage: &mut Stage) -> Result<()> {
 fn a_one_way_pipe(stage: &mut Stage) -> Result<()> {
     let (reader, writer) = stage.pipe(false)?;
     let p = stage
-        .process("child", |lane| {
+        .process("Process-1", |_| {
             writer.send(&"through a one-way pipe".to_string()).expect("the parent holds the reader");
-            lane.say("sent a line");
         })
         .start()?;
     if let Some(line) = stage.recv::<String>(&reader)? {
-        stage.say(format!("received {line:?}"));
+        stage.say(line);
     }
     stage.join(p);
+    // The Python's last line raises: no print, so what happened is the tutor's to say.
     match reader.send(&"back?".to_string()) {
-        Err(err) => stage.say(format!("reader.send(...) failed: {err}")),
-        Ok(()) => stage.say("reader.send(...) worked"),
+        Err(err) => stage.note(format!(
+            "reader.send('back?') failed: {err}. The reading end of a pipe is opened for reading only, so \
+             the kernel refuses the write (EBADF). Python refuses it before any system call, raising \
+             OSError: connection is read-only."
+        )),
+        Ok(()) => stage.warn("reader.send('back?') worked: this pipe is not one-way"),
     }
-    stage.note(
-        "The reading end of a pipe is opened for reading only, so the kernel refuses the write (EBADF). \
-         Python reports the same misuse as OSError: connection is read-only.",
-    );
     Ok(())
 }
 
@@ -80,7 +85,7 @@ fn torn_records(stage: &mut Stage, size: usize, count: usize) -> Result<usize> {
             for _ in 0..count {
                 writer.write_raw(&record).expect("the parent holds the reader");
             }
-            lane.say(format!("wrote {count} records of {size} bytes, all '{}'", tag as char));
+            lane.set_state(LaneState::Running, format!("wrote {count} records of {size} bytes"), None);
         }
     };
     let a = stage.process("writer-a", writer_process(b'a')).start()?;

@@ -176,7 +176,7 @@ fn map_keeps_order_imap_yields(stage: &mut Stage) -> Result<()> {
 
     let start = stage.now();
     let squares = p.map(stage, inputs);
-    stage.say(format!("map returned {squares:?}"));
+    stage.say(format!("{squares:?}"));
     let finished: Vec<String> = stage
         .said_since(start)
         .into_iter()
@@ -189,11 +189,11 @@ fn map_keeps_order_imap_yields(stage: &mut Stage) -> Result<()> {
 
     let mut results = p.imap(stage, inputs);
     while let Some(square) = results.next(stage) {
-        stage.say(format!("imap yielded {square}"));
+        stage.say(square.to_string());
     }
     let mut results = p.imap_unordered(stage, inputs);
     while let Some(square) = results.next(stage) {
-        stage.say(format!("imap_unordered yielded {square}"));
+        stage.say(square.to_string());
     }
     p.close();
     p.join(stage);
@@ -206,7 +206,7 @@ fn get_with_a_timeout(stage: &mut Stage) -> Result<()> {
     let mut p = stage.pool(1, run_sleep)?;
     let res = p.apply_async(stage, 3.0);
     match res.get_timeout(stage, 1.0) {
-        Ok(result) => stage.say(format!("got {result}")),
+        Ok(result) => stage.say(result.to_string()),
         Err(TimeoutError) => {
             stage.say("multiprocessing.TimeoutError");
             if let Some((worker, pid)) = res.running_in(stage) {
@@ -218,7 +218,7 @@ fn get_with_a_timeout(stage: &mut Stage) -> Result<()> {
         }
     }
     let result = res.get(stage);
-    stage.say(format!("get() returned {result}"));
+    stage.say(result.to_string());
     p.close();
     p.join(stage);
     Ok(())
@@ -246,13 +246,13 @@ fn the_same_on_rayon(stage: &mut Stage) -> Result<()> {
     }
     drop(tx);
     let results: Vec<f64> = rx.iter().collect();
-    stage.say(format!("spawn + channel returned {results:?}"));
+    stage.say(format!("{results:?}"));
     stage.measure_time("rayon_spawn", stage.now() - start, 0.5, "5 × spawn of a 0.5 s task");
 
     let inputs = vec![(1, 0.2), (2, 1.0), (3, 0.4), (4, 0.6)];
     let squares: Vec<i64> =
         pool.install(|| inputs.par_iter().map(|&task| square_after(&on_this_thread(&main), task)).collect());
-    stage.say(format!("par_iter map returned {squares:?}"));
+    stage.say(format!("{squares:?}"));
     stage.note(format!(
         "Every rayon lane printed pid {}: these are threads of this one process. The closures borrowed \
          `inputs` and `main` directly, with nothing serialised or copied across; a process pool has to \

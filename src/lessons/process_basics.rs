@@ -30,12 +30,15 @@ fn children(n: usize) -> String {
     }
 }
 
+/// The name CPython gives the one `Process` of scene 1, which names none.
+const CHILD: &str = "Process-1";
+
 /// `Process(target=f, args=('bob',))`: main and child print their pids; the
 /// live children are listed while the child runs; the core count.
 fn who_is_who(stage: &mut Stage) -> Result<()> {
     info(stage.main(), "main");
     let p = stage
-        .process("p", |lane| {
+        .process(CHILD, |lane| {
             info(lane, "function f");
             lane.say("hello bob");
             lane.sleep(1.0);
@@ -49,17 +52,17 @@ fn who_is_who(stage: &mut Stage) -> Result<()> {
     stage.say(format!("CPU cores: {}", stage.cpu_count()));
     stage.join(p);
 
-    let its_parent = number_after(&stage.lines_of("p"), "parent process:");
+    let its_parent = number_after(&stage.lines_of(CHILD), "parent process:");
     let verdict = if its_parent == Some(stage.pid()) { "main's own pid" } else { "not main's pid" };
     stage.note(format!(
-        "p printed parent process {}: {verdict} ({}). fork made p a copy of main, so main is its parent; \
-         main's own parent is whatever started the tutor (a shell, a test runner).",
+        "{CHILD} printed parent process {}: {verdict} ({}). fork made {CHILD} a copy of main, so main is \
+         its parent; main's own parent is whatever started the tutor (a shell, a test runner).",
         its_parent.map_or("nothing".to_string(), |pid| pid.to_string()),
         stage.pid()
     ));
     let left = stage.active_children().len();
     stage.note(format!(
-        "active_children() listed {} while p ran, and {} after the join. The core count \
+        "active_children() listed {} while {CHILD} ran, and {} after the join. The core count \
          comes from std::thread::available_parallelism, which also respects CPU limits put on this \
          process (affinity, cgroup quotas), as os.process_cpu_count() does in Python 3.13.",
         children(listed.len()),
@@ -84,13 +87,13 @@ impl Run for MyProcess {
 /// A `Process` subclass becomes a struct that implements `Run`: the data it
 /// was built with moves into the child, and `run` is its body.
 fn struct_with_run(stage: &mut Stage) -> Result<()> {
-    let p = stage.process_from("xiaoming", MyProcess { name: "Xiaoming".to_string() }).start()?;
+    let p = stage.process_from("Xiaoming", MyProcess { name: "Xiaoming".to_string() }).start()?;
     stage.join(p);
     stage.note(format!(
-        "xiaoming printed {} lines from MyProcess::run. Python calls run() when no target is given; here \
+        "Xiaoming printed {} lines from MyProcess::run. Python calls run() when no target is given; here \
          process_from starts a child whose body is the struct's Run::run, which takes self: the value \
          moves into the child and is used up there.",
-        stage.lines_of("xiaoming").len()
+        stage.lines_of("Xiaoming").len()
     ));
     Ok(())
 }

@@ -10,6 +10,7 @@ use crossbeam_channel::{bounded, TryRecvError, TrySendError};
 use crossbeam_utils::sync::WaitGroup;
 
 use super::SceneFn;
+use crate::events::LaneState;
 use crate::stage::Stage;
 
 pub const SCENES: &[SceneFn] =
@@ -31,10 +32,12 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
     let producer = stage.thread("producer", move |lane| {
         for item in 1..=ITEMS {
             if let Err(TrySendError::Full(item)) = tx.try_send(item) {
-                lane.say(format!("Buffer is full, waiting... {}", gauge(10, 10)));
-                lane.waiting("q.put()", || tx.send(item)).expect("the consumer is there");
+                lane.say("Buffer is full, waiting...");
+                lane.waiting(&format!("put: {}", gauge(tx.len(), 10)), || tx.send(item))
+                    .expect("the consumer is there");
             }
-            lane.say(format!("Produced item {item}  {}", gauge(tx.len(), 10)));
+            lane.say(format!("Produced item {item}"));
+            lane.set_state(LaneState::Running, gauge(tx.len(), 10), None);
             lane.sleep(1.0);
         }
         // `tx` is dropped here: the channel closes once the consumer has drained it.
@@ -44,14 +47,15 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
             Ok(item) => item,
             Err(TryRecvError::Empty) => {
                 lane.say("Buffer is empty, waiting...");
-                match lane.waiting("q.get()", || rx.recv()) {
+                match lane.waiting(&format!("get: {}", gauge(0, 10)), || rx.recv()) {
                     Ok(item) => item,
                     Err(_) => break,
                 }
             }
             Err(TryRecvError::Disconnected) => break,
         };
-        lane.say(format!("Consumed item {item}  {}", gauge(rx.len(), 10)));
+        lane.say(format!("Consumed item {item}"));
+        lane.set_state(LaneState::Running, gauge(rx.len(), 10), None);
         lane.sleep(2.0);
     });
     stage.join_thread(producer)?;
@@ -126,14 +130,16 @@ impl<T> BoundedBuffer<T> {
     }
 }
 
-/// The same story on the hand-made buffer (3 slots, twice as fast, to keep it short).
+/// The same story on the hand-made buffer: 3 slots, and a consumer every 1.2 s,
+/// whose turns never meet the producer's (every 0.5 s) at the same instant.
 fn condvar_buffer(stage: &mut Stage) -> Result<()> {
     let buffer = Arc::new(BoundedBuffer::new(3));
     let shelf = Arc::clone(&buffer);
     let producer = stage.thread("producer", move |lane| {
         for item in 1..=8 {
-            shelf.put(item, || lane.say(format!("Buffer is full, waiting... {}", gauge(3, 3))));
-            lane.say(format!("Produced item {item}  {}", gauge(shelf.count(), 3)));
+            shelf.put(item, || lane.say("Buffer is full, waiting..."));
+            lane.say(format!("Produced item {item}"));
+            lane.set_state(LaneState::Running, gauge(shelf.count(), 3), None);
             lane.sleep(0.5);
         }
         shelf.close();
@@ -141,8 +147,9 @@ fn condvar_buffer(stage: &mut Stage) -> Result<()> {
     let shelf = Arc::clone(&buffer);
     let consumer = stage.thread("consumer", move |lane| {
         while let Some(item) = shelf.get() {
-            lane.say(format!("Consumed item {item}  {}", gauge(shelf.count(), 3)));
-            lane.sleep(1.0);
+            lane.say(format!("Consumed item {item}"));
+            lane.set_state(LaneState::Running, gauge(shelf.count(), 3), None);
+            lane.sleep(1.2);
         }
     });
     stage.join_thread(producer)?;
@@ -166,17 +173,18 @@ fn task_done_and_join(stage: &mut Stage) -> Result<()> {
         for (item, task) in rx.iter() {
             lane.say(format!("Consumed item {item}"));
             lane.sleep(1.0);
-            lane.say(format!("task_done({item})"));
+            lane.set_state(LaneState::Running, format!("task_done() for item {item}"), None);
             drop(task);
         }
     });
     for item in 1..=4 {
         tx.send((item, all_done.clone()))?;
-        stage.say(format!("Produced item {item}"));
+        stage.main().set_state(LaneState::Running, format!("put({item})"), None);
     }
-    stage.say("buffer.join()");
+    stage.main().set_state(LaneState::Blocked, "buffer.join()", None);
     all_done.wait();
-    stage.say("join returned: every item was processed");
+    stage.main().set_state(LaneState::Running, "buffer.join() returned", None);
+    stage.say("all items done");
     drop(tx);
     let _ = consumer.join();
     stage.note(

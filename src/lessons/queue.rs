@@ -6,7 +6,8 @@ use anyhow::Result;
 use crossbeam_channel::{bounded, unbounded, RecvTimeoutError, TrySendError};
 
 use super::SceneFn;
-use crate::stage::{Lane, ProcQueue, Stage};
+use crate::events::LaneState;
+use crate::stage::{Empty, Full, Lane, ProcQueue, Stage};
 
 pub const SCENES: &[SceneFn] =
     &[writer_and_endless_reader, readers_that_end_by_themselves, a_bounded_queue, download_and_save];
@@ -15,7 +16,7 @@ pub const SCENES: &[SceneFn] =
 fn write(lane: &Lane, q: &ProcQueue<String>) {
     lane.say(format!("writer starts: {}", lane.pid()));
     for letter in ["A", "B", "C", "D"] {
-        // Said before the put: once the item is in the queue, the reader may print it at once.
+        // Printed before the put: once the item is in the queue, the reader may print it at once.
         lane.say(format!("put {letter}"));
         q.put(&letter.to_string());
         lane.sleep(1.0);
@@ -45,42 +46,44 @@ fn writer_and_endless_reader(stage: &mut Stage) -> Result<()> {
 
     let puts = stage.said_by("writer");
     let gets = stage.said_by("reader");
+    // Lesson time runs `speed` times faster than real time: a latency is real time.
+    let speed = stage.clock().speed();
     let delays: Vec<String> = ["A", "B", "C", "D"]
         .iter()
         .filter_map(|letter| {
             let put = puts.iter().find(|(_, line)| line == &format!("put {letter}"))?.0;
             let got = gets.iter().find(|(_, line)| line == letter)?.0;
-            Some(format!("{letter} {:.1} ms", (got - put) * 1e3))
+            Some(format!("{letter} {:.1} ms", (got - put) / speed * 1e3))
         })
         .collect();
     stage.note(format!(
-        "Each letter reached the reader within milliseconds of its put ({}). The reader {status}: its \
-         loop has no end, so terminate() was the only way to stop it, and it never got past its loop.",
+        "Each letter reached the reader within milliseconds of its put, in real time ({}). The reader \
+         {status}: its loop has no end, so terminate() was the only way to stop it, and it never got \
+         past its loop.",
         delays.join(", ")
     ));
     Ok(())
+}
+
+/// The notes' `write(q)` with a sentinel: puts A B C D, one a second, then None.
+fn write_then_sentinel(lane: &Lane, q: &ProcQueue<Option<String>>) {
+    for letter in ["A", "B", "C", "D"] {
+        q.put(&Some(letter.to_string()));
+        lane.sleep(1.0);
+    }
+    q.put(&None);
 }
 
 /// Two clean ways to end a reader: a sentinel through a process queue, and a
 /// channel between threads that closes when its last sender is dropped.
 fn readers_that_end_by_themselves(stage: &mut Stage) -> Result<()> {
     let q = stage.queue::<Option<String>>(None)?;
-    let pw = stage
-        .process("writer", |lane| {
-            for letter in ["A", "B", "C", "D"] {
-                q.put(&Some(letter.to_string()));
-                lane.sleep(1.0);
-            }
-            q.put(&None);
-            lane.say("put the sentinel: None");
-        })
-        .start()?;
+    let pw = stage.process("writer", |lane| write_then_sentinel(lane, &q)).start()?;
     let pr = stage
         .process("reader", |lane| {
             while let Some(value) = q.get() {
                 lane.say(value);
             }
-            lane.say("got the sentinel; reader ends");
         })
         .start()?;
     stage.join(pw);
@@ -93,13 +96,14 @@ fn readers_that_end_by_themselves(stage: &mut Stage) -> Result<()> {
             tx.send(letter.to_string()).expect("the reader is still there");
             lane.sleep(1.0);
         }
-        lane.say("drops its sender");
+        // No sentinel: the Sender is dropped as the thread ends.
+        lane.set_state(LaneState::Running, "drops its Sender", None);
     });
     let reader = stage.thread("thread-r", move |lane| {
         for value in rx {
             lane.say(value);
         }
-        lane.say("the channel closed; reader ends");
+        lane.set_state(LaneState::Running, "the channel closed", None);
     });
     writer.join().expect("the writer does not panic");
     reader.join().expect("the reader does not panic");
@@ -118,15 +122,14 @@ fn a_bounded_queue(stage: &mut Stage) -> Result<()> {
     for letter in ["A", "B", "C", "D", "E"] {
         q.put(&letter.to_string());
     }
-    stage.say(format!("qsize {}, full {}", q.qsize(), q.full()));
-    match q.put_timeout(&"F".to_string(), 3.0) {
-        Ok(()) => stage.say("put F"),
-        Err(full) => stage.say(format!("put F, timeout 3: {full}")),
+    stage.say(format!("{} {}", q.qsize(), if q.full() { "True" } else { "False" }));
+    if let Err(Full) = q.put_timeout(&"F".to_string(), 3.0) {
+        stage.say("queue.Full");
     }
     for _ in 0..6 {
         match stage.get_timeout(&q, 2.0) {
             Ok(letter) => stage.say(letter),
-            Err(empty) => stage.say(format!("get, timeout 2: {empty}")),
+            Err(Empty) => stage.say("queue.Empty"),
         }
     }
     stage.note(
@@ -139,12 +142,15 @@ fn a_bounded_queue(stage: &mut Stage) -> Result<()> {
     for letter in ["A", "B", "C", "D", "E"] {
         tx.send(letter).expect("the receiver is here");
     }
-    if let Err(TrySendError::Full(letter)) = tx.try_send("F") {
-        stage.say(format!("crossbeam: {} in a channel of 5, try_send({letter}) -> Full", rx.len()));
-    }
+    let refused = matches!(tx.try_send("F"), Err(TrySendError::Full(_)));
+    let held = rx.len();
     let drained: Vec<&str> = rx.try_iter().collect();
-    if let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(stage.clock().real(2.0)) {
-        stage.say(format!("crossbeam: got {drained:?}, then recv_timeout(2 s) -> Timeout"));
+    let timed_out = matches!(rx.recv_timeout(stage.clock().real(2.0)), Err(RecvTimeoutError::Timeout));
+    if refused && timed_out {
+        stage.note(format!(
+            "Between threads, crossbeam_channel::bounded(5) does the same: with {held} in it, try_send(F) \
+             returned Full; after {drained:?} were taken, recv_timeout(2 s) returned Timeout."
+        ));
     }
     Ok(())
 }
@@ -163,8 +169,8 @@ fn getfile(lane: &Lane, q: &ProcQueue<String>) {
     loop {
         match q.get_timeout(5.0) {
             Ok(image) => lane.say(format!("{image} saved")),
-            Err(err) => {
-                lane.say(err.to_string());
+            Err(Empty) => {
+                lane.say("queue.Empty");
                 break;
             }
         }

@@ -8,10 +8,14 @@
 use anyhow::Result;
 
 use super::SceneFn;
+use crate::events::LaneState;
 use crate::stage::{ProcQueue, Stage, Watched};
 
 pub const SCENES: &[SceneFn] =
     &[join_before_get_hangs, a_small_item_does_not, the_threshold, get_before_join];
+
+/// The name CPython gives the scenes' one `Process`, which the Python names not.
+const CHILD: &str = "Process-1";
 
 /// The notes' item: a megabyte.
 const BIG: usize = 1_000_000;
@@ -25,13 +29,11 @@ fn item(n: usize) -> String {
 fn join_before_get_hangs(stage: &mut Stage) -> Result<()> {
     let q = stage.queue::<String>(None)?;
     let p = stage
-        .process("child", |lane| {
-            lane.say(format!("putting an item of {BIG} bytes"));
+        .process(CHILD, |lane| {
             q.put(&item(BIG));
-            lane.say("put returned");
+            lane.set_state(LaneState::Running, "put returned", None);
         })
         .start()?;
-    stage.say("p.join()");
     match stage.join_with_watchdog(p, 2.0) {
         Watched::Stuck(stuck) => {
             let writer = match stuck.state.as_ref().and_then(|s| s.thread_blocked_in("write")) {
@@ -51,8 +53,8 @@ fn join_before_get_hangs(stage: &mut Stage) -> Result<()> {
                 ProcQueue::frame_len(&item(BIG))
             ));
             let got = stage.get(&q);
-            stage.say(format!("q.get() returned {} bytes", got.len()));
             let status = stage.join(p);
+            stage.say(got.len().to_string());
             stage
                 .note(format!("With the pipe drained, the feeder's write completed and the child {status}."));
         }
@@ -66,15 +68,14 @@ fn join_before_get_hangs(stage: &mut Stage) -> Result<()> {
 /// The same order with a small item: it fits in the pipe, so the child ends.
 fn a_small_item_does_not(stage: &mut Stage) -> Result<()> {
     let q = stage.queue::<String>(None)?;
-    let p = stage.process("child", |lane| {
+    let p = stage.process(CHILD, |lane| {
         q.put(&item(1000));
-        lane.say("put 1000 bytes; returned at once");
+        lane.set_state(LaneState::Running, "put returned", None);
     });
     let p = p.start()?;
-    stage.say("p.join()");
     let status = stage.join(p);
     let got = stage.get(&q);
-    stage.say(format!("q.get() returned {} bytes", got.len()));
+    stage.say(got.len().to_string());
     stage.note(format!(
         "The child {status}: its {}-byte frame fit in the {}-byte pipe, so the write finished with \
          nobody reading yet. The hang depends on the size of the item, which is what makes it nasty.",
@@ -125,6 +126,21 @@ fn the_threshold(stage: &mut Stage) -> Result<()> {
          so no probe had to wait for a timeout.",
         if frame == capacity { ", exactly the pipe's capacity" } else { "" }
     ));
+    match stage.cpython(include_str!("../../lessons/python/queue_threshold.py"), &[]) {
+        Ok(python) => {
+            if let (Some(largest), Some(frame)) = (python.number("largest"), python.number("frame")) {
+                let version = python.text("version").unwrap_or("3");
+                let text = format!("CPython {version}: the largest item that does not hang: {largest} bytes");
+                stage.measure("cpython_largest_item_that_fits", largest, "bytes", text);
+                stage.note(format!(
+                    "CPython {version}'s threshold here is {largest} bytes (ours: {fit}): its frame is a \
+                     4-byte length and the pickle of the string, {frame} bytes for its largest that fits{}.",
+                    if frame == capacity as f64 { ", the pipe's capacity again" } else { "" }
+                ));
+            }
+        }
+        Err(why) => stage.note(format!("{why}; ours stands alone.")),
+    }
     Ok(())
 }
 
@@ -132,15 +148,14 @@ fn the_threshold(stage: &mut Stage) -> Result<()> {
 fn get_before_join(stage: &mut Stage) -> Result<()> {
     let q = stage.queue::<String>(None)?;
     let p = stage
-        .process("child", |lane| {
+        .process(CHILD, |lane| {
             q.put(&item(BIG));
-            lane.say("put returned");
+            lane.set_state(LaneState::Running, "put returned", None);
         })
         .start()?;
     let got = stage.get(&q);
-    stage.say(format!("q.get() returned {} bytes", got.len()));
     let status = stage.join(p);
-    stage.say("p.join() returned");
+    stage.say(got.len().to_string());
     stage.note(format!(
         "Swapping the two lines is the whole fix: main reads while the child writes, and the child {status}. \
          The rule from the Python docs: a process that has put items on a queue does not end until \

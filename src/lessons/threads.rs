@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use super::SceneFn;
+use crate::events::LaneState;
 use crate::stage::{spawn_scoped, Lane, Stage};
 
 pub const SCENES: &[SceneFn] =
@@ -27,6 +28,15 @@ impl Downloader {
     }
 }
 
+/// A boolean as Python prints it.
+fn python_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
 /// A thread from a closure (`target=`) and one from a struct with `run`;
 /// `is_alive()` while the thread runs and once it has ended.
 fn closure_or_struct(stage: &mut Stage) -> Result<()> {
@@ -36,10 +46,11 @@ fn closure_or_struct(stage: &mut Stage) -> Result<()> {
         lane.say("bye john");
     });
     let downloader = Downloader { files: vec!["a.png", "b.png"] };
-    let t2 = stage.thread("downloader", move |lane| downloader.run(lane));
-    stage.say(format!("greeter.is_alive() = {}", !t1.is_finished()));
+    // CPython names a Thread subclass it was given no name for: Thread-1.
+    let t2 = stage.thread("Thread-1", move |lane| downloader.run(lane));
+    stage.say(python_bool(!t1.is_finished()));
     stage.sleep(2.5);
-    stage.say(format!("2.5 s later: greeter.is_alive() = {}", !t1.is_finished()));
+    stage.say(python_bool(!t1.is_finished()));
     let _ = t1.join();
     let _ = t2.join();
     stage.note(
@@ -57,7 +68,7 @@ fn download_and_music(stage: &mut Stage) -> Result<()> {
             lane.sleep(2.0);
         }
     });
-    let music = stage.thread("music", |lane| {
+    let music = stage.thread("listen_music", |lane| {
         for song in ["aaa", "bbb", "ccc", "ddd"] {
             lane.say(format!("listening to {song}"));
             lane.sleep(2.0);
@@ -94,7 +105,7 @@ fn scoped_threads_borrow(stage: &mut Stage) -> Result<()> {
         let b = spawn_scoped(s, || sum_of(&main.named("right-half"), right));
         (a.join().expect("left half"), b.join().expect("right half"))
     });
-    stage.say(format!("{a} + {b} = {}", a + b));
+    stage.say(format!("{{'left': {a}, 'right': {b}}}"));
     stage.note(format!(
         "Both threads read `numbers`, a local Vec of main's, with no copy and no Arc: thread::scope \
          guarantees they finish before it returns, so the borrow cannot outlive the data. Total: {}.",
@@ -103,9 +114,10 @@ fn scoped_threads_borrow(stage: &mut Stage) -> Result<()> {
     Ok(())
 }
 
+/// The sum of `part`, summed on `lane`'s thread.
 fn sum_of(lane: &Lane, part: &[u64]) -> u64 {
     let sum = part.iter().sum();
-    lane.say(format!("sum of {} numbers = {sum}", part.len()));
+    lane.set_state(LaneState::Running, format!("summed {} numbers", part.len()), None);
     sum
 }
 
@@ -115,7 +127,7 @@ fn threads_share_one_process(stage: &mut Stage) -> Result<()> {
     let workers: Vec<_> = (1..=2)
         .map(|i| {
             let counter = Arc::clone(&counter);
-            stage.thread(&format!("adder-{i}"), move |lane| {
+            stage.thread(&format!("Thread-{i}"), move |lane| {
                 for _ in 0..1000 {
                     counter.fetch_add(1, Ordering::Relaxed);
                 }

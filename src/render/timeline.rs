@@ -195,8 +195,14 @@ fn moments(timeline: &Timeline, label: usize, width: usize, paint: Paint) -> Vec
         .map(|(row, m)| {
             let lead =
                 format!("{}{} {:>8.3}  {}  ", " ".repeat(margin), letter(m.what), m.t, pad(&row.lane, label));
+            // Where a long lane name leaves the text too little room, the text goes under the lead.
+            if lead.width() + 16 > width {
+                let indent = " ".repeat(margin + 2);
+                let text = fill(&m.text, width.max(indent.width() + 16), &indent, &indent);
+                return paint.dim(&format!("{}\n{text}", lead.trim_end()));
+            }
             let indent = " ".repeat(lead.width());
-            paint.dim(&fill(&m.text, width.max(lead.width() + 16), &lead, &indent))
+            paint.dim(&fill(&m.text, width, &lead, &indent))
         })
         .collect();
     if all.len() > MOMENTS_LISTED {

@@ -8,14 +8,17 @@ use std::fs::File;
 use std::io::Write;
 use std::os::fd::OwnedFd;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle, Scope, ScopedJoinHandle};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::cleanup;
 use super::clock::Clock;
 use super::recorder::Recorder;
+use super::start;
 use crate::events::{Event, Kind, LaneState, Mark};
 
 /// A line a child process sends its parent over its pipe.
@@ -49,16 +52,35 @@ pub struct Lane {
     pid: i32,
     clock: Clock,
     sink: Sink,
+    /// In a thread lane, until its starter stops listening: told of every event,
+    /// so that [`Lane::thread`] can wait for the first (see there).
+    started: Option<SyncSender<i32>>,
 }
+
+/// CPython's default `sys.getswitchinterval()`: how long a thread may keep the
+/// GIL while another waits for it. Real time: CPU work is never scaled by `--speed`.
+pub const SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 
 impl Lane {
     pub(crate) fn in_tutor(name: &str, clock: Clock, recorder: Arc<Recorder>) -> Lane {
-        Lane { name: name.to_string(), pid: std::process::id() as i32, clock, sink: Sink::Recorder(recorder) }
+        Lane {
+            name: name.to_string(),
+            pid: std::process::id() as i32,
+            clock,
+            sink: Sink::Recorder(recorder),
+            started: None,
+        }
     }
 
     pub(crate) fn in_child(name: &str, clock: Clock, pipe: OwnedFd) -> Lane {
         let pipe = Arc::new(Mutex::new(File::from(pipe)));
-        Lane { name: name.to_string(), pid: std::process::id() as i32, clock, sink: Sink::Pipe(pipe) }
+        Lane {
+            name: name.to_string(),
+            pid: std::process::id() as i32,
+            clock,
+            sink: Sink::Pipe(pipe),
+            started: None,
+        }
     }
 
     /// The lane's name: `main`, `p1`, `ticker`, …
@@ -130,21 +152,30 @@ impl Lane {
     /// This lane under another name: for code that runs on a thread the tutor did
     /// not start itself (a rayon worker, say).
     pub fn named(&self, name: &str) -> Lane {
-        Lane { name: name.to_string(), ..self.clone() }
+        Lane { name: name.to_string(), started: None, ..self.clone() }
     }
 
     /// Starts a thread lane named `name` in this lane's process, running `body`.
+    /// Like CPython's `Thread.start()`, it returns only once the new thread has
+    /// taken its first step (see [`super::start`]): threads started one after
+    /// the other begin in that order.
     pub fn thread<F>(&self, name: &str, body: F) -> JoinHandle<()>
     where
         F: FnOnce(&Lane) + Send + 'static,
     {
-        let lane = self.named(name);
+        let mut lane = self.named(name);
         lane.emit(Kind::Spawn, format!("thread started in pid {}", lane.pid));
-        thread::Builder::new()
+        // The thread's tid when it runs, then a word for its first event.
+        let (started, told) = std::sync::mpsc::sync_channel::<i32>(2);
+        lane.started = Some(started);
+        let handle = thread::Builder::new()
             .name(name.to_string())
             .stack_size(STACK)
             .spawn(move || {
                 cleanup::leave_interrupts_to_main();
+                if let Some(started) = &lane.started {
+                    let _ = started.try_send(nix::unistd::gettid().as_raw());
+                }
                 lane.enter();
                 let outcome = panic::catch_unwind(AssertUnwindSafe(|| body(&lane)));
                 let mut event = Event::new(lane.now(), &lane.name, lane.pid, Kind::Exit, "");
@@ -163,7 +194,16 @@ impl Lane {
                     panic::resume_unwind(payload);
                 }
             })
-            .unwrap_or_else(|err| refused(&format!("thread {name}"), &err))
+            .unwrap_or_else(|err| refused(&format!("thread {name}"), &err));
+        start::first_step(&told);
+        handle
+    }
+
+    /// Tells [`Lane::thread`], while it still listens, that this thread lane did something.
+    fn tell_starter(&self) {
+        if let Some(started) = &self.started {
+            let _ = started.try_send(0);
+        }
     }
 
     pub(crate) fn emit(&self, kind: Kind, text: String) {
@@ -171,6 +211,7 @@ impl Lane {
     }
 
     pub(crate) fn send(&self, event: Event) {
+        self.tell_starter();
         match &self.sink {
             Sink::Recorder(recorder) => recorder.emit(event),
             Sink::Pipe(_) => self.send_wire(&Wire::Event(Box::new(event))),

@@ -40,6 +40,7 @@ mod semaphore;
 mod shared;
 mod signals;
 mod spawn;
+mod start;
 mod step;
 mod tasks;
 mod traced;
@@ -58,7 +59,7 @@ pub use cpython::Figures;
 pub use event::SharedEvent;
 pub use fork::{ProcessBuilder, Run};
 pub use keeper::{run_keeper, KEEPER_COMMAND};
-pub use lane::{build_pool, refused, refused_by_std, spawn_scoped, spawn_thread, Lane};
+pub use lane::{build_pool, refused, refused_by_std, spawn_scoped, spawn_thread, Lane, SWITCH_INTERVAL};
 pub use manager::{ConnectError, DictProxy, Item, ListProxy, Manager, Served, StartedManager, ValueProxy};
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use progress::Bars;
@@ -211,9 +212,10 @@ impl Stage {
         self.recorder.emit(self.measure_event(name, value, unit, text.into()));
     }
 
-    /// Reports how long something took (lesson seconds) beside its ideal.
+    /// Reports how long something took (lesson seconds) beside its ideal. The
+    /// text says lesson time: at `--speed N`, any overhead in it is N times its real length.
     pub fn measure_time(&self, name: &str, took: f64, ideal: f64, what: &str) {
-        let text = format!("{what}: {took:.2} s, {:.2}× the ideal {ideal:.2} s", took / ideal);
+        let text = format!("{what}: {took:.2} s of lesson time, {:.2}× the ideal {ideal:.2} s", took / ideal);
         let mut event = self.measure_event(name, took, "s", text);
         event.ideal = Some(ideal);
         self.recorder.emit(event);

@@ -1,0 +1,1 @@
+# skip: a measurement; it prints figures, which the lesson shows as measures

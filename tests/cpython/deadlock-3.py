@@ -1,0 +1,4 @@
+import threading
+
+lockA, lockB = threading.Lock(), threading.Lock()
+#SCENE

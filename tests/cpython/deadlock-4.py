@@ -1,0 +1,4 @@
+import random, threading, time
+
+lockA, lockB = threading.Lock(), threading.Lock()
+#SCENE

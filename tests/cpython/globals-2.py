@@ -1,0 +1,4 @@
+# lanes: Thread-1 (run)=Thread-1
+import threading
+
+#SCENE

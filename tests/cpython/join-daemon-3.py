@@ -1,0 +1,4 @@
+import time
+from multiprocessing import Process
+
+#SCENE

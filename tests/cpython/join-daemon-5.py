@@ -1,0 +1,4 @@
+# lanes: Thread-1 (ticker)=ticker, main=prog
+import time, threading
+
+#SCENE

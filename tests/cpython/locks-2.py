@@ -1,0 +1,6 @@
+# lanes: Process-1=p1, Process-2=p2
+import time
+import multiprocessing as mp
+
+if __name__ == '__main__':
+    #SCENE

@@ -1,0 +1,4 @@
+# lanes: Thread-1 (waiter)=waiter
+import time, threading
+
+#SCENE

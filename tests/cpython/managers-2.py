@@ -1,0 +1,5 @@
+import time
+from multiprocessing import Manager, Value
+
+if __name__ == "__main__":
+    #SCENE

@@ -1,0 +1,3 @@
+from multiprocessing import Lock, Manager, Process
+
+#SCENE

@@ -1,0 +1,9 @@
+# compare: pool
+# lanes: Thread-3 (_handle_results)=main
+# takes: pool-async-1 run_sleep
+import os, time
+from multiprocessing import Pool
+
+#TAKES
+if __name__ == '__main__':
+    #SCENE

@@ -1,0 +1,5 @@
+# compare: pool
+import random, time
+from multiprocessing import Pool
+
+#SCENE

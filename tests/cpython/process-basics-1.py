@@ -1,0 +1,4 @@
+import os, time, multiprocessing
+from multiprocessing import Process
+
+#SCENE

@@ -1,0 +1,5 @@
+# compare: prefix
+# timeout: 24
+import queue, threading, time
+
+#SCENE

@@ -1,0 +1,3 @@
+import collections, threading, time
+
+#SCENE

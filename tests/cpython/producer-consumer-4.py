@@ -1,0 +1,4 @@
+# compare: pool
+import queue, threading, time
+
+#SCENE

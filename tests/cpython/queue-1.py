@@ -1,0 +1,4 @@
+import os, time
+from multiprocessing import Process, Queue
+
+#SCENE

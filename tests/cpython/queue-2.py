@@ -1,0 +1,4 @@
+import queue, threading, time
+from multiprocessing import Process, Queue
+
+#SCENE

@@ -1,0 +1,4 @@
+import queue
+from multiprocessing import Queue
+
+#SCENE

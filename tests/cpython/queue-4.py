@@ -1,0 +1,4 @@
+import queue, time
+from multiprocessing import Process, Queue
+
+#SCENE

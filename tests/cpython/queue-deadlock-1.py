@@ -1,0 +1,5 @@
+# compare: prefix
+# timeout: 4
+from multiprocessing import Process, Queue
+
+#SCENE

@@ -1,0 +1,3 @@
+from multiprocessing import Process, Value, Array
+
+#SCENE

@@ -1,0 +1,5 @@
+# lanes: Process-1=a
+import os, signal, sys, time
+from multiprocessing import Process
+
+#SCENE

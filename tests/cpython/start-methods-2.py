@@ -1,0 +1,4 @@
+import os
+import multiprocessing as mp
+
+#SCENE

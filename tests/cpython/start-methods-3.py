@@ -1,0 +1,6 @@
+# compare: prefix
+# timeout: 8
+import time, threading
+import multiprocessing as mp
+
+#SCENE

@@ -63,6 +63,9 @@ pub fn run(stage: &mut Stage, lesson: &Lesson, only: Option<usize>) -> anyhow::R
 }
 
 fn run_scenes(stage: &mut Stage, lesson: &Lesson, only: Option<usize>) -> anyhow::Result<Quiz> {
+    // The main program's own waits on the Stage's primitives are drawn on main.
+    let main = stage.main().clone();
+    let _entered = main.enter();
     let total = lesson.scenes.len();
     let mut quiz = Quiz::default();
     for (index, (scene, body)) in lesson.scenes.iter().zip(scenes(&lesson.id)).enumerate() {

@@ -75,7 +75,10 @@ impl Clock {
         if unsafe { libc::ftruncate(fd.as_raw_fd(), size_of::<Pauses>() as libc::off_t) } != 0 {
             anyhow::bail!("could not size the lesson clock: {}", std::io::Error::last_os_error());
         }
-        let pauses = map(fd.as_fd()).context("could not map the lesson clock")?;
+        let pauses = map(fd.as_fd()).map_err(|err| {
+            let hint = if err.raw_os_error() == Some(libc::ENOMEM) { super::memory::HINT } else { "" };
+            anyhow::anyhow!("could not map the lesson clock: {err}{hint}")
+        })?;
         // The descriptor stays open for the rest of the program: a spawned child is handed it.
         Ok(Clock { origin: monotonic_now(), speed, pauses, fd: fd.into_raw_fd() })
     }

@@ -137,7 +137,7 @@ pub(crate) fn run_child<F: FnOnce(&Lane)>(
     }
     CHILD_PIPE.store(pipe.as_raw_fd(), Ordering::Relaxed);
     let lane = Lane::in_child(name, clock, pipe);
-    lane.enter();
+    let _entered = lane.enter();
     panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| target(&lane)));
     let code = match outcome {

@@ -3,7 +3,7 @@
 //! a `&Lane` and uses its verbs, the way the notes' functions call `print` and
 //! `time.sleep`.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::OwnedFd;
@@ -144,9 +144,11 @@ impl Lane {
         result
     }
 
-    /// Makes this the lane the code on this thread runs in (see [`waiting_here`]).
-    pub(crate) fn enter(&self) {
-        CURRENT.with(|current| *current.borrow_mut() = Some(self.clone()));
+    /// Makes this the lane the code on this thread runs in (see
+    /// [`waiting_here`]), until the returned guard is dropped.
+    pub(crate) fn enter(&self) -> Entered<'_> {
+        let before = CURRENT.replace(self);
+        Entered { before, _lane: self }
     }
 
     /// This lane under another name: for code that runs on a thread the tutor did
@@ -176,7 +178,7 @@ impl Lane {
                 if let Some(started) = &lane.started {
                     let _ = started.try_send(nix::unistd::gettid().as_raw());
                 }
-                lane.enter();
+                let entered = lane.enter();
                 let outcome = panic::catch_unwind(AssertUnwindSafe(|| body(&lane)));
                 let mut event = Event::new(lane.now(), &lane.name, lane.pid, Kind::Exit, "");
                 match &outcome {
@@ -189,6 +191,7 @@ impl Lane {
                         event.text = format!("thread {} panicked", lane.name);
                     }
                 }
+                drop(entered);
                 lane.send(event);
                 if let Err(payload) = outcome {
                     panic::resume_unwind(payload);
@@ -237,18 +240,37 @@ impl Lane {
 }
 
 thread_local! {
-    /// The lane the code on this thread runs in, if the tutor started it.
-    static CURRENT: RefCell<Option<Lane>> = const { RefCell::new(None) };
+    /// The lane the code on this thread runs in, if the tutor started it. A
+    /// bare pointer, set and reset by [`Entered`]: a thread-local with a
+    /// destructor makes glibc allocate at a thread's first use, and abort when
+    /// it cannot (under `ulimit -v`).
+    static CURRENT: Cell<*const Lane> = const { Cell::new(std::ptr::null()) };
+}
+
+/// This thread runs in a lane (see [`Lane::enter`]); dropping it puts back
+/// the lane it ran in before.
+pub(crate) struct Entered<'l> {
+    before: *const Lane,
+    _lane: &'l Lane,
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        CURRENT.set(self.before);
+    }
 }
 
 /// [`Lane::waiting`] for the lane this thread runs in, if there is one: how
 /// the Stage's own primitives (a process-shared lock, a queue's bound, a pipe's
 /// read) show their waits, wherever they are called from.
 pub(crate) fn waiting_here<T>(what: &str, wait: impl FnOnce() -> T) -> T {
-    match CURRENT.with(|current| current.borrow().clone()) {
-        Some(lane) => lane.waiting(what, wait),
-        None => wait(),
+    let lane = CURRENT.get();
+    if lane.is_null() {
+        return wait();
     }
+    // SAFETY: the pointer was set by an `Entered` guard on this thread, which
+    // borrows the lane and resets the pointer before the borrow ends.
+    unsafe { &*lane }.waiting(what, wait)
 }
 
 /// The OS refused a forked child something it needed (a thread, past

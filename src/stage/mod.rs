@@ -104,7 +104,6 @@ impl Stage {
     pub fn new(clock: Clock, recorder: Arc<Recorder>) -> Stage {
         recorder.keep_time_with(clock);
         let main = Lane::in_tutor("main", clock, recorder.clone());
-        main.enter();
         Stage {
             main,
             tutor: Lane::in_tutor(TUTOR, clock, recorder.clone()),

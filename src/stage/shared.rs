@@ -9,7 +9,6 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use anyhow::Context;
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 
 use super::futex;
@@ -35,7 +34,10 @@ impl<T> Mapping<T> {
         let len = NonZeroUsize::new(size_of::<T>().max(1)).expect("not zero");
         let ptr =
             mmap_anonymous(None, len, ProtFlags::PROT_READ | ProtFlags::PROT_WRITE, MapFlags::MAP_SHARED)
-                .context("could not map shared memory")?;
+                .map_err(|err| {
+                    let hint = if err == nix::errno::Errno::ENOMEM { super::memory::HINT } else { "" };
+                    anyhow::anyhow!("could not map shared memory: {err}{hint}")
+                })?;
         Ok(Mapping { ptr: ptr.cast() })
     }
 

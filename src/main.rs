@@ -482,7 +482,10 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
                 predict: plan.mode == Mode::Predict,
                 ..LessonArgs::at_notes_pace(plan.id.clone())
             };
-            match run_lesson(args, paint) {
+            stage::ctrl_c_ends_the_lesson(true);
+            let ran = run_lesson(args, paint);
+            stage::ctrl_c_ends_the_lesson(false);
+            match ran {
                 Ok(()) | Err(Failure::Quit(_)) => {}
                 Err(Failure::Run(err)) => eprintln!("{}{err:#}", i18n::tr("error: ")),
                 Err(Failure::Usage(err)) => eprintln!("{}{err}", i18n::tr("error: ")),

@@ -52,7 +52,7 @@ use std::time::{Duration, Instant};
 
 pub use crate::procfs::{is_dead, is_stopped, ProcState, TaskState, ThreadState};
 pub use children::{ExitStatus, Proc};
-pub use cleanup::{exit_quietly, install_interrupt_handlers};
+pub use cleanup::{ctrl_c_ends_the_lesson, exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
 pub use connection::Connection;
 pub use cpython::Figures;
@@ -310,5 +310,6 @@ impl Drop for Stage {
     /// On every way out (a lesson's error, a panic), no child outlives the stage.
     fn drop(&mut self) {
         self.kill_all();
+        self.recorder.close();
     }
 }

@@ -14,9 +14,10 @@ use std::time::{Duration, Instant};
 use super::children::Proc;
 use super::shared::lock_whose_owner_died;
 use super::watchdog::Hopeless;
-use super::Stage;
+use super::{cleanup, Stage};
 use crate::events::{LaneState, Mark};
 use crate::procfs::is_dead;
+use crate::terminal::Quit;
 
 /// How often a wait with a watchdog lets it look, in real time. Events wake
 /// the wait at once anyway; this only bounds how late a stall is noticed.
@@ -139,6 +140,10 @@ impl Stage {
         let mut hazards_looked = Instant::now();
         let mut hopeless = None;
         let woke = loop {
+            if cleanup::take_interrupt() {
+                // Ctrl-C, in a lesson run from the menu: the children are gone already.
+                std::panic::resume_unwind(Box::new(Quit { interrupted: true }));
+            }
             if done(self) {
                 break Woke::Done;
             }

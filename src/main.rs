@@ -214,6 +214,7 @@ enum Failure {
 }
 
 fn main() -> ExitCode {
+    stage::one_arena();
     stage::record_start_up();
     // A spawned child: this program started again to run one lesson entry. Not
     // a command for people, so it is kept out of the parser, the help and the

@@ -61,6 +61,7 @@ pub use fork::{ProcessBuilder, Run};
 pub use keeper::{run_keeper, KEEPER_COMMAND};
 pub use lane::{build_pool, refused, refused_by_std, spawn_scoped, spawn_thread, Lane, SWITCH_INTERVAL};
 pub use manager::{ConnectError, DictProxy, Item, ListProxy, Manager, Served, StartedManager, ValueProxy};
+pub use memory::one_arena;
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use progress::Bars;
 pub use queue::{Empty, Full, ProcQueue};

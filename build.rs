@@ -138,6 +138,9 @@ pub fn parse_lesson(id: &str, text: &str) -> Result<data::Lesson, String> {
                 question.check.choices_needed()
             ));
         }
+        if !question.check.bounds().windows(2).all(|pair| pair[0] < pair[1]) {
+            return Err(format!("scene {number}: its check's bounds do not rise"));
+        }
     }
     Ok(lesson)
 }

@@ -111,6 +111,47 @@ pub enum Check {
         /// Upper bounds, one fewer than the choices.
         below: Vec<f64>,
     },
+    /// Like `Measure`, for the number of lines containing `contains` that
+    /// `lane` printed (every lane's, when no lane is given).
+    Count {
+        /// The lane; none: every lane.
+        #[serde(default)]
+        lane: Option<String>,
+        /// Part of the line.
+        contains: String,
+        /// Upper bounds, one fewer than the choices.
+        below: Vec<f64>,
+    },
+    /// Like `Measure`, for how many times the lane changed from one line to
+    /// the next, among the lines of `lanes`: 1 when one lane printed all its
+    /// lines and then the other, more when they took turns.
+    Switches {
+        /// The lanes whose lines count.
+        lanes: Vec<String>,
+        /// Upper bounds, one fewer than the choices.
+        below: Vec<f64>,
+    },
+    /// Like `Measure`, for the most tasks under way at once, whatever lane
+    /// printed them: a line containing `starts` opens one, a line containing
+    /// `ends` closes one.
+    AtOnce {
+        /// Part of a line printed when a task starts.
+        starts: String,
+        /// Part of a line printed when a task ends.
+        ends: String,
+        /// Upper bounds, one fewer than the choices.
+        below: Vec<f64>,
+    },
+    /// Like `Measure`, for the lesson seconds from the first line `from`
+    /// (lane, start of the text) to the first line `to`.
+    Gap {
+        /// The earlier line: its lane and the start of its text.
+        from: (String, String),
+        /// The later line: its lane and the start of its text.
+        to: (String, String),
+        /// Upper bounds, in lesson seconds, one fewer than the choices.
+        below: Vec<f64>,
+    },
 }
 
 impl Check {
@@ -119,7 +160,22 @@ impl Check {
         match self {
             Check::First(lines) => lines.len(),
             Check::Said { .. } | Check::Exit { .. } | Check::Warned => 2,
-            Check::Measure { below, .. } | Check::Ratio { below, .. } => below.len() + 1,
+            // The bucketed ones: a choice below each bound, and one above them all.
+            _ => self.bounds().len() + 1,
+        }
+    }
+
+    /// The bounds a bucketed check sorts its value by (none for the others):
+    /// they must rise, or a choice could never be the answer.
+    pub fn bounds(&self) -> &[f64] {
+        match self {
+            Check::Measure { below, .. }
+            | Check::Ratio { below, .. }
+            | Check::Count { below, .. }
+            | Check::Switches { below, .. }
+            | Check::AtOnce { below, .. }
+            | Check::Gap { below, .. } => below,
+            Check::First(_) | Check::Said { .. } | Check::Exit { .. } | Check::Warned => &[],
         }
     }
 }

@@ -134,7 +134,14 @@ impl Folder {
     /// # Errors
     /// The folder or a file in it could not be made.
     pub fn new() -> std::io::Result<Folder> {
-        let template = std::env::temp_dir().join("concur-trace-XXXXXX");
+        // The agent's socket lives in the folder, and a Unix socket's path has
+        // at most 107 bytes: under a temporary directory deeper than that
+        // leaves room for, the folder goes to /tmp.
+        let mut base = std::env::temp_dir();
+        if base.as_os_str().len() + "/concur-trace-XXXXXX/s".len() > 100 {
+            base = PathBuf::from("/tmp");
+        }
+        let template = base.join("concur-trace-XXXXXX");
         let mut bytes = template.into_os_string().into_vec();
         bytes.push(0);
         // SAFETY: mkdtemp rewrites the template's Xs in place, in a buffer that ends in NUL.

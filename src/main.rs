@@ -404,6 +404,9 @@ fn run_trace(args: TraceArgs, paint: Paint) -> Result<(), Failure> {
         python,
         hang_after: args.hang_after,
         keep_waiting: args.keep_waiting,
+        stdin: true,
+        every_lock: false,
+        limit: None,
     };
     match trace::run(&options, sink.as_mut()) {
         Ok(outcome) => std::process::exit(outcome.exit_code()),

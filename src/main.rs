@@ -18,7 +18,7 @@ use concur_tutor::render::{self, ColorChoice, Paint};
 use concur_tutor::replay::{self, Pace, Run, Stopped};
 use concur_tutor::stage::{self, Clock, Recorder, Stage};
 use concur_tutor::terminal::{self, Quit};
-use concur_tutor::{catalogue, explore, lessons, manual, text};
+use concur_tutor::{catalogue, explore, lessons, manual, practice, text};
 
 /// Said after the lesson list: the lessons' Python, and the learner's own, can be traced.
 const TRACE_HINT: &str =
@@ -90,6 +90,8 @@ enum Command {
     },
     /// Run your own Python program, shown lane by lane, its hangs explained as they happen
     Trace(TraceArgs),
+    /// Fix-it exercises in Python, judged by what the fixed program really does
+    Practice(practice::Args),
     /// Print a shell completion script: it completes commands, options, their
     /// values and lesson ids
     ///
@@ -299,6 +301,12 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             page(manual::completions(shell, Cli::command(), &mut io::stdout()))
         }
         Some(Command::Trace(args)) => run_trace(args, paint),
+        Some(Command::Practice(args)) => match practice::command(args, paint) {
+            Ok(()) => Ok(()),
+            Err(practice::Failure::Usage(message)) => Err(Failure::Usage(message)),
+            Err(practice::Failure::Run(err)) => page(Err(io::Error::other(format!("{err:#}")))).and(Ok(())),
+            Err(practice::Failure::Exit(code)) => std::process::exit(code),
+        },
         Some(Command::Man) => page(manual::man(Cli::command(), &mut io::stdout())),
     }
 }

@@ -253,7 +253,7 @@ impl Menu {
 
 /// The footer's keys (`key: action · key: action · …`) in rows of at most
 /// `width` columns, broken between two keys.
-fn footer_rows(footer: &str, width: usize) -> Vec<String> {
+pub fn footer_rows(footer: &str, width: usize) -> Vec<String> {
     let mut rows: Vec<String> = Vec::new();
     for key in footer.split(" · ") {
         match rows.last_mut() {

@@ -21,7 +21,7 @@ if __name__ == "__main__":
     start = time.perf_counter()
     serial = sum(partial(chunk) for chunk in chunks)
     print("serial: %d in %.2f s" % (serial, time.perf_counter() - start))
-    start = time.perf_counter()
     with Pool(os.cpu_count()) as pool:
+        start = time.perf_counter()
         total = sum(pool.apply(partial, (chunk,)) for chunk in chunks)
-    print("pool: %d in %.2f s" % (total, time.perf_counter() - start))
+        print("pool: %d in %.2f s" % (total, time.perf_counter() - start))

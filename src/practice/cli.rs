@@ -166,8 +166,14 @@ pub fn command(args: Args, paint: Paint) -> Result<(), Failure> {
                 ))
             })?;
             if crate::terminal::is_interactive() && io::stdout().is_terminal() {
-                return super::watch::ui::watch(&workspace, exercise, args.manual, args.python.as_deref(), paint)
-                    .map_err(Failure::Run);
+                return super::watch::ui::watch(
+                    &workspace,
+                    exercise,
+                    args.manual,
+                    args.python.as_deref(),
+                    paint,
+                )
+                .map_err(Failure::Run);
             }
             let check = CheckArgs {
                 name: exercise.id.to_string(),
@@ -273,7 +279,7 @@ fn run_check(args: CheckArgs, python: &Python, paint: Paint) -> Result<(), Failu
                 "text": tr(&text), "run": number, "of": planned, "ok": ok,
             });
             println!("{line}");
-        } else {
+        } else if planned > 1 {
             eprintln!("{}", paint.dim(&tr(&text)));
         }
         let _ = io::stdout().flush();
@@ -353,7 +359,13 @@ fn verdict_line(exercise: &Exercise, verdict: &Verdict, recorded: bool) -> Verdi
 pub fn verdict_lines(line: &VerdictLine) -> Vec<(String, Option<Ink>)> {
     let mut lines = vec![(line.text.clone(), Some(if line.solved { Ink::Done } else { Ink::Warn }))];
     let first_missed = line.findings.iter().position(|f| !f.ok);
-    for (i, d) in line.findings.get(first_missed.unwrap_or(usize::MAX)).map_or(&[][..], |f| &f.detail[..]).iter().enumerate() {
+    for (i, d) in line
+        .findings
+        .get(first_missed.unwrap_or(usize::MAX))
+        .map_or(&[][..], |f| &f.detail[..])
+        .iter()
+        .enumerate()
+    {
         let _ = i;
         lines.push((format!("    {d}"), None));
     }
@@ -409,7 +421,10 @@ impl Line {
                 text: value.get("text")?.as_str()?.to_string(),
             }),
             "verdict" => serde_json::from_value(value).ok().map(|v| Line::Verdict(Box::new(v))),
-            _ => serde_json::from_value::<Event>(value).ok().filter(|e| e.kind != Kind::Scene || true).map(|e| Line::Event(Box::new(e))),
+            _ => serde_json::from_value::<Event>(value)
+                .ok()
+                .filter(|e| e.kind != Kind::Scene || true)
+                .map(|e| Line::Event(Box::new(e))),
         }
     }
 }

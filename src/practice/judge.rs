@@ -16,54 +16,74 @@ use super::run::Run;
 pub struct Machine {
     /// Cores this process may use.
     pub cores: usize,
+    /// Other tasks that wanted a CPU just before or just after the run (the
+    /// most seen): with as many as the cores less one, two processes cannot
+    /// both have a core, and no speed-up can show.
+    pub others: u32,
 }
 
 impl Machine {
-    /// This machine.
+    /// This machine, its load seen now.
     pub fn here() -> Machine {
-        Machine { cores: std::thread::available_parallelism().map_or(1, usize::from) }
+        let others = crate::procfs::running_tasks().map_or(0, |n| n.saturating_sub(1));
+        Machine { cores: std::thread::available_parallelism().map_or(1, usize::from), others }
+    }
+
+    /// The same, its load seen again now (the most of the two looks kept).
+    pub fn looked_again(self) -> Machine {
+        Machine { others: self.others.max(Machine::here().others), ..self }
+    }
+
+    /// Whether other work left fewer than two cores free.
+    fn busy(&self) -> bool {
+        self.others as usize + 1 >= self.cores
     }
 }
 
 /// The least speed-up a parallel fix must show, with two cores or more.
 const SPEED_UP: f64 = 1.3;
 
-/// What every goal asks: nothing hangs, the program ends within `limit`
-/// seconds, and no thread raises an exception.
+/// What every goal asks: the program ends by itself (no hang, within
+/// `limit` seconds), and no thread raises an exception.
 pub fn common(run: &Run, limit: f64) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let hang = match run.hang() {
-        Some(steps) => {
-            let mut steps = steps.into_iter();
-            let first = steps.next().unwrap_or_default();
-            Finding::no(format!("still hangs: {first}")).with(steps.collect())
-        }
-        None => Finding::yes("nothing hung"),
-    };
-    findings.push(hang.need("nothing hangs"));
-    let ended = if run.over_time() {
+    let ended = if let Some(steps) = run.hang() {
+        let mut steps = steps.into_iter();
+        let first = steps.next().unwrap_or_default();
+        Finding::no(format!("still hangs: {first}")).with(steps.collect())
+    } else if run.over_time() {
         let waiting: Vec<String> = run
             .processes()
             .iter()
-            .filter_map(|p| run.blocked_at_end(&p.lane).map(|at| format!("{} was in {at}", p.lane)))
+            .filter_map(|p| run.blocked_at_end(&p.lane).map(|at| format!("{}: {at}", p.lane)))
             .collect();
-        Finding::no(format!("still running after {limit} s, when the tutor ended it")).with(waiting)
+        let mut waiting = waiting.into_iter();
+        match waiting.next() {
+            Some(first) => {
+                Finding::no(format!("still running after {limit} s, when the tutor ended it: {first}"))
+                    .with(waiting.collect())
+            }
+            None => Finding::no(format!("still running after {limit} s, when the tutor ended it")),
+        }
     } else {
         Finding::yes(format!("it ended after {:.2} s", run.end()))
     };
-    findings.push(ended.need(format!("the program ends by itself within {limit} s")));
     let raised = run.exceptions();
     let exceptions = match raised.first() {
         Some(first) => Finding::no(first.clone()).with(raised[1..].to_vec()),
         None => Finding::yes("no exception"),
     };
-    findings.push(exceptions.need("no thread raises an exception"));
-    findings
+    vec![
+        ended.need(format!("nothing hangs: the program ends by itself within {limit} s")),
+        exceptions.need("no thread raises an exception"),
+    ]
 }
 
 /// Every process ends by itself with code 0: none killed, none left running.
 fn exits_clean(run: &Run) -> Finding {
     let need = "every process ends by itself with code 0";
+    if run.hang().is_some() || run.over_time() {
+        return Finding::no("the tutor had to end the program").need(need);
+    }
     for p in run.processes() {
         let ending = match &p.ending {
             None => return Finding::no(format!("{} never ended", p.lane)).need(need),
@@ -84,10 +104,13 @@ fn threads_finish(run: &Run) -> Finding {
     let need = "every thread the program starts ends by itself";
     for t in run.threads().into_iter().filter(|t| t.learner) {
         if t.ending.is_none() {
-            let at = run.blocked_at_end(&t.lane).unwrap_or_else(|| "running".to_string());
             let daemon = if t.daemon { "daemon " } else { "" };
-            return Finding::no(format!("{daemon}thread {} never finished: when the program ended it was in {at}", t.lane))
-                .need(need);
+            let never = format!("{daemon}thread {} never finished", t.lane);
+            let saw = match run.doing_at_end(&t.lane) {
+                Some(doing) => format!("{never}: when the program ended, {doing}"),
+                None => never,
+            };
+            return Finding::no(saw).need(need);
         }
     }
     Finding::yes("every thread finished").need(need)
@@ -105,7 +128,10 @@ fn is_child(run: &Run, lane: &str) -> bool {
 
 /// A line printed by a process other than the first that is exactly `text`.
 fn child_says(run: &Run, text: &str) -> Option<String> {
-    run.says().into_iter().find(|(_, lane, said)| said == text && is_child(run, lane)).map(|(_, lane, _)| lane)
+    run.says()
+        .into_iter()
+        .find(|(_, lane, said)| said == text && is_child(run, lane))
+        .map(|(_, lane, _)| lane)
 }
 
 /// `lines` quoted for a finding: the first few, with `|` between.
@@ -133,7 +159,8 @@ pub fn spawn_safe(run: &Run, _: &Machine) -> Vec<Finding> {
     let sees = match child_says(run, wanted) {
         Some(lane) => Finding::yes(format!("{lane} printed {wanted}")),
         None => {
-            let said: Vec<String> = children.iter().flat_map(|p| run.lines_of(&p.lane)).map(|(_, l)| l).collect();
+            let said: Vec<String> =
+                children.iter().flat_map(|p| run.lines_of(&p.lane)).map(|(_, l)| l).collect();
             Finding::no(format!("the worker printed {}", quoted(&said)))
         }
     };
@@ -176,13 +203,16 @@ pub fn child_counter(run: &Run, _: &Machine) -> Vec<Finding> {
         Some(lane) => Finding::yes(format!("{lane} printed child: num = 101")),
         None => Finding::no("no child process printed child: num = 101"),
     };
-    let child_end = run.processes().iter().skip(1).filter_map(|p| p.ending.as_ref().map(|e| e.t)).fold(0.0, f64::max);
+    let child_end =
+        run.processes().iter().skip(1).filter_map(|p| p.ending.as_ref().map(|e| e.t)).fold(0.0, f64::max);
     let parent = match main_lines(run).into_iter().find(|(_, l)| l.starts_with("parent: num =")) {
         None => Finding::no("the parent printed no parent: num = line"),
         Some((_, line)) if line != "parent: num = 101" => {
             Finding::no(format!("the parent printed {line}: the child's addition never reached it"))
         }
-        Some((t, _)) if t < child_end => Finding::no("the parent printed parent: num = 101 before the child ended"),
+        Some((t, _)) if t < child_end => {
+            Finding::no("the parent printed parent: num = 101 before the child ended")
+        }
         Some(_) => Finding::yes("the parent printed parent: num = 101 after the child ended"),
     };
     vec![
@@ -221,25 +251,38 @@ fn seconds(lines: &[(f64, String)], prefix: &str) -> Option<(String, f64)> {
     })
 }
 
-/// A speed-up finding: `slow` against `fast`, on `cores`.
-fn speed_up(slow: Option<(String, f64)>, fast: Option<(String, f64)>, machine: &Machine) -> Finding {
-    let need = format!("at least {SPEED_UP} times faster than serial, on this machine's {} cores", machine.cores);
+/// A speed-up finding: `slow` against `fast`, on `machine`; `parallel`:
+/// whether the run showed the work in two processes at once, which is what
+/// is judged when the machine is too busy for any speed-up to show.
+fn speed_up(
+    slow: Option<(String, f64)>,
+    fast: Option<(String, f64)>,
+    machine: &Machine,
+    parallel: bool,
+) -> Finding {
+    let need =
+        format!("at least {SPEED_UP} times faster than serial, on this machine's {} cores", machine.cores);
     let (Some((slow_line, slow)), Some((fast_line, fast))) = (slow, fast) else {
         return Finding::no("the program did not print both of its times").need(need);
     };
     let ratio = slow / fast.max(1e-6);
+    let saw = format!("{ratio:.2} times ({slow_line} | {fast_line})");
+    if ratio >= SPEED_UP {
+        return Finding::yes(saw).need(need);
+    }
     if machine.cores < 2 {
+        return Finding::yes(format!("{saw}: this machine has one core, where no speed-up is possible"))
+            .need(need);
+    }
+    if machine.busy() && parallel {
         return Finding::yes(format!(
-            "{ratio:.2} times ({slow_line} | {fast_line}); this machine has one core, where no speed-up is possible"
+            "{saw}: {} other tasks wanted a CPU during the run, so no speed-up could show; the work did run \
+             in processes at the same time",
+            machine.others
         ))
         .need(need);
     }
-    let saw = format!("{ratio:.2} times ({slow_line} | {fast_line})");
-    match ratio >= SPEED_UP {
-        true => Finding::yes(saw),
-        false => Finding::no(saw).timing(true),
-    }
-    .need(need)
+    Finding::no(saw).timing(true).need(need)
 }
 
 /// The sum of i * i for i below `n`.
@@ -262,10 +305,11 @@ pub fn divide_and_conquer(run: &Run, machine: &Machine) -> Vec<Finding> {
         true => Finding::yes(format!("{together} pool workers computed at the same time")),
         false => Finding::no("the pool workers computed one at a time"),
     };
+    let faster = speed_up(seconds(&lines, "serial: "), seconds(&lines, "pool: "), machine, parallel.ok);
     vec![
         sum.need(format!("the pool prints the right sum, {expected}")),
         parallel.need("two pool workers or more compute at the same time"),
-        speed_up(seconds(&lines, "serial: "), seconds(&lines, "pool: "), machine),
+        faster,
     ]
 }
 
@@ -291,7 +335,9 @@ pub fn torn_records(run: &Run, _: &Machine) -> Vec<Finding> {
     let torn: Vec<&String> = records.iter().filter(|r| !whole(r)).collect();
     let intact = match torn.first() {
         None => Finding::yes(format!("all {} records were whole", records.len())),
-        Some(first) => Finding::no(format!("{} of {} records were torn, the first: {first}", torn.len(), records.len())),
+        Some(first) => {
+            Finding::no(format!("{} of {} records were torn, the first: {first}", torn.len(), records.len()))
+        }
     };
     let count = |letter: &str| records.iter().filter(|r| r.as_str() == format!("{letter}:200000")).count();
     let counts = match (count("A"), count("B")) {
@@ -318,7 +364,7 @@ pub fn join_before_get(run: &Run, _: &Machine) -> Vec<Finding> {
     vec![
         arrived.need("the parent prints 1000000"),
         exits_clean(run),
-        waited.need("no wait gives up at its timeout: the child ends before the parent stops waiting"),
+        waited.need("no wait gives up at its timeout"),
     ]
 }
 
@@ -364,9 +410,17 @@ pub fn two_locks(run: &Run, _: &Machine) -> Vec<Finding> {
         for held in &s.holding {
             let crossing = steps.iter().find(|o| o.lock == *held && o.holding.contains(&s.lock));
             if let Some(o) = crossing {
+                let verb = |step: &super::run::LockStep| if step.waited { "waited for" } else { "took" };
                 order = Finding::no(format!(
-                    "two orders: {} took {} while holding {}, and {} took {} while holding {}",
-                    s.lane, s.lock, held, o.lane, o.lock, s.lock
+                    "two orders: {} {} {} while holding {}, and {} {} {} while holding {}",
+                    s.lane,
+                    verb(s),
+                    s.lock,
+                    held,
+                    o.lane,
+                    verb(o),
+                    o.lock,
+                    s.lock
                 ))
                 .with(vec![format!("{}: {}", s.lane, s.text), format!("{}: {}", o.lane, o.text)]);
                 break 'edges;
@@ -382,7 +436,9 @@ pub fn two_locks(run: &Run, _: &Machine) -> Vec<Finding> {
 /// threads: download and listen, each in a thread, at the same time.
 pub fn call_not_pass(run: &Run, _: &Machine) -> Vec<Finding> {
     let threads: Vec<String> = run.threads().into_iter().map(|t| t.lane).collect();
-    let lane_of = |prefix: &str| run.says().into_iter().find(|(_, _, l)| l.starts_with(prefix)).map(|(_, lane, l)| (lane, l));
+    let lane_of = |prefix: &str| {
+        run.says().into_iter().find(|(_, _, l)| l.starts_with(prefix)).map(|(_, lane, l)| (lane, l))
+    };
     let mut findings = Vec::new();
     let mut lanes = Vec::new();
     for (job, prefix) in [("download", "downloading "), ("listen", "listening to ")] {
@@ -407,8 +463,12 @@ pub fn call_not_pass(run: &Run, _: &Machine) -> Vec<Finding> {
 
 /// threads, practice task 1: the ticks keep their pace, the job finishes.
 pub fn responsive(run: &Run, _: &Machine) -> Vec<Finding> {
-    let ticks: Vec<(f64, String)> = main_lines(run).into_iter().filter(|(_, l)| l.starts_with("tick ")).collect();
-    let worst = ticks.windows(2).map(|w| (w[1].0 - w[0].0, w[0].clone(), w[1].clone())).max_by(|a, b| a.0.total_cmp(&b.0));
+    let ticks: Vec<(f64, String)> =
+        main_lines(run).into_iter().filter(|(_, l)| l.starts_with("tick ")).collect();
+    let worst = ticks
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0, w[0].clone(), w[1].clone()))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
     let pace = match worst {
         _ if ticks.len() < 10 => Finding::no(format!("MainProcess printed {} ticks of 10", ticks.len())),
         Some((gap, (from, a), (_, b))) if gap > 0.5 => {
@@ -458,21 +518,26 @@ pub fn endless_consumer(run: &Run, _: &Machine) -> Vec<Finding> {
 
 /// gil: the job in processes, faster than serial.
 pub fn gil_threads(run: &Run, machine: &Machine) -> Vec<Finding> {
-    let children = run.processes().into_iter().skip(1).filter(|p| !p.lane.starts_with("resource_tracker")).count();
+    let children: Vec<_> = run.processes().into_iter().skip(1).collect();
     let threads: Vec<String> = run.threads().into_iter().filter(|t| t.learner).map(|t| t.lane).collect();
-    let processes = match children {
-        0 if !threads.is_empty() => Finding::no(format!(
+    // Two children alive at the same time: from the later start to the earlier end.
+    let end = |p: &super::run::Process| p.ending.as_ref().map_or(run.end(), |e| e.t);
+    let together = children
+        .iter()
+        .enumerate()
+        .any(|(i, a)| children[i + 1..].iter().any(|b| a.start.max(b.start) < end(a).min(end(b))));
+    let processes = match (children.len(), together) {
+        (0, _) if !threads.is_empty() => Finding::no(format!(
             "the job ran in threads of one process ({}), which take turns holding the GIL",
             threads.join(", ")
         )),
-        0 => Finding::no("the job ran in MainProcess alone"),
-        n => Finding::yes(format!("the job ran in {n} processes")),
+        (0, _) => Finding::no("the job ran in MainProcess alone"),
+        (n, false) => Finding::no(format!("the job ran in {n} processes, one after the other")),
+        (n, true) => Finding::yes(format!("the job ran in {n} processes at the same time")),
     };
     let lines = main_lines(run);
-    vec![
-        processes.need("the job runs in two processes, each with its own GIL"),
-        speed_up(seconds(&lines, "serial: "), seconds(&lines, "parallel: "), machine),
-    ]
+    let faster = speed_up(seconds(&lines, "serial: "), seconds(&lines, "parallel: "), machine, processes.ok);
+    vec![processes.need("the job runs in two processes at the same time, each with its own GIL"), faster]
 }
 
 #[cfg(test)]
@@ -482,11 +547,17 @@ mod tests {
     #[test]
     fn the_sum_and_the_seconds_are_read_as_printed() {
         assert_eq!(sum_of_squares(4), 14);
-        let lines = vec![(0.0, "serial: 333 in 0.82 s".to_string()), (1.0, "pool: 333 in 0.41 s".to_string())];
+        let lines =
+            vec![(0.0, "serial: 333 in 0.82 s".to_string()), (1.0, "pool: 333 in 0.41 s".to_string())];
         assert_eq!(seconds(&lines, "pool: ").map(|(_, s)| s), Some(0.41));
-        let f = speed_up(seconds(&lines, "serial: "), seconds(&lines, "pool: "), &Machine { cores: 2 });
+        let idle = Machine { cores: 2, others: 0 };
+        let f = speed_up(seconds(&lines, "serial: "), seconds(&lines, "pool: "), &idle, true);
         assert!(f.ok, "{f:?}");
-        let f = speed_up(seconds(&lines, "pool: "), seconds(&lines, "serial: "), &Machine { cores: 2 });
+        let f = speed_up(seconds(&lines, "pool: "), seconds(&lines, "serial: "), &idle, true);
         assert!(!f.ok && f.timing);
+        let busy = Machine { cores: 2, others: 3 };
+        let f = speed_up(seconds(&lines, "pool: "), seconds(&lines, "serial: "), &busy, true);
+        assert!(f.ok && f.saw.contains("3 other tasks wanted a CPU"), "{f:?}");
+        assert!(!speed_up(seconds(&lines, "pool: "), seconds(&lines, "serial: "), &busy, false).ok);
     }
 }

@@ -252,6 +252,18 @@ impl Run {
         (last.kind == Kind::State && last.state == Some(LaneState::Blocked)).then(|| last.text.clone())
     }
 
+    /// What `lane` was doing when the run ended, if it had not ended: the
+    /// trace's words for its last wait or sleep.
+    pub fn doing_at_end(&self, lane: &str) -> Option<String> {
+        let last = self.events.iter().rev().find(|e| {
+            e.lane == lane && (e.kind == Kind::Exit || (e.kind == Kind::State && e.lock.is_none()))
+        })?;
+        match (last.kind, last.state) {
+            (Kind::State, Some(LaneState::Blocked | LaneState::Sleeping)) => Some(last.text.clone()),
+            _ => None,
+        }
+    }
+
     /// Every take of, and wait for, one of the program's locks, with the
     /// locks the lane held then.
     pub fn lock_steps(&self) -> Vec<LockStep> {

@@ -382,8 +382,7 @@ impl Program {
                 if self.every_lock {
                     let name = self.lock_name(&made);
                     let place = self.code.short(&site);
-                    let mut event =
-                        Event::new(t, &lane, pid, Kind::State, format!("took {name} at {place}"));
+                    let mut event = Event::new(t, &lane, pid, Kind::State, format!("took {name} at {place}"));
                     event.state = Some(LaneState::Running);
                     event.lock = Some(name.clone());
                     self.events.push(event);

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use crate::events::Sink;
 use crate::explore::play::screen::{line, Line, Look};
 use crate::i18n::tr;
-use crate::render::{Human, Localised, Timelines};
 use crate::menu::footer_rows;
+use crate::render::{Human, Localised, Timelines};
 use crate::text::fill;
 
 use super::super::cli::verdict_lines;
@@ -56,7 +56,12 @@ pub fn lines(watch: &Watch, file: &str, width: usize, height: usize, unicode: bo
     let at = EXERCISES.iter().position(|x| x.id == e.id).unwrap_or(0) + 1;
     let mark = if watch.solved() { " ✓" } else { "" };
     let mut top = vec![line(
-        format!("concur-tutor practice · {} ({at}/{}) · {}{mark}", e.id, EXERCISES.len(), tr(&format!("lesson {}", e.lesson))),
+        format!(
+            "concur-tutor practice · {} ({at}/{}) · {}{mark}",
+            e.id,
+            EXERCISES.len(),
+            tr(&format!("lesson {}", e.lesson))
+        ),
         Look::Strong,
     )];
     top.extend(wrapped(&tr(&format!("Goal: {}", tr(e.goal))), width, Look::Strong));
@@ -85,14 +90,21 @@ pub fn lines(watch: &Watch, file: &str, width: usize, height: usize, unicode: bo
     }
     if watch.solved() {
         bottom.extend(wrapped(
-            &tr(&format!("Solved. The solution is beside yours: {}.solution.py (s shows it; n: the next exercise)", e.id)),
+            &tr(&format!(
+                "Solved. The solution is beside yours: {}.solution.py (s shows it; n: the next exercise)",
+                e.id
+            )),
             width,
             Look::Good,
         ));
     }
     match watch.mode {
         Mode::ConfirmReset => bottom.extend(wrapped(
-            &tr(&format!("Reset {} to the program as shipped? Yours is kept beside it as {}.~N~.", e.file(), e.file())),
+            &tr(&format!(
+                "Reset {} to the program as shipped? Yours is kept beside it as {}.~N~.",
+                e.file(),
+                e.file()
+            )),
             width,
             Look::Bad,
         )),
@@ -130,7 +142,9 @@ pub fn lines(watch: &Watch, file: &str, width: usize, height: usize, unicode: bo
             middle.into_iter().skip(skip).take(room).collect()
         }
         _ => {
-            let end = middle.len().saturating_sub(watch.scroll.min(middle.len().saturating_sub(room.min(middle.len()))));
+            let end = middle
+                .len()
+                .saturating_sub(watch.scroll.min(middle.len().saturating_sub(room.min(middle.len()))));
             let start = end.saturating_sub(room);
             middle[start..end].to_vec()
         }
@@ -165,6 +179,9 @@ mod tests {
         }
         press(&mut w, "l");
         let screen = lines(&w, "join-before-get.py", 80, 24, true);
-        assert!(screen.iter().any(|l| l.spans.iter().any(|(t, look)| *look == Look::Current && t.contains("join-before-get"))));
+        assert!(screen.iter().any(|l| l
+            .spans
+            .iter()
+            .any(|(t, look)| *look == Look::Current && t.contains("join-before-get"))));
     }
 }

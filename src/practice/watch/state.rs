@@ -145,7 +145,10 @@ impl Watch {
                 }
                 KeyCode::Char('h') => {
                     match self.hints {
-                        3 => self.message = Some("That was the last hint: the third says what to change.".into()),
+                        3 => {
+                            self.message =
+                                Some("That was the last hint: the third says what to change.".into())
+                        }
                         _ => self.hints += 1,
                     }
                     Action::Draw
@@ -166,7 +169,8 @@ impl Watch {
                         Action::Draw
                     }
                     (false, _) => {
-                        self.message = Some("n goes on once this exercise is solved (l lists them all).".into());
+                        self.message =
+                            Some("n goes on once this exercise is solved (l lists them all).".into());
                         Action::Draw
                     }
                 },

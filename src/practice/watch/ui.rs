@@ -125,14 +125,21 @@ struct Session {
 }
 
 impl Session {
-    fn run(&mut self, workspace: &Workspace, state: &mut Watch, python: Option<&Path>, paint: Paint) -> anyhow::Result<()> {
+    fn run(
+        &mut self,
+        workspace: &Workspace,
+        state: &mut Watch,
+        python: Option<&Path>,
+        paint: Paint,
+    ) -> anyhow::Result<()> {
         let mut out = io::stdout();
         let mut dirty = true;
         loop {
             if dirty {
                 let (width, height) = terminal::size()?;
                 let file = state.exercise.file();
-                let lines = screen::lines(state, &file, width as usize, height as usize, crate::text::unicode());
+                let lines =
+                    screen::lines(state, &file, width as usize, height as usize, crate::text::unicode());
                 draw_lines(&mut out, &lines, paint)?;
                 dirty = false;
             }
@@ -221,7 +228,12 @@ impl Session {
     }
 
     /// Starts a check of the exercise open, ending the one under way.
-    fn start(&mut self, workspace: &Workspace, state: &mut Watch, python: Option<&Path>) -> anyhow::Result<()> {
+    fn start(
+        &mut self,
+        workspace: &Workspace,
+        state: &mut Watch,
+        python: Option<&Path>,
+    ) -> anyhow::Result<()> {
         if let Some(check) = self.checking.take() {
             check.stop();
         }

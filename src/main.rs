@@ -483,6 +483,10 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
                     show(lesson, paint)?;
                     continue;
                 }
+                Choice::Practice(lesson) => {
+                    practise(&lesson, paint);
+                    continue;
+                }
                 Choice::Run(plan) => plan,
             };
         loop {
@@ -506,6 +510,38 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
                 _ => break,
             }
         }
+    }
+}
+
+/// The menu's `x`: the first unsolved exercise of `lesson` (else its first),
+/// in ./concur-practice/, made if need be; back to the menu after it.
+fn practise(lesson: &str, paint: Paint) {
+    let progress = load_progress();
+    let mut exercises = practice::for_lesson(lesson);
+    let Some(first) = exercises.next() else {
+        eprintln!("{}", i18n::tr(&format!("'{lesson}' has no exercise yet: concur-tutor practice list")));
+        terminal::keys_mode();
+        let _ = terminal::read_key();
+        terminal::restore();
+        return;
+    };
+    let exercise = std::iter::once(first).chain(exercises).find(|e| !progress.is_solved(e.id)).unwrap_or(first);
+    let args = practice::Args {
+        action: None,
+        exercise: Some(exercise.id.to_string()),
+        manual: false,
+        python: None,
+    };
+    if practice::workspace::Workspace::find().is_none() {
+        if let Err(err) = std::env::current_dir().and_then(|here| practice::workspace::Workspace::init(&here)) {
+            eprintln!("{}{}", i18n::tr("error: "), i18n::tr(&format!("cannot make ./concur-practice/: {err}")));
+            return;
+        }
+    }
+    match practice::command(args, paint) {
+        Ok(()) | Err(practice::Failure::Exit(_)) => {}
+        Err(practice::Failure::Usage(message)) => eprintln!("{}{message}", i18n::tr("error: ")),
+        Err(practice::Failure::Run(err)) => eprintln!("{}{err:#}", i18n::tr("error: ")),
     }
 }
 

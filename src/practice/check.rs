@@ -227,11 +227,15 @@ mod tests {
             deciding: 2,
             findings: vec![
                 Finding::yes("nothing hung").need("nothing hangs"),
-                Finding::no("total: 70000: 10000 of 80000 were lost").need("the total is exactly 80000"),
+                Finding::no("10000 of 80000 additions were lost (MainProcess printed total: 70000)")
+                    .need("the total is exactly 80000"),
             ],
             events: Vec::new(),
         };
-        assert_eq!(v.headline(), "not yet, run 2 of 5: total: 70000: 10000 of 80000 were lost");
+        assert_eq!(
+            v.headline(),
+            "not yet, run 2 of 5: 10000 of 80000 additions were lost (MainProcess printed total: 70000)"
+        );
         v.solved = true;
         assert_eq!(v.headline(), "solved: each of 2 runs showed everything the goal needs");
     }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::events::{Event, Kind, TUTOR};
+use crate::events::{Event, TUTOR};
 use crate::i18n::{self, tr};
 use crate::output::OutputArgs;
 use crate::progress::{self, Progress};
@@ -347,10 +347,22 @@ fn verdict_line(exercise: &Exercise, verdict: &Verdict, recorded: bool) -> Verdi
                 need: tr(&f.need),
                 ok: f.ok,
                 saw: tr(&f.saw),
-                detail: f.detail.iter().map(|d| tr(d)).collect(),
+                detail: f.detail.iter().map(|d| labelled(d)).collect(),
             })
             .collect(),
         recorded,
+    }
+}
+
+/// `lane: what it did`, translated: whole when a pattern has it, else the
+/// part after the lane's name.
+fn labelled(line: &str) -> String {
+    if i18n::translate(line).is_some() {
+        return tr(line);
+    }
+    match line.split_once(": ") {
+        Some((lane, rest)) => format!("{lane}{}{}", tr(": "), tr(rest)),
+        None => tr(line),
     }
 }
 
@@ -372,7 +384,8 @@ pub fn verdict_lines(line: &VerdictLine) -> Vec<(String, Option<Ink>)> {
     lines.push((tr(&format!("The goal: {}", line.goal)), None));
     for f in &line.findings {
         let mark = if f.ok { "✓" } else { "✗" };
-        lines.push((format!("  {mark} {}: {}", f.need, f.saw), if f.ok { None } else { Some(Ink::Warn) }));
+        let text = format!("  {mark} {}{}{}", f.need, tr(": "), f.saw);
+        lines.push((text, if f.ok { None } else { Some(Ink::Warn) }));
     }
     lines.push((tr(&format!("Runs: {}", line.why_runs)), None));
     lines
@@ -421,10 +434,7 @@ impl Line {
                 text: value.get("text")?.as_str()?.to_string(),
             }),
             "verdict" => serde_json::from_value(value).ok().map(|v| Line::Verdict(Box::new(v))),
-            _ => serde_json::from_value::<Event>(value)
-                .ok()
-                .filter(|e| e.kind != Kind::Scene || true)
-                .map(|e| Line::Event(Box::new(e))),
+            _ => serde_json::from_value::<Event>(value).ok().map(|e| Line::Event(Box::new(e))),
         }
     }
 }

@@ -183,7 +183,7 @@ pub fn daemon_child(run: &Run, _: &Machine) -> Vec<Finding> {
             .spans(LaneState::Blocked)
             .into_iter()
             .filter(|s| s.lane == main.lane && s.to > last)
-            .map(|s| format!("{} ({:.2} s)", s.text, s.to - s.from.max(last)))
+            .map(|s| format!("{}, for {:.2} s", s.text, s.to - s.from.max(last)))
             .collect();
         Finding::no(format!("{} ended {gap:.2} s after its last line", main.lane)).with(waits)
     };
@@ -372,8 +372,10 @@ pub fn join_before_get(run: &Run, _: &Machine) -> Vec<Finding> {
 pub fn lost_updates(run: &Run, _: &Machine) -> Vec<Finding> {
     let total = main_lines(run).into_iter().find_map(|(_, l)| l.strip_prefix("total: ")?.parse::<i64>().ok());
     let exact = match total {
-        Some(80000) => Finding::yes("total: 80000"),
-        Some(total) => Finding::no(format!("total: {total}: {} of 80000 were lost", 80000 - total)),
+        Some(80000) => Finding::yes("MainProcess printed total: 80000"),
+        Some(total) => {
+            Finding::no(format!("{} of 80000 additions were lost (MainProcess printed total: {total})", 80000 - total))
+        }
         None => Finding::no("MainProcess printed no total: line"),
     };
     vec![exact.need("the total is exactly 80000")]
@@ -410,18 +412,11 @@ pub fn two_locks(run: &Run, _: &Machine) -> Vec<Finding> {
         for held in &s.holding {
             let crossing = steps.iter().find(|o| o.lock == *held && o.holding.contains(&s.lock));
             if let Some(o) = crossing {
-                let verb = |step: &super::run::LockStep| if step.waited { "waited for" } else { "took" };
-                order = Finding::no(format!(
-                    "two orders: {} {} {} while holding {}, and {} {} {} while holding {}",
-                    s.lane,
-                    verb(s),
-                    s.lock,
-                    held,
-                    o.lane,
-                    verb(o),
-                    o.lock,
-                    s.lock
-                ))
+                let clause = |step: &super::run::LockStep, held: &str| match step.waited {
+                    true => format!("{} waited for {} while holding {held}", step.lane, step.lock),
+                    false => format!("{} took {} while holding {held}", step.lane, step.lock),
+                };
+                order = Finding::no(format!("two orders: {}, and {}", clause(s, held), clause(o, &s.lock)))
                 .with(vec![format!("{}: {}", s.lane, s.text), format!("{}: {}", o.lane, o.text)]);
                 break 'edges;
             }

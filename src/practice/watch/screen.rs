@@ -55,15 +55,8 @@ pub fn lines(watch: &Watch, file: &str, width: usize, height: usize, unicode: bo
     let e = watch.exercise;
     let at = EXERCISES.iter().position(|x| x.id == e.id).unwrap_or(0) + 1;
     let mark = if watch.solved() { " ✓" } else { "" };
-    let mut top = vec![line(
-        format!(
-            "concur-tutor practice · {} ({at}/{}) · {}{mark}",
-            e.id,
-            EXERCISES.len(),
-            tr(&format!("lesson {}", e.lesson))
-        ),
-        Look::Strong,
-    )];
+    let title = format!("concur-tutor practice · {} ({at}/{}) · lesson {}", e.id, EXERCISES.len(), e.lesson);
+    let mut top = vec![line(format!("{}{mark}", tr(&title)), Look::Strong)];
     top.extend(wrapped(&tr(&format!("Goal: {}", tr(e.goal))), width, Look::Strong));
     let status = match (watch.checking, watch.manual) {
         (Some((0, n)), _) => tr(&format!("checking {file}: {n} runs to make…")),

@@ -304,7 +304,11 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Practice(args)) => match practice::command(args, paint) {
             Ok(()) => Ok(()),
             Err(practice::Failure::Usage(message)) => Err(Failure::Usage(message)),
-            Err(practice::Failure::Run(err)) => page(Err(io::Error::other(format!("{err:#}")))).and(Ok(())),
+            Err(practice::Failure::Run(err)) => match err.downcast::<io::Error>() {
+                Ok(err) => page(Err(err)),
+                Err(err) if err.is::<concur_tutor::trace::Closed>() => stage::exit_quietly(0),
+                Err(err) => Err(Failure::Run(err)),
+            },
             Err(practice::Failure::Exit(code)) => std::process::exit(code),
         },
         Some(Command::Man) => page(manual::man(Cli::command(), &mut io::stdout())),
@@ -525,16 +529,18 @@ fn practise(lesson: &str, paint: Paint) {
         terminal::restore();
         return;
     };
-    let exercise = std::iter::once(first).chain(exercises).find(|e| !progress.is_solved(e.id)).unwrap_or(first);
-    let args = practice::Args {
-        action: None,
-        exercise: Some(exercise.id.to_string()),
-        manual: false,
-        python: None,
-    };
+    let exercise =
+        std::iter::once(first).chain(exercises).find(|e| !progress.is_solved(e.id)).unwrap_or(first);
+    let args =
+        practice::Args { action: None, exercise: Some(exercise.id.to_string()), manual: false, python: None };
     if practice::workspace::Workspace::find().is_none() {
-        if let Err(err) = std::env::current_dir().and_then(|here| practice::workspace::Workspace::init(&here)) {
-            eprintln!("{}{}", i18n::tr("error: "), i18n::tr(&format!("cannot make ./concur-practice/: {err}")));
+        if let Err(err) = std::env::current_dir().and_then(|here| practice::workspace::Workspace::init(&here))
+        {
+            eprintln!(
+                "{}{}",
+                i18n::tr("error: "),
+                i18n::tr(&format!("cannot make ./concur-practice/: {err}"))
+            );
             return;
         }
     }

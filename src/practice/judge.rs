@@ -296,7 +296,9 @@ pub fn divide_and_conquer(run: &Run, machine: &Machine) -> Vec<Finding> {
     let expected = sum_of_squares(10_000_000).to_string();
     let pool_line = lines.iter().find(|(_, l)| l.starts_with("pool: ")).map(|(_, l)| l.clone());
     let sum = match &pool_line {
-        Some(line) if line.split(' ').nth(1) == Some(expected.as_str()) => Finding::yes(line.clone()),
+        Some(line) if line.split(' ').nth(1) == Some(expected.as_str()) => {
+            Finding::yes(format!("MainProcess printed {line}"))
+        }
         Some(line) => Finding::no(format!("{line}, where the sum is {expected}")),
         None => Finding::no("MainProcess printed no pool: line"),
     };
@@ -373,9 +375,10 @@ pub fn lost_updates(run: &Run, _: &Machine) -> Vec<Finding> {
     let total = main_lines(run).into_iter().find_map(|(_, l)| l.strip_prefix("total: ")?.parse::<i64>().ok());
     let exact = match total {
         Some(80000) => Finding::yes("MainProcess printed total: 80000"),
-        Some(total) => {
-            Finding::no(format!("{} of 80000 additions were lost (MainProcess printed total: {total})", 80000 - total))
-        }
+        Some(total) => Finding::no(format!(
+            "{} of 80000 additions were lost (MainProcess printed total: {total})",
+            80000 - total
+        )),
         None => Finding::no("MainProcess printed no total: line"),
     };
     vec![exact.need("the total is exactly 80000")]
@@ -417,7 +420,7 @@ pub fn two_locks(run: &Run, _: &Machine) -> Vec<Finding> {
                     false => format!("{} took {} while holding {held}", step.lane, step.lock),
                 };
                 order = Finding::no(format!("two orders: {}, and {}", clause(s, held), clause(o, &s.lock)))
-                .with(vec![format!("{}: {}", s.lane, s.text), format!("{}: {}", o.lane, o.text)]);
+                    .with(vec![format!("{}: {}", s.lane, s.text), format!("{}: {}", o.lane, o.text)]);
                 break 'edges;
             }
         }

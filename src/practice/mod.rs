@@ -447,4 +447,22 @@ mod tests {
         assert_eq!(find("two-lock").unwrap_err(), "no exercise 'two-lock' (did you mean 'two-locks'?)");
         assert_eq!(find("two-locks.py").unwrap().id, "two-locks");
     }
+
+    #[test]
+    fn every_title_goal_hint_and_count_has_its_chinese() {
+        let chinese = |text: &str| {
+            crate::i18n::translate(text)
+                .is_some_and(|zh| zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+        };
+        for e in EXERCISES {
+            let mut texts = vec![e.title, e.goal];
+            texts.extend(e.hints);
+            if let Runs::Race { why, .. } = e.runs {
+                texts.push(why);
+            }
+            for text in texts {
+                assert!(chinese(text), "{}: no Chinese for {text:?}", e.id);
+            }
+        }
+    }
 }

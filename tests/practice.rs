@@ -11,10 +11,10 @@ mod common;
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Mutex;
 
-use common::{assert_group_gone, bin, fresh_dir};
+use common::{assert_group_gone, fresh_dir, tutor};
 use concur_tutor::practice::{Runs, EXERCISES};
 use serde_json::Value;
 
@@ -23,22 +23,7 @@ const WRONG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/practice");
 
 /// Whether python3 is here; if not, says the test is skipped.
 fn python() -> bool {
-    let here = Command::new("python3")
-        .args(["-c", "pass"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !here {
-        eprintln!("skipped: python3 is not installed, so practice cannot be tested here");
-    }
-    here
-}
-
-/// The binary, with its cache kept among the tests' files.
-fn tutor() -> Command {
-    let mut command = bin();
-    command.env("XDG_CACHE_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"));
-    command
+    common::python3("practice")
 }
 
 /// A check's outcome: its exit status, its per-run lines, and its verdict.

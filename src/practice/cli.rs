@@ -4,7 +4,7 @@
 //! a terminal, or checks it once without one.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -261,6 +261,9 @@ fn run_check(args: CheckArgs, python: &Python, paint: Paint) -> Result<(), Failu
     if !file.is_file() {
         return Err(usage(format!("no such file: {}", file.display())));
     }
+    // Named from here, as the learner would type it: the trace says its command.
+    let here = std::env::current_dir().unwrap_or_default();
+    let file = file.strip_prefix(&here).map(Path::to_path_buf).unwrap_or(file);
     let planned = args.runs.map_or(exercise.runs.most(), usize::from);
     let why = check::why_runs(exercise, planned, args.runs.is_some());
     let json = args.output.json;
@@ -366,20 +369,18 @@ fn labelled(line: &str) -> String {
     }
 }
 
-/// The verdict for a reader: the headline, each part of the goal with what
-/// the run showed, and why that many runs.
-pub fn verdict_lines(line: &VerdictLine) -> Vec<(String, Option<Ink>)> {
+/// The verdict for a reader: the headline, the detail of the first part
+/// missed, then (`full`) the goal part by part with what the run showed, and
+/// why that many runs; else only the other parts missed.
+pub fn verdict_lines(line: &VerdictLine, full: bool) -> Vec<(String, Option<Ink>)> {
     let mut lines = vec![(line.text.clone(), Some(if line.solved { Ink::Done } else { Ink::Warn }))];
-    let first_missed = line.findings.iter().position(|f| !f.ok);
-    for (i, d) in line
-        .findings
-        .get(first_missed.unwrap_or(usize::MAX))
-        .map_or(&[][..], |f| &f.detail[..])
-        .iter()
-        .enumerate()
-    {
-        let _ = i;
-        lines.push((format!("    {d}"), None));
+    let mut missed = line.findings.iter().filter(|f| !f.ok);
+    if let Some(first) = missed.next() {
+        lines.extend(first.detail.iter().map(|d| (format!("    {d}"), None)));
+    }
+    if !full {
+        lines.extend(missed.map(|f| (format!("  ✗ {}{}{}", f.need, tr(": "), f.saw), Some(Ink::Warn))));
+        return lines;
     }
     lines.push((tr(&format!("The goal: {}", line.goal)), None));
     for f in &line.findings {
@@ -395,7 +396,7 @@ fn print_verdict(line: &VerdictLine, paint: Paint) -> io::Result<()> {
     let mut out = crate::text::Glyphs(io::stdout().lock());
     let width = crate::text::width();
     writeln!(out)?;
-    for (text, ink) in verdict_lines(line) {
+    for (text, ink) in verdict_lines(line, true) {
         let filled = crate::text::fill(&text, width, "", "    ");
         match ink {
             Some(ink) => writeln!(out, "{}", paint.ink(&filled, ink))?,

@@ -69,7 +69,7 @@ pub fn lines(watch: &Watch, file: &str, width: usize, height: usize, unicode: bo
 
     let mut bottom = vec![line("", Look::Plain)];
     if let Some(verdict) = &watch.verdict {
-        for (text, ink) in verdict_lines(verdict) {
+        for (text, ink) in verdict_lines(verdict, false) {
             let look = match ink {
                 Some(crate::render::theme::Ink::Done) => Look::Good,
                 Some(_) => Look::Bad,
@@ -128,18 +128,18 @@ pub fn lines(watch: &Watch, file: &str, width: usize, height: usize, unicode: bo
     let keep_bottom = bottom.len().min(height.saturating_sub(top.len().min(2) + 1));
     let bottom: Vec<Line> = bottom.split_off(bottom.len() - keep_bottom);
     let room = height.saturating_sub(top.len() + bottom.len());
-    let middle = match watch.mode {
+    let middle: Vec<Line> = match watch.mode {
         // The list keeps its selection on screen.
         Mode::List(selected) => {
             let skip = (selected + 1).saturating_sub(room);
             middle.into_iter().skip(skip).take(room).collect()
         }
+        // The run opens at its timeline (the lanes are above it, a key away).
         _ => {
-            let end = middle
-                .len()
-                .saturating_sub(watch.scroll.min(middle.len().saturating_sub(room.min(middle.len()))));
-            let start = end.saturating_sub(room);
-            middle[start..end].to_vec()
+            let anchor = middle.iter().position(|l| l.text().starts_with("── ")).unwrap_or(0) as isize;
+            let last = middle.len().saturating_sub(room) as isize;
+            let start = (anchor - watch.scroll).clamp(0, last) as usize;
+            middle.into_iter().skip(start).take(room).collect()
         }
     };
     let mut screen = top;

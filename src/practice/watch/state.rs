@@ -57,8 +57,9 @@ pub struct Watch {
     pub solved_before: bool,
     /// A line for the learner (English), until the next key.
     pub message: Option<String>,
-    /// How many lines the run is scrolled up from its end.
-    pub scroll: usize,
+    /// How many lines the run is scrolled up (down, when negative) from
+    /// where it opens: its timeline.
+    pub scroll: isize,
     /// Whether checks run on Enter rather than on each save.
     pub manual: bool,
 }
@@ -187,7 +188,7 @@ impl Watch {
                     Action::Draw
                 }
                 KeyCode::Down | KeyCode::Char('j') => {
-                    self.scroll = self.scroll.saturating_sub(1);
+                    self.scroll -= 1;
                     Action::Draw
                 }
                 KeyCode::PageUp => {
@@ -195,7 +196,7 @@ impl Watch {
                     Action::Draw
                 }
                 KeyCode::PageDown => {
-                    self.scroll = self.scroll.saturating_sub(10);
+                    self.scroll -= 10;
                     Action::Draw
                 }
                 _ => Action::Draw,

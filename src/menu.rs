@@ -250,6 +250,12 @@ impl Menu {
             let keys_at = below.iter().rposition(|(line, _)| line.is_empty()).map_or(below.len(), |i| i + 1);
             below.insert(keys_at, (explore, false));
         }
+        // On a small screen the summary gives way first: the keys stay, with
+        // one row of the list.
+        let keys = below.len() - below.iter().rposition(|(line, _)| line.is_empty()).map_or(0, |i| i + 1);
+        while below.len() >= height && below.len() > keys {
+            below.remove(0);
+        }
         // Keep the selected line on screen, and what goes below it on the last rows.
         let room = height.saturating_sub(below.len()).max(1);
         let at = lines.iter().position(|(_, selected)| *selected).unwrap_or(0);

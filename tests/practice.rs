@@ -148,47 +148,57 @@ fn wrong_reason(id: &str) -> Option<&'static [(&'static str, &'static str)]> {
     })
 }
 
-/// The checks of one exercise: shipped (in Chinese), solution, wrong fix.
-fn judge_exercise(id: &'static str, failures: &Mutex<Vec<String>>) {
+/// Which program of an exercise a check runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Variant {
+    /// As shipped, judged in Chinese.
+    Shipped,
+    Solution,
+    /// Its plausible wrong fix.
+    Wrong,
+}
+
+/// Checks one program of exercise `id`, saying what is wrong in `failures`.
+fn judge(id: &'static str, variant: Variant, failures: &Mutex<Vec<String>>) {
     let e = EXERCISES.iter().find(|e| e.id == id).unwrap();
-    let long = std::env::var_os("CONCUR_PRACTICE_LONG").is_some();
     let fail = |message: String| failures.lock().unwrap().push(message);
-
-    let shipped = check(id, &Path::new(LESSONS).join(format!("{id}.py")), &["--lang", "zh"]);
-    if shipped.code != 1 || shipped.verdict["solved"] != false {
-        fail(format!("{id}: the program as shipped passed: {:#}", shipped.verdict));
-    }
-    let english = english_left(&shipped.verdict);
-    if !english.is_empty() {
-        fail(format!("{id}: verdict lines without Chinese: {english:#?}"));
-    }
-
-    // Races: 2 runs here, the goal's own count in the long form.
-    let runs: Vec<&str> = match (e.runs, long) {
-        (Runs::Race { .. }, false) => vec!["--runs", "2"],
-        _ => vec![],
-    };
-    let solution = Path::new(LESSONS).join(format!("{id}.solution.py"));
-    let solved = check(id, &solution, &runs);
-    if solved.code != 0 || solved.verdict["solved"] != true {
-        fail(format!("{id}: the solution did not pass: {:#}", solved.verdict));
-    }
-    let planned = solved.verdict["planned"].as_u64().unwrap() as usize;
-    let race = matches!(e.runs, Runs::Race { .. });
-    if race && (solved.runs.len() != planned || solved.verdict["runs"] != planned) {
-        fail(format!("{id}: a solved race makes every run it plans: {:#}", solved.verdict));
-    }
-
-    if let Some(reasons) = wrong_reason(id) {
-        let wrong = check(id, &Path::new(WRONG).join(format!("{id}.wrong.py")), &[]);
-        if wrong.code != 1 {
-            fail(format!("{id}: the wrong fix passed: {:#}", wrong.verdict));
-            return;
+    match variant {
+        Variant::Shipped => {
+            let shipped = check(id, &Path::new(LESSONS).join(format!("{id}.py")), &["--lang", "zh"]);
+            if shipped.code != 1 || shipped.verdict["solved"] != false {
+                fail(format!("{id}: the program as shipped passed: {:#}", shipped.verdict));
+            }
+            let english = english_left(&shipped.verdict);
+            if !english.is_empty() {
+                fail(format!("{id}: verdict lines without Chinese: {english:#?}"));
+            }
         }
-        for (need, why) in reasons {
-            if let Err(panic) = std::panic::catch_unwind(|| wrong.failed(need, why)) {
-                let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
-                fail(format!("{id}, the wrong fix: {message}"));
+        Variant::Solution => {
+            // Races: 2 runs here, the goal's own count in the long form.
+            let long = std::env::var_os("CONCUR_PRACTICE_LONG").is_some();
+            let race = matches!(e.runs, Runs::Race { .. });
+            let runs: &[&str] = if race && !long { &["--runs", "2"] } else { &[] };
+            let solved = check(id, &Path::new(LESSONS).join(format!("{id}.solution.py")), runs);
+            if solved.code != 0 || solved.verdict["solved"] != true {
+                fail(format!("{id}: the solution did not pass: {:#}", solved.verdict));
+            }
+            let planned = solved.verdict["planned"].as_u64().unwrap() as usize;
+            if race && (solved.runs.len() != planned || solved.verdict["runs"] != planned) {
+                fail(format!("{id}: a solved race makes every run it plans: {:#}", solved.verdict));
+            }
+        }
+        Variant::Wrong => {
+            let Some(reasons) = wrong_reason(id) else { return };
+            let wrong = check(id, &Path::new(WRONG).join(format!("{id}.wrong.py")), &[]);
+            if wrong.code != 1 {
+                fail(format!("{id}: the wrong fix passed: {:#}", wrong.verdict));
+                return;
+            }
+            for (need, why) in reasons {
+                if let Err(panic) = std::panic::catch_unwind(|| wrong.failed(need, why)) {
+                    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+                    fail(format!("{id}, the wrong fix: {message}"));
+                }
             }
         }
     }
@@ -199,21 +209,29 @@ fn every_exercise_fails_as_shipped_passes_solved_and_fails_a_wrong_fix_for_its_r
     if !python() {
         return;
     }
-    // The ones that measure a speed-up run last, with nothing else of ours.
+    // Every check a few at once, but the solutions that must show a
+    // speed-up: those run last, with nothing else of ours.
     let timed = ["gil-threads", "divide-and-conquer"];
     let failures = Mutex::new(Vec::new());
-    let queue =
-        Mutex::new(EXERCISES.iter().map(|e| e.id).filter(|id| !timed.contains(id)).collect::<Vec<_>>());
+    let mut jobs: Vec<(&str, Variant)> = Vec::new();
+    for e in EXERCISES {
+        jobs.push((e.id, Variant::Shipped));
+        jobs.push((e.id, Variant::Wrong));
+        if !timed.contains(&e.id) {
+            jobs.push((e.id, Variant::Solution));
+        }
+    }
+    let queue = Mutex::new(jobs);
     std::thread::scope(|scope| {
-        for _ in 0..5 {
+        for _ in 0..6 {
             scope.spawn(|| loop {
-                let Some(id) = queue.lock().unwrap().pop() else { return };
-                judge_exercise(id, &failures);
+                let Some((id, variant)) = queue.lock().unwrap().pop() else { return };
+                judge(id, variant, &failures);
             });
         }
     });
     for id in timed {
-        judge_exercise(id, &failures);
+        judge(id, Variant::Solution, &failures);
     }
     let failures = failures.into_inner().unwrap();
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));

@@ -40,6 +40,8 @@ enum News {
     Saved(PathBuf),
     /// A line from check number `.0`.
     Said(u64, String),
+    /// A line check number `.0` wrote on stderr (an error, a warning).
+    Complained(u64, String),
     /// Check number `.0` ended.
     Over(u64),
 }
@@ -102,7 +104,8 @@ pub fn watch(
         state.message = Some("Saves cannot be watched here: press Enter to check the file again.".into());
     }
     let _screen = FullScreen::take()?;
-    let mut session = Session { tx, rx, generation: 0, checking: None, pending: None, events: Vec::new() };
+    let mut session =
+        Session { tx, rx, generation: 0, checking: None, pending: None, events: Vec::new(), complaint: None };
     session.start(workspace, &mut state, python)?;
     let result = session.run(workspace, &mut state, python, paint);
     if let Some(check) = session.checking.take() {
@@ -122,6 +125,8 @@ struct Session {
     pending: Option<Instant>,
     /// The events of the check under way.
     events: Vec<Event>,
+    /// The last line the check under way wrote on stderr.
+    complaint: Option<String>,
 }
 
 impl Session {
@@ -198,7 +203,15 @@ impl Session {
                 }
                 false
             }
-            News::Said(generation, _) | News::Over(generation) if generation != self.generation => false,
+            News::Said(generation, _) | News::Complained(generation, _) | News::Over(generation)
+                if generation != self.generation =>
+            {
+                false
+            }
+            News::Complained(_, text) => {
+                self.complaint = Some(text);
+                false
+            }
             News::Said(_, text) => match Line::parse(&text) {
                 Some(Line::Run { run, of, .. }) => {
                     state.ran(run, of);
@@ -220,7 +233,9 @@ impl Session {
                 }
                 if state.checking.is_some() {
                     state.checking = None;
-                    state.message = Some("The check ended without a verdict.".into());
+                    state.message = Some(
+                        self.complaint.take().unwrap_or_else(|| "The check ended without a verdict.".into()),
+                    );
                 }
                 true
             }
@@ -239,19 +254,29 @@ impl Session {
         }
         self.generation += 1;
         self.events.clear();
+        self.complaint = None;
         let mut command = Command::new(std::env::current_exe()?);
         command
             .args(["--lang", lang_arg(), "practice", "check", state.exercise.id, "--json"])
             .current_dir(&workspace.dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(Stdio::piped());
         if let Some(python) = python {
             command.arg("--python").arg(python);
         }
         let mut child = command.spawn()?;
         let stdout = child.stdout.take().expect("piped");
+        let stderr = child.stderr.take().expect("piped");
         let (tx, generation) = (self.tx.clone(), self.generation);
+        let complaints = tx.clone();
+        std::thread::spawn(move || {
+            for text in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if complaints.send(News::Complained(generation, text)).is_err() {
+                    return;
+                }
+            }
+        });
         std::thread::spawn(move || {
             for text in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if tx.send(News::Said(generation, text)).is_err() {

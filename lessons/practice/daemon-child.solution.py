@@ -9,7 +9,7 @@ from multiprocessing import Process
 
 def heartbeat():
     print("heartbeat starts:", os.getpid())
-    time.sleep(3)
+    time.sleep(2)
     print("heartbeat ends")
 
 

@@ -254,7 +254,7 @@ pub const EXERCISES: &[Exercise] = &[
         "queue-deadlock",
         judge::join_before_get,
         Runs::Once,
-        4.0,
+        3.0,
         false,
         "join() before get() with a 1 MB item",
         "The child's item arrives (the parent prints 1000000), nothing hangs, and every process ends by \

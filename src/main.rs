@@ -518,36 +518,33 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
 }
 
 /// The menu's `x`: the first unsolved exercise of `lesson` (else its first),
-/// in ./concur-practice/, made if need be; back to the menu after it.
+/// in ./concur-practice/, made if need be; back to the menu after it, or
+/// after a key once an error is said.
 fn practise(lesson: &str, paint: Paint) {
+    if let Err(said) = open_practice(lesson, paint) {
+        eprintln!("{}{said}", i18n::tr("error: "));
+        after_a_lesson(None);
+    }
+}
+
+fn open_practice(lesson: &str, paint: Paint) -> Result<(), String> {
     let progress = load_progress();
-    let mut exercises = practice::for_lesson(lesson);
-    let Some(first) = exercises.next() else {
-        eprintln!("{}", i18n::tr(&format!("'{lesson}' has no exercise yet: concur-tutor practice list")));
-        terminal::keys_mode();
-        let _ = terminal::read_key();
-        terminal::restore();
-        return;
+    let exercises: Vec<_> = practice::for_lesson(lesson).collect();
+    let Some(first) = exercises.first() else {
+        return Err(i18n::tr(&format!("'{lesson}' has no exercise yet: concur-tutor practice list")));
     };
-    let exercise =
-        std::iter::once(first).chain(exercises).find(|e| !progress.is_solved(e.id)).unwrap_or(first);
+    let exercise = exercises.iter().find(|e| !progress.is_solved(e.id)).unwrap_or(first);
+    if practice::workspace::Workspace::find().is_none() {
+        std::env::current_dir()
+            .and_then(|here| practice::workspace::Workspace::init(&here))
+            .map_err(|err| i18n::tr(&format!("cannot make ./concur-practice/: {err}")))?;
+    }
     let args =
         practice::Args { action: None, exercise: Some(exercise.id.to_string()), manual: false, python: None };
-    if practice::workspace::Workspace::find().is_none() {
-        if let Err(err) = std::env::current_dir().and_then(|here| practice::workspace::Workspace::init(&here))
-        {
-            eprintln!(
-                "{}{}",
-                i18n::tr("error: "),
-                i18n::tr(&format!("cannot make ./concur-practice/: {err}"))
-            );
-            return;
-        }
-    }
     match practice::command(args, paint) {
-        Ok(()) | Err(practice::Failure::Exit(_)) => {}
-        Err(practice::Failure::Usage(message)) => eprintln!("{}{message}", i18n::tr("error: ")),
-        Err(practice::Failure::Run(err)) => eprintln!("{}{err:#}", i18n::tr("error: ")),
+        Ok(()) | Err(practice::Failure::Exit(_)) => Ok(()),
+        Err(practice::Failure::Usage(message)) => Err(message),
+        Err(practice::Failure::Run(err)) => Err(format!("{err:#}")),
     }
 }
 

@@ -339,3 +339,28 @@ fn practice_watches_the_file_judges_each_save_hints_resets_and_quits() {
     let progress = std::fs::read_to_string(state.join("concur-tutor/progress.json")).unwrap();
     assert!(progress.contains("join-before-get"), "the solve is kept: {progress}");
 }
+
+/// The menu's `x` opens the selected lesson's exercise (making the practice
+/// folder where the tutor was started), and `q` there comes back to the menu.
+#[test]
+fn the_menu_opens_a_lessons_exercise_and_comes_back() {
+    if !common::python3("practice") {
+        return;
+    }
+    let root = common::fresh_dir("practice-menu");
+    let mut pty = Pty::start_with(&[], |command| {
+        command.current_dir(&root).env("XDG_STATE_HOME", root.join("state"));
+    });
+    pty.expect("pick a lesson");
+    pty.send("/queue-deadlock\r");
+    pty.expect("[x 0/1]");
+    pty.send("x");
+    pty.expect("Goal: The child's item arrives");
+    pty.expect("not yet: still hangs");
+    pty.send("q");
+    pty.expect("pick a lesson");
+    pty.send("q");
+    assert_eq!(pty.wait(), 0);
+    pty.assert_modes_are_back();
+    assert!(root.join("concur-practice/join-before-get.py").is_file());
+}

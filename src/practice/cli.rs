@@ -409,14 +409,12 @@ fn print_verdict(line: &VerdictLine, paint: Paint) -> io::Result<()> {
 /// Reads a line of `practice check --json`: a run's progress, an event of
 /// the deciding run, or the verdict.
 pub enum Line {
-    /// Run `run` of `of` is over: whether it showed the goal, and its words.
+    /// Run `run` of `of` is over.
     Run {
         /// Which.
         run: usize,
         /// Of how many.
         of: usize,
-        /// The trace's words for it.
-        text: String,
     },
     /// An event of the deciding run.
     Event(Box<Event>),
@@ -432,7 +430,6 @@ impl Line {
             "run" => Some(Line::Run {
                 run: value.get("run")?.as_u64()? as usize,
                 of: value.get("of")?.as_u64()? as usize,
-                text: value.get("text")?.as_str()?.to_string(),
             }),
             "verdict" => serde_json::from_value(value).ok().map(|v| Line::Verdict(Box::new(v))),
             _ => serde_json::from_value::<Event>(value).ok().map(|e| Line::Event(Box::new(e))),

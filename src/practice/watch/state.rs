@@ -139,8 +139,9 @@ impl Watch {
                 }
             },
             Mode::Main | Mode::Solution => match key.code {
-                KeyCode::Char('q') | KeyCode::Esc if self.mode == Mode::Main => Action::Quit,
-                KeyCode::Char('q') | KeyCode::Esc | KeyCode::Char('s') if self.mode == Mode::Solution => {
+                KeyCode::Char('q') => Action::Quit,
+                KeyCode::Esc if self.mode == Mode::Main => Action::Quit,
+                KeyCode::Esc | KeyCode::Char('s') if self.mode == Mode::Solution => {
                     self.mode = Mode::Main;
                     Action::Draw
                 }
@@ -242,6 +243,10 @@ pub(crate) mod tests {
         assert_eq!(press(&mut w, "s"), Action::Draw);
         assert_eq!(w.mode, Mode::Main, "no solution before a solve");
         w.solved_before = true;
+        press(&mut w, "s");
+        assert_eq!(w.mode, Mode::Solution);
+        press(&mut w, "s");
+        assert_eq!(w.mode, Mode::Main, "s again goes back");
         assert_eq!(press(&mut w, "n"), Action::Open(&EXERCISES[1]));
     }
 

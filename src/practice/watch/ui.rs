@@ -213,7 +213,7 @@ impl Session {
                 false
             }
             News::Said(_, text) => match Line::parse(&text) {
-                Some(Line::Run { run, of, .. }) => {
+                Some(Line::Run { run, of }) => {
                     state.ran(run, of);
                     true
                 }

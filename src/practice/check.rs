@@ -132,8 +132,8 @@ impl Sink for Gather {
 /// Must be called while the tutor is single-threaded (see [`trace::run`]).
 ///
 /// # Errors
-/// A run could not be made; or the check was interrupted (a
-/// [`trace::Closed`]-like [`Interrupted`] with the signal).
+/// A run could not be made; or a signal (Ctrl-C, SIGTERM) interrupted it:
+/// then the error is an [`Interrupted`], with the signal.
 pub fn check(
     exercise: &'static Exercise,
     file: &Path,

@@ -92,9 +92,14 @@ fn build() -> Result<(), String> {
     }
     programs.push_str("];\n");
     sources.push_str("];\n");
-    // The tutor's own words, the explorer's (concur-tutor explore) and the
-    // tracer's (concur-tutor trace).
-    for file in ["lessons/zh/tutor.toml", "lessons/zh/explore.toml", "lessons/zh/trace.toml"] {
+    // The tutor's own words, the explorer's (concur-tutor explore), the
+    // tracer's (concur-tutor trace) and the practice's (concur-tutor practice).
+    for file in [
+        "lessons/zh/tutor.toml",
+        "lessons/zh/explore.toml",
+        "lessons/zh/trace.toml",
+        "lessons/zh/practice.toml",
+    ] {
         chinese.tutor.extend(parse_text(&read(file)?).map_err(|err| at(file, err))?.notes);
     }
     for file in fs::read_dir("lessons").map_err(|err| at("lessons", err))?.flatten() {

@@ -21,6 +21,7 @@ pub mod lessons;
 pub mod manual;
 pub mod menu;
 pub mod output;
+pub mod practice;
 pub mod procfs;
 pub mod progress;
 pub mod quiz;

@@ -18,7 +18,7 @@ use concur_tutor::render::{self, ColorChoice, Paint};
 use concur_tutor::replay::{self, Pace, Run, Stopped};
 use concur_tutor::stage::{self, Clock, Recorder, Stage};
 use concur_tutor::terminal::{self, Quit};
-use concur_tutor::{catalogue, explore, lessons, manual, text};
+use concur_tutor::{catalogue, explore, lessons, manual, practice, text};
 
 /// Said after the lesson list: the lessons' Python, and the learner's own, can be traced.
 const TRACE_HINT: &str =
@@ -90,6 +90,8 @@ enum Command {
     },
     /// Run your own Python program, shown lane by lane, its hangs explained as they happen
     Trace(TraceArgs),
+    /// Fix-it exercises in Python, judged by what the fixed program really does
+    Practice(practice::Args),
     /// Print a shell completion script: it completes commands, options, their
     /// values and lesson ids
     ///
@@ -300,6 +302,16 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             page(manual::completions(shell, Cli::command(), &mut io::stdout()))
         }
         Some(Command::Trace(args)) => run_trace(args, paint),
+        Some(Command::Practice(args)) => match practice::command(args, paint) {
+            Ok(()) => Ok(()),
+            Err(practice::Failure::Usage(message)) => Err(Failure::Usage(message)),
+            Err(practice::Failure::Run(err)) => match err.downcast::<io::Error>() {
+                Ok(err) => page(Err(err)),
+                Err(err) if err.is::<concur_tutor::trace::Closed>() => stage::exit_quietly(0),
+                Err(err) => Err(Failure::Run(err)),
+            },
+            Err(practice::Failure::Exit(code)) => std::process::exit(code),
+        },
         Some(Command::Man) => page(manual::man(Cli::command(), &mut io::stdout())),
     }
 }
@@ -405,6 +417,9 @@ fn run_trace(args: TraceArgs, paint: Paint) -> Result<(), Failure> {
         python,
         hang_after: args.hang_after,
         keep_waiting: args.keep_waiting,
+        stdin: true,
+        every_lock: false,
+        limit: None,
     };
     match trace::run(&options, sink.as_mut()) {
         Ok(outcome) => std::process::exit(outcome.exit_code()),
@@ -473,6 +488,10 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
                     show(lesson, paint)?;
                     continue;
                 }
+                Choice::Practice(lesson) => {
+                    practise(&lesson, paint);
+                    continue;
+                }
                 Choice::Run(plan) => plan,
             };
         loop {
@@ -499,6 +518,37 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
                 _ => break,
             }
         }
+    }
+}
+
+/// The menu's `x`: the first unsolved exercise of `lesson` (else its first),
+/// in ./concur-practice/, made if need be; back to the menu after it, or
+/// after a key once an error is said.
+fn practise(lesson: &str, paint: Paint) {
+    if let Err(said) = open_practice(lesson, paint) {
+        eprintln!("{}{said}", i18n::tr("error: "));
+        after_a_lesson(None);
+    }
+}
+
+fn open_practice(lesson: &str, paint: Paint) -> Result<(), String> {
+    let progress = load_progress();
+    let exercises: Vec<_> = practice::for_lesson(lesson).collect();
+    let Some(first) = exercises.first() else {
+        return Err(i18n::tr(&format!("'{lesson}' has no exercise yet: concur-tutor practice list")));
+    };
+    let exercise = exercises.iter().find(|e| !progress.is_solved(e.id)).unwrap_or(first);
+    if practice::workspace::Workspace::find().is_none() {
+        std::env::current_dir()
+            .and_then(|here| practice::workspace::Workspace::init(&here))
+            .map_err(|err| i18n::tr(&format!("cannot make ./concur-practice/: {err}")))?;
+    }
+    let args =
+        practice::Args { action: None, exercise: Some(exercise.id.to_string()), manual: false, python: None };
+    match practice::command(args, paint) {
+        Ok(()) | Err(practice::Failure::Exit(_)) => Ok(()),
+        Err(practice::Failure::Usage(message)) => Err(message),
+        Err(practice::Failure::Run(err)) => Err(format!("{err:#}")),
     }
 }
 

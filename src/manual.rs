@@ -39,6 +39,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("concur-tutor explore two-locks --play", "be the scheduler: get both threads stuck"),
     ("concur-tutor trace my_script.py", "your own Python, lane by lane; hangs explained"),
     ("concur-tutor trace --example list", "Python programs to trace (and edit)"),
+    ("concur-tutor practice init", "./concur-practice/: fix-it exercises, judged by their runs"),
 ];
 
 /// The examples as `--help` shows them: each command line on a line of its
@@ -163,10 +164,11 @@ pub fn man(cmd: Command, out: &mut dyn Write) -> io::Result<()> {
     page.control("TP", []);
     page.text([italic("$XDG_STATE_HOME/concur-tutor/progress.json")]);
     page.text([roman(
-        "The lessons run to the end and the quiz scores (by default under ~/.local/state). \
-         `concur-tutor progress' shows it, `concur-tutor progress --reset' forgets it; a damaged file is \
-         reported and replaced. Nothing else is written, except the files named by --svg, --trace-out \
-         and --save.",
+        "The lessons run to the end, the quiz scores and the practice exercises solved (by default under \
+         ~/.local/state). `concur-tutor progress' shows it, `concur-tutor progress --reset' forgets it; a \
+         damaged file is reported and replaced. Nothing else is written, except the files named by --svg, \
+         --trace-out and --save, and ./concur-practice/ (made by `concur-tutor practice init': a solved \
+         exercise's solution beside it, a reset one's old file kept as NAME.py.~1~).",
     )]);
 
     page.control("SH", ["EXIT STATUS"]);
@@ -284,7 +286,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
 /// The exit statuses.
 const EXIT_STATUS: &[(&str, &str)] = &[
     ("0", "Done, or quit at a pause or in the menu."),
-    ("1", "The lesson failed while running (a system limit was reached, an output could not be written)."),
+    ("1", "The lesson failed while running (a system limit was reached, an output could not be written); `practice check': not solved yet."),
     ("2", "The command line asked for something that cannot be (an unknown lesson, a bad value): one error line."),
     ("130", "Interrupted by Ctrl-C (SIGINT); 128 + N for another signal N (143 for SIGTERM)."),
 ];

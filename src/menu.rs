@@ -1,7 +1,8 @@
 //! The full-screen lesson menu (`concur-tutor` on a terminal): chapters, ids,
 //! titles and done marks, and the selected lesson's summary; arrows or j/k to
 //! move, Enter to run, `p` to run with a pause before each explanation, `a` to
-//! predict each scene first, `s` to show the code, `+`/`-` to change the speed,
+//! predict each scene first, `s` to show the code, `x` to practise it (its
+//! fix-it exercises, `[x 1/2]` after its title), `+`/`-` to change the speed,
 //! `←`/`→` to pick one scene, `/` to filter, `q` or Esc to quit. The keys are in
 //! the footer; a resized terminal is redrawn. The state ([`Menu`]) is apart
 //! from the drawing and the terminal, so it can be tested without one.
@@ -52,6 +53,8 @@ pub enum Choice {
     Run(Plan),
     /// Show this lesson's Python and Rust.
     Show(String),
+    /// Practise this lesson: open its first unsolved exercise.
+    Practice(String),
     /// Leave.
     Quit,
     /// Leave by Ctrl-C.
@@ -184,6 +187,7 @@ impl Menu {
             KeyCode::Char('p') => return self.plan(Mode::Step),
             KeyCode::Char('a') => return self.plan(Mode::Predict),
             KeyCode::Char('s') => return self.selected().map(|l| Choice::Show(l.id.clone())),
+            KeyCode::Char('x') => return self.selected().map(|l| Choice::Practice(l.id.clone())),
             _ => {}
         }
         None
@@ -202,8 +206,17 @@ impl Menu {
             }
             let mark = if progress.is_completed(&lesson.id) { "✓" } else { " " };
             let pointer = if i == self.selected { "›" } else { " " };
+            // A lesson with exercises: how many are solved, after its title.
+            let exercises: Vec<_> = crate::practice::for_lesson(&lesson.id).collect();
+            let practice = match exercises.len() {
+                0 => String::new(),
+                n => {
+                    let solved = exercises.iter().filter(|e| progress.is_solved(e.id)).count();
+                    format!("  [x {solved}/{n}]")
+                }
+            };
             lines.push((
-                format!("{pointer} {mark} {} {}", pad(&lesson.id, 18), lesson.title),
+                format!("{pointer} {mark} {} {}{practice}", pad(&lesson.id, 18), lesson.title),
                 i == self.selected,
             ));
         }
@@ -228,7 +241,7 @@ impl Menu {
                 false,
             ));
         } else {
-            let keys = "↑/↓ move · Enter run · p with pauses · a predict first · s code · +/- speed · ←/→ one scene · / filter · q quit";
+            let keys = "↑/↓ move · Enter run · p with pauses · a predict first · s code · x practice · +/- speed · ←/→ one scene · / filter · q quit";
             below.extend(footer_rows(&tr(keys), width).into_iter().map(|row| (row, false)));
         }
         // Where there is room for it, a pointer to the explorer, above the keys.
@@ -236,6 +249,12 @@ impl Menu {
         if height >= below.len() + 10 && width >= columns(&explore) {
             let keys_at = below.iter().rposition(|(line, _)| line.is_empty()).map_or(below.len(), |i| i + 1);
             below.insert(keys_at, (explore, false));
+        }
+        // On a small screen the summary gives way first: the keys stay, with
+        // one row of the list.
+        let keys = below.len() - below.iter().rposition(|(line, _)| line.is_empty()).map_or(0, |i| i + 1);
+        while below.len() >= height && below.len() > keys {
+            below.remove(0);
         }
         // Keep the selected line on screen, and what goes below it on the last rows.
         let room = height.saturating_sub(below.len()).max(1);
@@ -253,7 +272,7 @@ impl Menu {
 
 /// The footer's keys (`key: action · key: action · …`) in rows of at most
 /// `width` columns, broken between two keys.
-fn footer_rows(footer: &str, width: usize) -> Vec<String> {
+pub fn footer_rows(footer: &str, width: usize) -> Vec<String> {
     let mut rows: Vec<String> = Vec::new();
     for key in footer.split(" · ") {
         match rows.last_mut() {
@@ -328,6 +347,7 @@ mod tests {
         }
         press(&mut menu, KeyCode::Enter);
         assert_eq!(press(&mut menu, KeyCode::Char('s')), Some(Choice::Show("deadlock".into())));
+        assert_eq!(press(&mut menu, KeyCode::Char('x')), Some(Choice::Practice("deadlock".into())));
         assert_eq!(press(&mut menu, KeyCode::Char('q')), Some(Choice::Quit));
     }
 

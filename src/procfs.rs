@@ -239,6 +239,13 @@ fn syscall_name(nr: i64) -> String {
         .map_or(format!("number {nr}"), |(_, name)| name.to_string())
 }
 
+/// How many tasks on the machine want a CPU now (`procs_running` in
+/// `/proc/stat`), the one asking included; `None` where it does not say.
+pub fn running_tasks() -> Option<u32> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    stat.lines().find_map(|line| line.strip_prefix("procs_running ")?.trim().parse().ok())
+}
+
 /// The pids of `parent`'s children, living or zombies.
 pub fn children_of(parent: i32) -> Vec<i32> {
     pids().into_iter().filter(|&pid| Stat::of(pid).is_some_and(|stat| stat.ppid == parent)).collect()

@@ -1,5 +1,5 @@
 //! What a learner has done, remembered between runs: the lessons run to the
-//! end, and the quizzes answered. One small JSON file in the XDG state
+//! end, the quizzes answered, and the practice exercises solved. One small JSON file in the XDG state
 //! directory (`$XDG_STATE_HOME/concur-tutor/progress.json`, by default under
 //! `~/.local/state`). A file that cannot be read is reported and replaced,
 //! never a reason to fail; a file far too big to be ours is reported and left
@@ -47,6 +47,12 @@ pub struct Progress {
     pub completed: BTreeSet<String>,
     /// Quiz results by lesson.
     pub quizzes: BTreeMap<String, Quiz>,
+    /// Practice exercises solved (`concur-tutor practice`), by id.
+    pub solved: BTreeSet<String>,
+    /// What a newer tutor wrote that this one does not know: kept as it is,
+    /// so that an update by this one loses none of it.
+    #[serde(flatten)]
+    pub unknown: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Where the file lives; `None` when neither `XDG_STATE_HOME` nor `HOME` is
@@ -97,6 +103,11 @@ impl Progress {
     /// Whether lesson `id` was run to the end.
     pub fn is_completed(&self, id: &str) -> bool {
         self.completed.contains(id)
+    }
+
+    /// Whether practice exercise `id` was solved.
+    pub fn is_solved(&self, id: &str) -> bool {
+        self.solved.contains(id)
     }
 }
 

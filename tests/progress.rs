@@ -135,3 +135,42 @@ fn a_progress_file_far_too_big_is_left_alone() {
     assert!(err.contains("bigger than 1024 KiB") && err.contains("left as it is"), "{err}");
     assert_eq!(std::fs::metadata(&file).unwrap().len(), 2 << 20);
 }
+
+/// A solved exercise goes into the same file under the same lock: a lesson
+/// finishing while an exercise is judged solved loses neither, and what a
+/// newer tutor wrote there (a field this one does not know) is kept.
+#[test]
+fn a_solve_and_a_lesson_at_once_lose_nothing_and_unknown_fields_are_kept() {
+    if !common::python3("practice") {
+        return;
+    }
+    let root = fresh_dir("progress-practice");
+    let state = root.join("state");
+    std::fs::create_dir_all(state.join("concur-tutor")).unwrap();
+    std::fs::write(
+        state.join("concur-tutor/progress.json"),
+        r#"{"completed": [], "solved": ["spawn-safe"], "from_a_newer_tutor": {"kept": true}}"#,
+    )
+    .unwrap();
+    let init =
+        bin().current_dir(&root).env("XDG_STATE_HOME", &state).args(["practice", "init"]).output().unwrap();
+    assert!(init.status.success());
+    let dir = root.join("concur-practice");
+    let solution = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons/practice/join-before-get.solution.py");
+    std::fs::copy(solution, dir.join("join-before-get.py")).unwrap();
+    let check = common::tutor()
+        .current_dir(&dir)
+        .env("XDG_STATE_HOME", &state)
+        .args(["practice", "check", "join-before-get", "--json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lesson = predict_globals(&state);
+    succeeds_quietly(lesson);
+    assert!(check.wait_with_output().unwrap().status.success());
+    let progress = progress_in(&state);
+    assert_eq!(progress["completed"], serde_json::json!(["globals"]));
+    assert_eq!(progress["solved"], serde_json::json!(["join-before-get", "spawn-safe"]));
+    assert_eq!(progress["from_a_newer_tutor"], serde_json::json!({"kept": true}));
+}

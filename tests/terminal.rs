@@ -35,10 +35,16 @@ struct Pty {
 impl Pty {
     /// Starts `concur-tutor <args>` on a new 100×30 terminal.
     fn start(args: &[&str]) -> Pty {
+        Pty::start_with(args, |_| {})
+    }
+
+    /// [`Pty::start`], its command set up by `set_up` first (a folder, the environment).
+    fn start_with(args: &[&str], set_up: impl FnOnce(&mut std::process::Command)) -> Pty {
         let size = Winsize { ws_row: 30, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0 };
         let pty = openpty(Some(&size), None).expect("openpty");
         let before = tcgetattr(&pty.slave).unwrap().local_flags;
         let mut command = bin();
+        set_up(&mut command);
         command
             .args(args)
             .env("TERM", "xterm")
@@ -300,4 +306,89 @@ fn every_ending_signal_in_the_menu_gives_the_terminal_back_and_still_ends_by_it(
         let seen = &pty.seen;
         assert!(seen.contains("\x1b[?1049l"), "{signal:?}: the alternate screen was not left");
     }
+}
+
+/// `practice` on a terminal: the exercise is checked at once and on every
+/// save; a wrong edit's verdict, the fix solved, a hint, a reset (asked
+/// first, the learner's file kept), q; the terminal comes back, and nothing
+/// the checks started is left.
+#[test]
+fn practice_watches_the_file_judges_each_save_hints_resets_and_quits() {
+    let python =
+        std::process::Command::new("python3").args(["-c", "pass"]).status().is_ok_and(|s| s.success());
+    if !python {
+        eprintln!("skipped: python3 is not installed, so practice cannot be tested here");
+        return;
+    }
+    let root = common::fresh_dir("practice-watch");
+    let state = root.join("state");
+    let init =
+        bin().current_dir(&root).env("XDG_STATE_HOME", &state).args(["practice", "init"]).output().unwrap();
+    assert!(init.status.success());
+    let dir = root.join("concur-practice");
+    let file = dir.join("join-before-get.py");
+    let shipped = std::fs::read_to_string(&file).unwrap();
+    let mut mark = String::new();
+    let mut pty = Pty::start_with(&["practice", "join-before-get"], |command| {
+        command.current_dir(&dir).env("XDG_STATE_HOME", &state).env("XDG_CACHE_HOME", root.join("cache"));
+        mark = common::mark(command);
+    });
+    pty.expect("Goal: The child's item arrives");
+    pty.expect("q quit");
+    pty.expect("not yet: still hangs: MainProcess waits in p.join()");
+    // A wrong edit: a join that gives up, then the get.
+    let wrong = shipped.replace("    p.join()\n", "    p.join(timeout=0.5)\n");
+    assert_ne!(wrong, shipped);
+    std::fs::write(&file, &wrong).unwrap();
+    pty.expect("not yet: MainProcess: p.join(timeout=0.5)");
+    pty.send("h");
+    pty.expect("Hint 1/3: Read the hang's explanation");
+    // The fix.
+    let fixed =
+        shipped.replace("    p.join()\n    obj = queue.get()\n", "    obj = queue.get()\n    p.join()\n");
+    assert_ne!(fixed, shipped);
+    std::fs::write(&file, &fixed).unwrap();
+    pty.expect("solved: the run showed everything the goal needs");
+    assert!(dir.join("join-before-get.solution.py").is_file(), "the solution is written once solved");
+    // A reset asks first, then keeps the learner's file.
+    pty.send("r");
+    pty.expect("Reset join-before-get.py to the program as shipped?");
+    pty.send("y");
+    pty.expect("Reset: your file is kept as join-before-get.py.~1~.");
+    pty.expect("not yet: still hangs");
+    assert_eq!(std::fs::read_to_string(dir.join("join-before-get.py.~1~")).unwrap(), fixed);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), shipped);
+    pty.send("q");
+    let group = pty.child.id() as i32;
+    assert_eq!(pty.wait(), 0);
+    pty.assert_modes_are_back();
+    assert_group_gone(group);
+    common::assert_nothing_marked_left(&mark, Duration::from_secs(5));
+    let progress = std::fs::read_to_string(state.join("concur-tutor/progress.json")).unwrap();
+    assert!(progress.contains("join-before-get"), "the solve is kept: {progress}");
+}
+
+/// The menu's `x` opens the selected lesson's exercise (making the practice
+/// folder where the tutor was started), and `q` there comes back to the menu.
+#[test]
+fn the_menu_opens_a_lessons_exercise_and_comes_back() {
+    if !common::python3("practice") {
+        return;
+    }
+    let root = common::fresh_dir("practice-menu");
+    let mut pty = Pty::start_with(&[], |command| {
+        command.current_dir(&root).env("XDG_STATE_HOME", root.join("state"));
+    });
+    pty.expect("pick a lesson");
+    pty.send("/queue-deadlock\r");
+    pty.expect("[x 0/1]");
+    pty.send("x");
+    pty.expect("Goal: The child's item arrives");
+    pty.expect("not yet: still hangs");
+    pty.send("q");
+    pty.expect("pick a lesson");
+    pty.send("q");
+    assert_eq!(pty.wait(), 0);
+    pty.assert_modes_are_back();
+    assert!(root.join("concur-practice/join-before-get.py").is_file());
 }

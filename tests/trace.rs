@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{assert_group_gone, bin, Trace};
+use common::{assert_group_gone, bin, tutor, Trace};
 use serde_json::Value;
 
 const PROGRAMS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/trace");
@@ -20,23 +20,7 @@ const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/trace/examples"
 
 /// Whether python3 is here; if not, says the test is skipped.
 fn python() -> bool {
-    let here = Command::new("python3")
-        .arg("-c")
-        .arg("pass")
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !here {
-        eprintln!("skipped: python3 is not installed, so trace cannot be tested here");
-    }
-    here
-}
-
-/// The binary, with its cache (the compiled agent) kept among the tests' files.
-fn tutor() -> Command {
-    let mut command = bin();
-    command.env("XDG_CACHE_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"));
-    command
+    common::python3("trace")
 }
 
 /// A private TMPDIR for one run, which must be empty after it.
@@ -142,7 +126,8 @@ fn children_of_each_start_method_are_lanes_that_say_their_own_lines() {
     for (method, prefix) in
         [("fork", "ForkProcess"), ("spawn", "SpawnProcess"), ("forkserver", "ForkServerProcess")]
     {
-        let run = trace(&format!("children-{method}"), &["children.py", method]);
+        // A short name: forkserver's socket lives under it, and a socket's path has 107 bytes.
+        let run = trace(&format!("c-{method}"), &["children.py", method]);
         assert_eq!(run.code, 0, "{method}");
         let main = run.events().iter().find(|e| e["kind"] == "spawn").unwrap();
         assert_eq!(main["lane"], "MainProcess");

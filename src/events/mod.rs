@@ -140,6 +140,10 @@ pub struct Event {
     /// `threading.get_native_id()`) that polled it. Tasks may move between threads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tid: Option<i32>,
+    /// `state` of a traced thread that takes, waits for or lets go of a lock
+    /// the program made: the lock, as the program names it (`lockA`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<String>,
     /// `measure` of an explored program: its `outcome` and `count` fields.
     /// Boxed, so that the events of lessons stay small.
     #[serde(flatten)]
@@ -180,6 +184,7 @@ impl Event {
             peer: None,
             lesson: None,
             tid: None,
+            lock: None,
             tally: None,
         }
     }

@@ -89,10 +89,7 @@ impl Load {
 
     /// Looks at the machine now (nothing where /proc/stat says nothing).
     pub fn look(&mut self) {
-        let running = std::fs::read_to_string("/proc/stat").ok().and_then(|stat| {
-            stat.lines().find_map(|line| line.strip_prefix("procs_running ")?.trim().parse::<u32>().ok())
-        });
-        if let Some(running) = running {
+        if let Some(running) = crate::procfs::running_tasks() {
             self.others.push(running.saturating_sub(1));
         }
     }

@@ -2,6 +2,7 @@
 //! own colour, the tutor's notes set apart and wrapped to the terminal.
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::{Arc, Mutex};
 
 use unicode_width::UnicodeWidthStr;
 
@@ -64,6 +65,9 @@ pub struct Human {
     details: bool,
     /// The current scene's events, for its timeline.
     scene: Vec<Event>,
+    /// Where the lines go instead of stdout, if not there (a full-screen
+    /// page that draws them itself).
+    buffer: Option<Arc<Mutex<Vec<u8>>>>,
 }
 
 /// How a renderer draws timelines.
@@ -89,7 +93,15 @@ impl Human {
             timeline,
             details,
             scene: Vec::new(),
+            buffer: None,
         }
+    }
+
+    /// The same renderer, writing its lines into `buffer` instead of stdout.
+    pub fn into_buffer(mut self, buffer: Arc<Mutex<Vec<u8>>>) -> Human {
+        self.terminal = false;
+        self.buffer = Some(buffer);
+        self
     }
 
     /// The timeline of the scene that just ended, if one is drawn.
@@ -106,6 +118,10 @@ impl Human {
 
     /// Writes `text` as a line, keeping the step-mode prompt last.
     fn write_line(&self, text: &str) -> io::Result<()> {
+        if let Some(buffer) = &self.buffer {
+            let mut out = buffer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            return writeln!(out, "{}", text::glyphs(text));
+        }
         let mut out = io::stdout().lock();
         // A line that arrives during a pause goes above the prompt, which stays last.
         if self.prompt.is_some() {

@@ -38,6 +38,13 @@ pub fn print_list(paint: Paint, width: usize, progress: &Progress) -> io::Result
             let title = text::fill(&lesson.title, width.saturating_sub(2 + ID_WIDTH).max(16), "", &indent);
             writeln!(out, "{mark} {}{pad}{title}", paint.bold(&lesson.id))?;
             writeln!(out, "{}", paint.dim(&text::fill(&lesson.summary, width, &indent, &indent)))?;
+            let exercises: Vec<String> = crate::practice::for_lesson(&lesson.id)
+                .map(|e| format!("{}{}", e.id, if progress.is_solved(e.id) { " ✓" } else { "" }))
+                .collect();
+            if !exercises.is_empty() {
+                let line = tr(&format!("practice: {}", exercises.join(", ")));
+                writeln!(out, "{}", paint.dim(&text::fill(&line, width, &indent, &indent)))?;
+            }
         }
     }
     Ok(())
@@ -55,6 +62,9 @@ pub fn print_list_json(progress: &Progress) -> io::Result<()> {
             "summary": lesson.summary,
             "scenes": lesson.scenes.len(),
             "completed": progress.is_completed(&lesson.id),
+            "practice": crate::practice::for_lesson(&lesson.id)
+                .map(|e| json!({"id": e.id, "solved": progress.is_solved(e.id)}))
+                .collect::<Vec<_>>(),
         });
         writeln!(out, "{line}")?;
     }
@@ -121,6 +131,16 @@ pub fn print_progress(progress: &Progress, paint: Paint) -> io::Result<()> {
     writeln!(out, "{}", paint.bold(&tr(&format!("{} of {} lessons run to the end", done.len(), all.len()))))?;
     if !done.is_empty() {
         writeln!(out, "  {}", done.join(", "))?;
+    }
+    let exercises = crate::practice::EXERCISES;
+    let solved: Vec<&str> = exercises.iter().filter(|e| progress.is_solved(e.id)).map(|e| e.id).collect();
+    writeln!(
+        out,
+        "{}",
+        paint.bold(&tr(&format!("{} of {} practice exercises solved", solved.len(), exercises.len())))
+    )?;
+    if !solved.is_empty() {
+        writeln!(out, "  {}", solved.join(", "))?;
     }
     if !progress.quizzes.is_empty() {
         writeln!(out, "{}", paint.bold(&tr("Quizzes (right / asked)")))?;

@@ -8,6 +8,7 @@
 //! async-signal-safe calls: the allocator that just failed is not used again.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{cleanup, fork};
 use crate::terminal;
@@ -57,6 +58,15 @@ pub(crate) const HINT: &str =
 /// spawned child tells its parent over its event pipe (one line, made without
 /// allocating), which ends the program with the child's name; then it ends.
 fn out_of_memory(size: usize) -> ! {
+    // Two threads can run out at once: the first says it and ends the
+    // process; the others wait for that, so that the line is said once, whole.
+    static SAYING: AtomicBool = AtomicBool::new(false);
+    if SAYING.swap(true, Ordering::SeqCst) {
+        loop {
+            // SAFETY: pause(2) allocates nothing; the first thread's _exit ends this one.
+            unsafe { libc::pause() };
+        }
+    }
     let mut digits = [0u8; 20];
     let size = decimal(size as u64, &mut digits);
     match fork::child_pipe() {

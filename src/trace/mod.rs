@@ -55,6 +55,15 @@ pub struct Options {
     pub hang_after: f64,
     /// Leave a hung program as it is, until Ctrl-C.
     pub keep_waiting: bool,
+    /// Pass the terminal's input on to the program (when stdin is a terminal).
+    /// Off for runs that must leave the tutor single-threaded (practice runs
+    /// a program several times in one process).
+    pub stdin: bool,
+    /// Report every take and release of the locks the program makes, as
+    /// `state` events with a `lock` field (practice judges their order).
+    pub every_lock: bool,
+    /// End the program if it is still running after this many seconds.
+    pub limit: Option<f64>,
 }
 
 /// What Python runs.
@@ -75,6 +84,8 @@ pub enum Outcome {
     Hung,
     /// Ctrl-C (or SIGTERM, SIGHUP) ended it: the signal.
     Interrupted(i32),
+    /// It was still running at its time limit, and the tutor ended it.
+    OverTime,
 }
 
 impl Outcome {
@@ -82,7 +93,7 @@ impl Outcome {
     pub fn exit_code(self) -> i32 {
         match self {
             Outcome::Ended(status) => status.map_or(0, Status::shell_code),
-            Outcome::Hung => 1,
+            Outcome::Hung | Outcome::OverTime => 1,
             Outcome::Interrupted(signal) => 128 + signal,
         }
     }
@@ -152,7 +163,7 @@ pub fn run(options: &Options, sink: &mut dyn Sink) -> anyhow::Result<Outcome> {
     let (err_read, err_write) = pipe2(OFlag::O_CLOEXEC)?;
     // A terminal is read here and its lines passed on: a program in a process
     // group of its own may not read the terminal itself.
-    let forward = io::stdin().is_terminal();
+    let forward = options.stdin && io::stdin().is_terminal();
     let (stdin_read, stdin_write) = if forward {
         let (r, w) = pipe2(OFlag::O_CLOEXEC)?;
         (Some(r), Some(w))
@@ -164,8 +175,11 @@ pub fn run(options: &Options, sink: &mut dyn Sink) -> anyhow::Result<Outcome> {
         .filter_map(|(tty, n)| tty.then_some(*n))
         .collect();
     let (argv, command) = command_line(options);
-    let env = folder
-        .environment(&terminals)
+    let mut env = folder.environment(&terminals);
+    if options.every_lock {
+        env.push(("CONCUR_TUTOR_LOCKS".into(), "1".into()));
+    }
+    let env = env
         .into_iter()
         .map(|(k, v)| {
             let mut pair = k.as_bytes().to_vec();
@@ -211,8 +225,10 @@ pub fn run(options: &Options, sink: &mut dyn Sink) -> anyhow::Result<Outcome> {
         }
     };
     let cwd = std::env::current_dir().unwrap_or_default();
+    let mut program = Program::new(origin, top, command.clone(), Code::new(cwd));
+    program.every_lock = options.every_lock;
     let mut tracer = Tracer {
-        program: Program::new(origin, top, command.clone(), Code::new(cwd)),
+        program,
         clock,
         guard,
         listener,
@@ -225,6 +241,7 @@ pub fn run(options: &Options, sink: &mut dyn Sink) -> anyhow::Result<Outcome> {
         guard_empty: false,
         hang: hang::Watch::new(options.hang_after),
         keep_waiting: options.keep_waiting,
+        limit: options.limit,
         told_orphans: false,
         top_ended: None,
         last_look: 0.0,
@@ -234,7 +251,11 @@ pub fn run(options: &Options, sink: &mut dyn Sink) -> anyhow::Result<Outcome> {
     scene.scene = Some(1);
     scene.scenes = Some(1);
     tracer.emit(vec![scene])?;
-    let outcome = tracer.follow()?;
+    let outcome = tracer.follow();
+    // The pipe the handler wrote to is closed with the tracer: no later
+    // signal may write into whatever takes its number.
+    WAKE.store(-1, Ordering::SeqCst);
+    let outcome = outcome?;
     tracer.sink.finish()?;
     drop(tracer);
     drop(folder);
@@ -306,6 +327,8 @@ struct Tracer<'s> {
     guard_empty: bool,
     hang: hang::Watch,
     keep_waiting: bool,
+    /// The run's time limit, in trace seconds.
+    limit: Option<f64>,
     told_orphans: bool,
     /// When the first process was seen to have ended.
     top_ended: Option<f64>,
@@ -346,6 +369,13 @@ impl Tracer<'_> {
                     now,
                     "--keep-waiting: the program is left as it is, hanging; Ctrl-C ends it.".into(),
                 );
+            }
+            if let Some(limit) = self.limit.filter(|&limit| now > limit) {
+                self.end_program(&format!(
+                    "The program was still running after {limit} s, the time this run allows: the tutor \
+                     ended it, and every process it had started."
+                ));
+                return Ok(Outcome::OverTime);
             }
             if hung && !self.keep_waiting {
                 self.end_program(

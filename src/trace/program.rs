@@ -169,6 +169,10 @@ pub struct Program {
     started: HashMap<i32, String>,
     /// The lanes of threads that have ended, by (pid, tid).
     gone: HashMap<(i32, i32), String>,
+    /// Whether every take and release of the program's own locks is an event.
+    pub every_lock: bool,
+    /// The names of the locks taken so far, by id, for their release.
+    lock_names: HashMap<String, String>,
     events: Vec<Event>,
 }
 
@@ -190,6 +194,8 @@ impl Program {
             started: HashMap::new(),
             ended_by: HashMap::new(),
             awaited: HashMap::new(),
+            every_lock: false,
+            lock_names: HashMap::new(),
             events: Vec::new(),
         }
     }
@@ -370,13 +376,30 @@ impl Program {
                 let target = self.proc_name(target);
                 self.note(t, format!("{who} sends {signal} to {target}: {call}."));
             }
-            Message::Acquired { tid, at, lock, site } => {
+            Message::Acquired { tid, at, lock, site, made } => {
                 let t = self.t(at);
-                self.touch(pid, tid, t);
+                let lane = self.touch(pid, tid, t);
+                if self.every_lock {
+                    let name = self.lock_name(&made);
+                    let place = self.code.short(&site);
+                    let mut event = Event::new(t, &lane, pid, Kind::State, format!("took {name} at {place}"));
+                    event.state = Some(LaneState::Running);
+                    event.lock = Some(name.clone());
+                    self.events.push(event);
+                    self.lock_names.insert(lock.clone(), name);
+                }
                 self.holders.insert(lock, Holder { pid, tid, site });
             }
-            Message::Released { tid: _, lock } => {
+            Message::Released { tid, at, lock } => {
                 self.holders.remove(&lock);
+                if let Some(name) = self.lock_names.get(&lock).cloned() {
+                    let t = self.t(at);
+                    let lane = self.touch(pid, tid, t);
+                    let mut event = Event::new(t, &lane, pid, Kind::State, format!("let go of {name}"));
+                    event.state = Some(LaneState::Running);
+                    event.lock = Some(name);
+                    self.events.push(event);
+                }
             }
             Message::Exiting { code } => {
                 if let Some(proc) = self.procs.get_mut(&pid) {
@@ -609,6 +632,7 @@ impl Program {
         let text = format!("{} waits for {}", wait.call, self.waited_for(pid, &wait.blocked));
         let mut event = Event::new(t, &lane, pid, Kind::State, text);
         event.state = Some(LaneState::Blocked);
+        event.lock = self.lock_waited(&wait.blocked);
         self.events.push(event);
         let tid = wait.blocked.tid;
         if let Some(thread) = self.thread_mut(pid, tid) {
@@ -655,6 +679,16 @@ impl Program {
             }
             other => other.to_string(),
         }
+    }
+
+    /// The name of the lock a wait of the program's own lock waits for.
+    fn lock_waited(&mut self, b: &Blocked) -> Option<String> {
+        let made = match b.kind.as_str() {
+            "lock" => b.extra.splitn(3, ';').nth(2).unwrap_or("").to_string(),
+            "mplock" => b.extra.clone(),
+            _ => return None,
+        };
+        (!made.is_empty() && !made.starts_with('@')).then(|| self.lock_name(&made))
     }
 
     /// A lock's name as the learner wrote it (`lockA`), from where it was made.

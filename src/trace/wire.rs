@@ -25,10 +25,10 @@ pub enum Message {
     Started { tid: i32, at: f64, child: i32, name: String },
     /// `p.terminate()` or `p.kill()`.
     Signalled { tid: i32, at: f64, target: i32, signal: String, site: String },
-    /// A lock the learner made was taken.
-    Acquired { tid: i32, at: f64, lock: String, site: String },
+    /// A lock the learner made (at `made`) was taken, at `site`.
+    Acquired { tid: i32, at: f64, lock: String, site: String, made: String },
     /// …and released.
-    Released { tid: i32, lock: String },
+    Released { tid: i32, at: f64, lock: String },
     /// `os._exit(code)`.
     Exiting { code: i32 },
     /// The process reaped child `pid` at `at`: a raw wait status.
@@ -68,10 +68,12 @@ impl Message {
             "B" => 8,
             "T" | "K" => 5,
             "S" => 4,
-            "N" | "P" | "A" => 4,
+            "N" | "P" => 4,
+            "A" => 5,
             "R" => 3,
             "W" | "C" => 3,
-            "E" | "U" => 2,
+            "E" => 2,
+            "U" => 3,
             "X" => 1,
             _ => return None,
         };
@@ -116,8 +118,8 @@ impl Message {
             "K" => {
                 Message::Signalled { tid: int(0)?, at: float(1)?, target: int(2)?, signal: s(3), site: s(4) }
             }
-            "A" => Message::Acquired { tid: int(0)?, at: float(1)?, lock: s(2), site: s(3) },
-            "U" => Message::Released { tid: int(0)?, lock: s(1) },
+            "A" => Message::Acquired { tid: int(0)?, at: float(1)?, lock: s(2), site: s(3), made: s(4) },
+            "U" => Message::Released { tid: int(0)?, at: float(1)?, lock: s(2) },
             "X" => Message::Exiting { code: int(0)? },
             "W" => Message::Reaped { pid: int(0)?, status: int(1)?, at: float(2)? },
             "C" => Message::ReturnCode { pid: int(0)?, code: int(1)?, at: float(2)? },

@@ -23,6 +23,26 @@ pub fn bin() -> Command {
     command
 }
 
+/// Whether python3 is here; if not, says that `what` cannot be tested.
+pub fn python3(what: &str) -> bool {
+    let here = Command::new("python3")
+        .args(["-c", "pass"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !here {
+        eprintln!("skipped: python3 is not installed, so {what} cannot be tested here");
+    }
+    here
+}
+
+/// The binary, with its cache (the compiled agent of `trace`) kept among the tests' files.
+pub fn tutor() -> Command {
+    let mut command = bin();
+    command.env("XDG_CACHE_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"));
+    command
+}
+
 /// A lesson's `--json` output, parsed.
 pub struct Trace {
     pub events: Vec<Value>,

@@ -43,7 +43,7 @@ impl Line {
     }
 
     /// The line cut to `width` columns.
-    fn fit(self, width: usize) -> Line {
+    pub fn fit(self, width: usize) -> Line {
         let mut left = width;
         let spans = self
             .spans
@@ -59,7 +59,8 @@ impl Line {
     }
 }
 
-fn line(text: impl Into<String>, look: Look) -> Line {
+/// A line of one piece of text, with its look.
+pub fn line(text: impl Into<String>, look: Look) -> Line {
     Line { spans: vec![(text.into(), look)] }
 }
 

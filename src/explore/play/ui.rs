@@ -12,7 +12,7 @@ use crate::render::theme::Ink;
 use crate::render::Paint;
 use crate::terminal::FullScreen;
 
-use super::screen::{self, Look};
+use super::screen::{self, Line, Look};
 use super::state::{Flow, Game};
 
 /// Plays `game` (of program `id`) until the learner leaves.
@@ -42,6 +42,15 @@ pub fn play(game: &mut Game, id: &str, paint: Paint) -> io::Result<()> {
 fn draw(out: &mut impl Write, game: &Game, id: &str, paint: Paint) -> io::Result<()> {
     let (width, height) = terminal::size()?;
     let lines = screen::lines(game, id, width as usize, height as usize, crate::text::unicode());
+    draw_lines(out, &lines, paint)
+}
+
+/// Draws `lines` on a cleared full screen, each with its look (colour
+/// when `paint` is on): for every full-screen page drawn as [`Line`]s.
+///
+/// # Errors
+/// The terminal could not be written.
+pub fn draw_lines(out: &mut impl Write, lines: &[Line], paint: Paint) -> io::Result<()> {
     queue!(out, terminal::Clear(terminal::ClearType::All))?;
     for (row, line) in lines.iter().enumerate() {
         queue!(out, cursor::MoveTo(0, row as u16))?;

@@ -54,6 +54,9 @@ def _install(address):
     # child still has its parent's frames (the parent's p.start()).
     stack_bottoms = {"_bootstrap", "_bootstrap_inner"}
     state = {"conn": None}
+    # Every take and release of a lock the learner made, for judging the
+    # order locks are taken in (practice): only when the tutor asks.
+    every_lock = os.environ.get("CONCUR_TUTOR_LOCKS") == "1"
 
     def connect(how):
         old = state["conn"]
@@ -201,6 +204,15 @@ def _install(address):
         Queue or a Condition made inside the library)."""
         return taken_at(caller(2))
 
+    def took(lock):
+        """Reports a take of a lock the learner made (with every_lock)."""
+        if not lock._made.startswith("@"):
+            send("A", native_id(), mono(), lock._id, site(3), lock._made)
+
+    def let_go(lock):
+        if not lock._made.startswith("@"):
+            send("U", native_id(), mono(), lock._id)
+
     class Lock(object):
         """threading.Lock, with its holder and the line it was taken at on record."""
 
@@ -217,11 +229,15 @@ def _install(address):
             if self._lock.acquire(False):
                 self._owner = native_id()
                 self._taken = caller(1)
+                if every_lock:
+                    took(self)
                 return True
             if not blocking or not wait_for(self, timeout):
                 return False
             self._owner = native_id()
             self._taken = caller(1)
+            if every_lock:
+                took(self)
             return True
 
         __enter__ = acquire
@@ -233,10 +249,14 @@ def _install(address):
             except BaseException:
                 self._owner = owner
                 raise
+            if every_lock:
+                let_go(self)
 
         def __exit__(self, *args):
             self._owner = 0
             self._lock.release()
+            if every_lock:
+                let_go(self)
 
         def locked(self):
             return self._lock.locked()
@@ -272,6 +292,8 @@ def _install(address):
             if self._depth == 1:
                 self._owner = native_id()
                 self._taken = caller(2)
+                if every_lock:
+                    took(self)
 
         def acquire(self, blocking=True, timeout=-1):
             if self._lock.acquire(False):
@@ -285,11 +307,15 @@ def _install(address):
         __enter__ = acquire
 
         def release(self):
+            last = False
             if self._lock._is_owned():
                 self._depth -= 1
                 if self._depth == 0:
                     self._owner = 0
+                    last = True
             self._lock.release()
+            if last and every_lock:
+                let_go(self)
 
         def __exit__(self, *args):
             self.release()
@@ -649,7 +675,7 @@ def _install(address):
             def acquire(block=True, timeout=None):
                 if semlock.acquire(False):
                     if mine:
-                        send("A", native_id(), mono(), ident, site())
+                        send("A", native_id(), mono(), ident, site(), made)
                     return True
                 if not block:
                     return False
@@ -661,13 +687,13 @@ def _install(address):
                     if did:
                         running("ok" if ok else "timeout")
                 if ok and mine:
-                    send("A", native_id(), mono(), ident, site())
+                    send("A", native_id(), mono(), ident, site(), made)
                 return ok
 
             def release():
                 semlock.release()
                 if mine and not semlock._count():
-                    send("U", native_id(), ident)
+                    send("U", native_id(), mono(), ident)
 
             self.acquire = acquire
             self.release = release

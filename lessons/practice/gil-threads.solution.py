@@ -1,0 +1,29 @@
+# gil: make the notes' CPU job faster (notes 002).
+#
+# Two processes, each with its own interpreter and its own GIL, run on two
+# cores at once.
+import time
+from multiprocessing import Process
+
+N = 2_000_000
+
+
+def job():
+    res = 0
+    for i in range(N):
+        res += i + i ** 2 + i ** 3
+    return res
+
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    job()
+    job()
+    print("serial: %.2f s" % (time.perf_counter() - start))
+    start = time.perf_counter()
+    workers = [Process(target=job) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    print("parallel: %.2f s" % (time.perf_counter() - start))

@@ -106,6 +106,30 @@ fn every_line_the_tutor_writes_has_its_chinese() {
     assert!(english.is_empty(), "{} lines without Chinese:\n  {}", english.len(), english.join("\n  "));
 }
 
+/// Lists each line of the tutor's that was translated by a guess: every
+/// line is translated by the pattern it was written from (`text!` in the
+/// code, which `--json` carries as `pattern`), or by its own text when it has
+/// no values. A guess, trying every pattern against the text, may pick
+/// another pattern that happens to match it too.
+#[test]
+fn every_line_is_translated_by_its_own_pattern() {
+    let mut guessed = Vec::new();
+    for (id, events) in chinese_runs() {
+        for event in events {
+            let text = event["text"].as_str().unwrap_or_default();
+            if !["say", "scene"].contains(&event["kind"].as_str().unwrap_or_default())
+                && has_chinese(text)
+                && event["pattern"].is_null()
+            {
+                guessed.push(format!("{id} {}: {text}", event["kind"]));
+            }
+        }
+    }
+    guessed.sort();
+    guessed.dedup();
+    assert!(guessed.is_empty(), "{} lines translated by a guess:\n  {}", guessed.len(), guessed.join("\n  "));
+}
+
 /// The display column where `needle` starts in `line` (a Chinese character is two).
 fn column_of(line: &str, needle: &str) -> usize {
     line[..line.find(needle).unwrap_or_else(|| panic!("no {needle:?} in {line:?}"))].width()

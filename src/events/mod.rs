@@ -11,8 +11,12 @@
 //! of the stream should pass over kinds it does not know.
 
 mod sink;
+mod text;
 
 pub use sink::{Sink, Tee};
+pub use text::Text;
+
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
@@ -92,6 +96,11 @@ pub struct Event {
     /// Human text. A `note`, `warn` or `measure` may have two parts: its
     /// headline (a line a projector can show), then a newline and its detail.
     pub text: String,
+    /// The format string `text` was made from (see [`Text`]), by which a
+    /// translating sink finds its Chinese: `"{name} returned after {waited:.2} s"`.
+    /// None for text that was not made from one (its own pattern, if any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<Cow<'static, str>>,
     /// `measure`: what was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -157,14 +166,17 @@ pub struct Tally {
 }
 
 impl Event {
-    /// An event with only the contract's five fields set.
-    pub fn new(t: f64, lane: &str, pid: i32, kind: Kind, text: impl Into<String>) -> Event {
+    /// An event with only the contract's five fields set (and the pattern of
+    /// its text, if it has one).
+    pub fn new(t: f64, lane: &str, pid: i32, kind: Kind, text: impl Into<Text>) -> Event {
+        let text = text.into();
         Event {
             t: (t * 1e6).round() / 1e6,
             lane: lane.to_string(),
             pid,
             kind,
-            text: text.into(),
+            pattern: text.pattern(),
+            text: text.text,
             name: None,
             value: None,
             unit: None,
@@ -182,5 +194,12 @@ impl Event {
             tid: None,
             tally: None,
         }
+    }
+
+    /// Sets the event's text, and its pattern with it.
+    pub fn set_text(&mut self, text: impl Into<Text>) {
+        let text = text.into();
+        self.pattern = text.pattern();
+        self.text = text.text;
     }
 }

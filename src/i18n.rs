@@ -50,6 +50,12 @@ pub fn translate(text: &str) -> Option<String> {
     table().translate(text).map(|(zh, _)| zh)
 }
 
+/// Whether format string `pattern` (as [`text!`](crate::text!) keeps it,
+/// `{name}` holes and all) has its Chinese.
+pub fn knows(pattern: &str) -> bool {
+    table().by_pattern(pattern).is_some()
+}
+
 /// Every English pattern with its Chinese.
 struct Table {
     /// The most specific first: the order a guess tries them in.

@@ -1,6 +1,8 @@
 //! What translating a whole lesson costs: every event of one run of each
 //! lesson (`--json --quick`, in English, as the localising sink receives
-//! them), put into Chinese by `i18n::localise`, the median of 21 passes.
+//! them), put into Chinese by `i18n::localise`, the median of 21 passes;
+//! then the same events without their patterns, as a run saved before events
+//! carried them is translated (by guesses).
 //!
 //! `cargo bench --bench localise`
 
@@ -57,13 +59,36 @@ fn main() {
     let first = std::time::Instant::now();
     let _ = i18n::translate("");
     println!("reading the patterns in (once): {:.3} ms", first.elapsed().as_secs_f64() * 1e3);
-    println!("{:<20} {:>7} {:>12} {:>12}", "lesson", "events", "all (ms)", "µs/event");
-    let (mut events, mut total) = (0, 0.0);
+    println!(
+        "{:<20} {:>7} {:>10} {:>10} {:>14} {:>10}",
+        "lesson", "events", "all (ms)", "µs/event", "unpatterned", "µs/event"
+    );
+    let (mut events, mut total, mut total_guessed) = (0, 0.0, 0.0);
     for (id, run) in &runs {
         let took = localise_all(run);
-        println!("{id:<20} {:>7} {:>12.3} {:>12.2}", run.len(), took * 1e3, took * 1e6 / run.len() as f64);
+        let unpatterned: Vec<Event> =
+            run.iter().cloned().map(|event| Event { pattern: None, ..event }).collect();
+        let guessed = localise_all(&unpatterned);
+        let per = |secs: f64| secs * 1e6 / run.len() as f64;
+        println!(
+            "{id:<20} {:>7} {:>10.3} {:>10.2} {:>14.3} {:>10.2}",
+            run.len(),
+            took * 1e3,
+            per(took),
+            guessed * 1e3,
+            per(guessed)
+        );
         events += run.len();
         total += took;
+        total_guessed += guessed;
     }
-    println!("{:<20} {events:>7} {:>12.3} {:>12.2}", "all lessons", total * 1e3, total * 1e6 / events as f64);
+    let per = |secs: f64| secs * 1e6 / events as f64;
+    println!(
+        "{:<20} {events:>7} {:>10.3} {:>10.2} {:>14.3} {:>10.2}",
+        "all lessons",
+        total * 1e3,
+        per(total),
+        total_guessed * 1e3,
+        per(total_guessed)
+    );
 }

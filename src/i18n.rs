@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use unicode_width::UnicodeWidthStr;
 
 use crate::catalogue;
-use crate::events::{Event, Kind};
+use crate::events::{pattern_key, Event, Kind};
 
 pub use crate::lang::{from_env, lang, locale, set, Lang};
 
@@ -60,7 +60,7 @@ pub fn knows(pattern: &str) -> bool {
 struct Table {
     /// The most specific first: the order a guess tries them in.
     patterns: Vec<Pattern>,
-    /// Where each is in `patterns`, by its [`key`]. The first of two with the
+    /// Where each is in `patterns`, by its [`pattern_key`]. The first of two with the
     /// same key wins (no two say different things: see the tests).
     by_key: HashMap<String, usize>,
 }
@@ -97,7 +97,7 @@ impl Table {
     /// The entry for format string `pattern`, whatever its holes hold
     /// (`{name}`, `{:.2}`, `{}`).
     fn by_pattern(&self, pattern: &str) -> Option<&Pattern> {
-        self.by_key.get(&key(pattern)).map(|&at| &self.patterns[at])
+        self.by_key.get(&pattern_key(pattern)).map(|&at| &self.patterns[at])
     }
 
     /// `text`, of no known pattern, in Chinese: exactly, by the pattern that
@@ -118,33 +118,6 @@ fn table() -> &'static Table {
     })
 }
 
-/// A format string with every hole written `{}` (`{name}`, `{:.2}`,
-/// `{0:>5}` alike), and `{{` and `}}` kept: the form the Chinese files write
-/// their English in, by which a pattern is found.
-fn key(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len());
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        match c {
-            '{' => match chars.next() {
-                Some('{') => out.push('{'),
-                // What the hole says of its value (a name, a width) is not the pattern's.
-                Some(c) => {
-                    if c != '}' {
-                        chars.by_ref().find(|&c| c == '}');
-                    }
-                    out.push('}');
-                }
-                None => {}
-            },
-            '}' => out.extend(chars.next()),
-            _ => {}
-        }
-    }
-    out
-}
-
 /// `text` as a pattern with no holes: its braces doubled.
 fn escape(text: &str) -> Cow<'_, str> {
     if text.contains(['{', '}']) {
@@ -156,7 +129,7 @@ fn escape(text: &str) -> Cow<'_, str> {
 
 /// An English pattern split at its holes, and the Chinese to fill in.
 struct Pattern {
-    /// The English, its holes written `{}` (see [`key`]).
+    /// The English, its holes written `{}` (see [`pattern_key`]).
     key: String,
     /// The literal pieces around the holes: one more than there are holes.
     pieces: Vec<String>,
@@ -180,7 +153,7 @@ impl Pattern {
                 _ => pieces.last_mut().expect("never empty").push(c),
             }
         }
-        Pattern { key: key(en), pieces, zh: zh.to_string() }
+        Pattern { key: pattern_key(en), pieces, zh: zh.to_string() }
     }
 
     /// The Chinese of a pattern without holes.
@@ -358,15 +331,10 @@ mod tests {
     }
 
     #[test]
-    fn a_pattern_s_key_writes_every_hole_alike() {
-        assert_eq!(key("{name} took {:.2} s ({{x}}) {0:>5} {}"), "{} took {} s ({{x}}) {} {}");
-    }
-
-    #[test]
     fn each_english_pattern_is_a_key_and_has_one_chinese() {
         let mut seen = HashMap::new();
         for note in catalogue::translations() {
-            assert_eq!(key(&note.en), note.en, "holes are written {{}} in lessons/zh");
+            assert_eq!(pattern_key(&note.en), note.en, "holes are written {{}} in lessons/zh");
             if let Some(zh) = seen.insert(note.en.as_str(), note.zh.as_str()) {
                 assert_eq!(zh, note.zh, "two Chinese for {:?}", note.en);
             }

@@ -130,6 +130,47 @@ fn every_line_is_translated_by_its_own_pattern() {
     assert!(guesses.is_empty(), "{} lines translated by a guess:\n  {}", guesses.len(), guesses.join("\n  "));
 }
 
+/// A run saved in English and replayed in Chinese is translated by the
+/// patterns it carries; a run saved before events carried them still comes
+/// out in Chinese, by guesses.
+#[test]
+fn a_saved_run_is_replayed_in_chinese_by_its_patterns() {
+    let run = bin()
+        .args(["--lang", "en", "lesson", "join-daemon", "--scene", "1", "--json", "--speed", "20"])
+        .output();
+    let saved = String::from_utf8(run.unwrap().stdout).unwrap();
+    let old: String = saved
+        .lines()
+        .map(|line| {
+            let mut event: Value = serde_json::from_str(line).unwrap();
+            event.as_object_mut().unwrap().remove("pattern");
+            format!("{event}\n")
+        })
+        .collect();
+    for (name, run) in [("patterns.ndjson", &saved), ("old.ndjson", &old)] {
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+        std::fs::write(&path, run).unwrap();
+        let output =
+            bin().args(["--lang", "zh", "replay", "--no-wait", "--json"]).arg(&path).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let events: Vec<Value> = String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let notes: Vec<&Value> = events.iter().filter(|e| e["kind"] == "note").collect();
+        assert!(
+            notes.len() >= 3 && notes.iter().all(|e| has_chinese(e["text"].as_str().unwrap())),
+            "{notes:#?}"
+        );
+        let guesses = events.iter().filter(|e| guessed(e)).count();
+        match name {
+            "patterns.ndjson" => assert_eq!(guesses, 0, "{events:#?}"),
+            _ => assert!(guesses >= notes.len(), "{events:#?}"),
+        }
+    }
+}
+
 /// Every pattern the code writes a line from (`text!("…")` anywhere in
 /// `src/`) has its Chinese, whether or not a run above reached that line (a
 /// busy machine's note, a failure's warning).

@@ -14,7 +14,7 @@ mod sink;
 mod text;
 
 pub use sink::{Sink, Tee};
-pub use text::Text;
+pub use text::{pattern_key, Text};
 
 use std::borrow::Cow;
 
@@ -97,9 +97,10 @@ pub struct Event {
     /// headline (a line a projector can show), then a newline and its detail.
     pub text: String,
     /// The format string `text` was made from (see [`Text`]), by which a
-    /// translating sink finds its Chinese: `"{name} returned after {waited:.2} s"`.
-    /// None for text that was not made from one (its own pattern, if any).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// translating sink finds its Chinese: `"{name} returned after {waited:.2} s"`,
+    /// written `"{} returned after {} s"` (see [`pattern_key`]). None for text
+    /// that was not made from one (its own pattern, if it has one).
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "keyed")]
     pub pattern: Option<Cow<'static, str>>,
     /// `measure`: what was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -153,6 +154,15 @@ pub struct Event {
     /// Boxed, so that the events of lessons stay small.
     #[serde(flatten)]
     pub tally: Option<Box<Tally>>,
+}
+
+/// Writes a pattern as what it says, not how the code fills it in: the
+/// string `lessons/zh/` knows it by, with no names or widths of the code's.
+fn keyed<S: serde::Serializer>(pattern: &Option<Cow<'static, str>>, out: S) -> Result<S::Ok, S::Error> {
+    match pattern {
+        Some(pattern) => out.serialize_some(&pattern_key(pattern)),
+        None => out.serialize_none(),
+    }
 }
 
 /// How an explored program's schedules end, and how many end so: the

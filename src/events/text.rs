@@ -56,6 +56,34 @@ impl std::fmt::Display for Text {
     }
 }
 
+/// Format string `pattern` with every hole written `{}` (`{name}`, `{:.2}`,
+/// `{0:>5}` alike), and `{{` and `}}` kept: what the pattern says, without
+/// how the code fills it in. The form `--json` writes a pattern in, and
+/// `lessons/zh/` its English, by which the Chinese is found.
+pub fn pattern_key(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        match c {
+            '{' => match chars.next() {
+                Some('{') => out.push('{'),
+                // What the hole says of its value (a name, a width) is not the pattern's.
+                Some(c) => {
+                    if c != '}' {
+                        chars.by_ref().find(|&c| c == '}');
+                    }
+                    out.push('}');
+                }
+                None => {}
+            },
+            '}' => out.extend(chars.next()),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `format!` that keeps its format string: a [`Text`] for an event, whose
 /// translation is looked up by that string. Takes what `format!` takes, the
 /// format string a literal.
@@ -71,4 +99,14 @@ macro_rules! text {
     ($pattern:literal $($args:tt)*) => {
         $crate::events::Text::new($pattern, ::std::format!($pattern $($args)*))
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pattern_s_key_writes_every_hole_alike() {
+        assert_eq!(pattern_key("{name} took {:.2} s ({{x}}) {0:>5} {}"), "{} took {} s ({{x}}) {} {}");
+    }
 }

@@ -8,6 +8,14 @@
 //! its English pattern: `{}` in the pattern stands for a value computed by the
 //! run, and the Chinese takes those values by number, `{1}`, `{2}`, …, so the
 //! numbers stay this run's own. Whatever has no translation stays English.
+//!
+//! An event made with [`text!`](crate::text!) carries its pattern: it is
+//! translated by that one pattern, found in a hash map, its values read back
+//! out of its text. Text without one (a page's words, a run saved before
+//! events carried patterns) is looked up as a pattern of its own, and
+//! otherwise matched against every pattern, the most specific first: a guess,
+//! as two patterns may match one text. A value that is itself words ("exited
+//! with code 0") is translated the same way.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -45,7 +53,7 @@ pub fn localise(event: &Event) -> Cow<'_, Event> {
 }
 
 /// `text` in Chinese, if a pattern matches it: the pattern that is `text`
-/// itself, or else the most specific that matches (see [`Pattern::anchor_len`]).
+/// itself, or else the most specific that matches.
 pub fn translate(text: &str) -> Option<String> {
     table().translate(text).map(|(zh, _)| zh)
 }

@@ -214,6 +214,7 @@ enum Failure {
 }
 
 fn main() -> ExitCode {
+    stage::one_arena();
     stage::record_start_up();
     // A spawned child: this program started again to run one lesson entry. Not
     // a command for people, so it is kept out of the parser, the help and the
@@ -482,7 +483,10 @@ fn run_menu(paint: Paint) -> Result<(), Failure> {
                 predict: plan.mode == Mode::Predict,
                 ..LessonArgs::at_notes_pace(plan.id.clone())
             };
-            match run_lesson(args, paint) {
+            stage::ctrl_c_ends_the_lesson(true);
+            let ran = run_lesson(args, paint);
+            stage::ctrl_c_ends_the_lesson(false);
+            match ran {
                 Ok(()) | Err(Failure::Quit(_)) => {}
                 Err(Failure::Run(err)) => eprintln!("{}{err:#}", i18n::tr("error: ")),
                 Err(Failure::Usage(err)) => eprintln!("{}{err}", i18n::tr("error: ")),

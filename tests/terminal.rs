@@ -158,6 +158,34 @@ fn pick_a_lesson_in_the_menu_step_through_two_pauses_quit_back_to_the_menu_and_l
     assert_group_gone(group);
 }
 
+/// Ctrl-C while a lesson chosen in the menu runs ends that lesson, every child
+/// killed and reaped, and the menu comes back (from the shell it exits 130).
+#[test]
+fn ctrl_c_in_a_lesson_from_the_menu_comes_back_to_the_menu() {
+    let mut pty = Pty::start(&[]);
+    pty.expect("pick a lesson");
+    pty.send("/join-daemon\r");
+    pty.send("\r");
+    pty.expect("Main Process:");
+    pty.expect("Process start:");
+    let tutor = nix::unistd::Pid::from_raw(pty.child.id() as i32);
+    let children = common::children_of(tutor.as_raw());
+    assert!(!children.is_empty(), "the lesson's children are running");
+    nix::sys::signal::kill(tutor, nix::sys::signal::Signal::SIGINT).unwrap();
+    pty.expect("interrupted");
+    pty.expect("back to the menu");
+    for child in children {
+        common::assert_gone(child);
+    }
+    pty.send("\r");
+    pty.expect("pick a lesson");
+    pty.send("q");
+    let group = pty.child.id() as i32;
+    assert_eq!(pty.wait(), 0);
+    pty.assert_modes_are_back();
+    assert_group_gone(group);
+}
+
 #[test]
 fn sigterm_in_the_menu_gives_the_terminal_back() {
     let mut pty = Pty::start(&[]);

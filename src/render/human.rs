@@ -134,6 +134,10 @@ impl Human {
 
     /// `   5.004  p1          4101  ` (wide) or `  5.004 p1         ` (narrow).
     fn lane_prefix(&mut self, event: &Event) -> String {
+        // A longer name (`ForkPoolWorker-3`, a traced program's thread) widens
+        // the column for the lines after it, up to a quarter of the width.
+        let widest = (self.width / 4).max(Layout::of(self.width).lane);
+        self.layout.lane = self.layout.lane.max(event.lane.width().min(widest));
         let layout = self.layout;
         let pad = layout.lane.saturating_sub(event.lane.width());
         let name = format!("{}{}", event.lane, " ".repeat(pad));

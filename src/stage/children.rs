@@ -167,6 +167,9 @@ impl Stage {
                 Ok(WaitStatus::Exited(_, code)) => break ExitStatus::Code(code),
                 Ok(WaitStatus::Signaled(_, sig, _)) => break ExitStatus::Signal(sig),
                 Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
+                // Reaped already, by the signal handler that killed it (Ctrl-C
+                // in a lesson run from the menu, which goes on afterwards).
+                Err(nix::errno::Errno::ECHILD) => break ExitStatus::Signal(Signal::SIGKILL),
                 Err(err) => panic!("waitpid({}) failed: {err}", child.pid),
             }
         };

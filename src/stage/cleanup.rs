@@ -9,7 +9,7 @@
 //! CPython's keeper (see [`super::keeper`]) has a slot of its own: it is asked
 //! to clean up, not killed, since it answers for processes the tutor cannot see.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use nix::sys::signal::{self, SigSet};
 
@@ -155,9 +155,35 @@ pub fn install_interrupt_handlers() {
     }
 }
 
+/// Set while a lesson runs from the menu: Ctrl-C then ends the lesson, not
+/// the class, and the menu comes back.
+static BACK_TO_MENU: AtomicBool = AtomicBool::new(false);
+/// Set by a Ctrl-C that [`BACK_TO_MENU`] turned into the end of a lesson.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// While `on` (a lesson run from the menu), Ctrl-C kills and reaps every child
+/// and ends the lesson (see [`take_interrupt`]) instead of the program.
+pub fn ctrl_c_ends_the_lesson(on: bool) {
+    INTERRUPTED.store(false, Ordering::SeqCst);
+    BACK_TO_MENU.store(on, Ordering::SeqCst);
+}
+
+/// Whether a Ctrl-C has ended the lesson since the last look (see
+/// [`ctrl_c_ends_the_lesson`]).
+pub fn take_interrupt() -> bool {
+    INTERRUPTED.swap(false, Ordering::SeqCst)
+}
+
 extern "C" fn on_signal(sig: libc::c_int) {
     kill_and_reap_all();
     terminal::restore();
+    if sig == libc::SIGINT && BACK_TO_MENU.load(Ordering::SeqCst) {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        let msg = b"\nconcur-tutor: interrupted; every child process was killed and reaped\n";
+        // SAFETY: write(2) is async-signal-safe.
+        unsafe { libc::write(2, msg.as_ptr().cast(), msg.len()) };
+        return;
+    }
     let msg: &[u8] = if INTERRUPTS.contains(&sig) {
         b"\nconcur-tutor: interrupted; every child process was killed and reaped\n"
     } else {

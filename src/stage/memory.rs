@@ -113,6 +113,18 @@ fn write_all(fd: i32, pieces: &[&[u8]]) {
     }
 }
 
+/// Has every thread allocate from one malloc arena. glibc gives each new
+/// thread an arena of its own, 64 MiB of address space each: under `ulimit -v`
+/// a few threads use it all up, and a new thread's first allocation, which
+/// std makes at its start to register its thread-local destructors, then fails
+/// inside glibc, which aborts ("failed to register TLS destructor"). The
+/// lessons' threads allocate little; sharing one arena costs them nothing
+/// measurable.
+pub fn one_arena() {
+    // SAFETY: mallopt only sets a tunable of the allocator; called before any thread exists.
+    unsafe { libc::mallopt(libc::M_ARENA_MAX, 1) };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

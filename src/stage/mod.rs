@@ -52,7 +52,7 @@ use std::time::{Duration, Instant};
 
 pub use crate::procfs::{is_dead, is_stopped, ProcState, TaskState, ThreadState};
 pub use children::{ExitStatus, Proc};
-pub use cleanup::{exit_quietly, install_interrupt_handlers};
+pub use cleanup::{ctrl_c_ends_the_lesson, exit_quietly, install_interrupt_handlers};
 pub use clock::Clock;
 pub use connection::Connection;
 pub use cpython::Figures;
@@ -61,6 +61,7 @@ pub use fork::{ProcessBuilder, Run};
 pub use keeper::{run_keeper, KEEPER_COMMAND};
 pub use lane::{build_pool, refused, refused_by_std, spawn_scoped, spawn_thread, Lane, SWITCH_INTERVAL};
 pub use manager::{ConnectError, DictProxy, Item, ListProxy, Manager, Served, StartedManager, ValueProxy};
+pub use memory::one_arena;
 pub use pool::{AsyncResult, Done, Imap, Pool, TimeoutError};
 pub use progress::Bars;
 pub use queue::{Empty, Full, ProcQueue};
@@ -311,5 +312,6 @@ impl Drop for Stage {
     /// On every way out (a lesson's error, a panic), no child outlives the stage.
     fn drop(&mut self) {
         self.kill_all();
+        self.recorder.close();
     }
 }

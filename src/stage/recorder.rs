@@ -23,12 +23,21 @@ struct Inner {
     /// The lesson's clock, paused while an event is written: an output that
     /// cannot be written (Ctrl-S, a pager not reading) is a pause like any other.
     clock: Option<Clock>,
+    /// The run is over: what a lane left running still says is dropped.
+    closed: bool,
 }
 
 impl Recorder {
     /// A recorder that hands events to `render`.
     pub fn new(render: Box<dyn Sink>) -> Recorder {
-        Recorder { inner: Mutex::new(Inner { render, log: Vec::new(), clock: None }) }
+        Recorder { inner: Mutex::new(Inner { render, log: Vec::new(), clock: None, closed: false }) }
+    }
+
+    /// The run is over (the Stage is gone): a thread the lesson left behind
+    /// (stuck in a deadlock, or still asleep after a Ctrl-C from the menu)
+    /// must not draw over what comes next.
+    pub(crate) fn close(&self) {
+        self.lock().closed = true;
     }
 
     /// Pauses `clock` while each event is written (see [`Inner::clock`]).
@@ -39,6 +48,9 @@ impl Recorder {
     /// Hands one event to the sink and records it.
     pub fn emit(&self, event: Event) {
         let mut inner = self.lock();
+        if inner.closed {
+            return;
+        }
         let drawn = match inner.clock {
             Some(clock) => clock.paused(|| inner.render.event(&event)),
             None => inner.render.event(&event),

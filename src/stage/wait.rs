@@ -14,9 +14,10 @@ use std::time::{Duration, Instant};
 use super::children::Proc;
 use super::shared::lock_whose_owner_died;
 use super::watchdog::Hopeless;
-use super::Stage;
+use super::{cleanup, Stage};
 use crate::events::{LaneState, Mark, Text};
 use crate::procfs::is_dead;
+use crate::terminal::Quit;
 use crate::text;
 
 /// How often a wait with a watchdog lets it look, in real time. Events wake
@@ -140,6 +141,10 @@ impl Stage {
         let mut hazards_looked = Instant::now();
         let mut hopeless = None;
         let woke = loop {
+            if cleanup::take_interrupt() {
+                // Ctrl-C, in a lesson run from the menu: the children are gone already.
+                std::panic::resume_unwind(Box::new(Quit { interrupted: true }));
+            }
             if done(self) {
                 break Woke::Done;
             }

@@ -8,14 +8,23 @@
 //! its English pattern: `{}` in the pattern stands for a value computed by the
 //! run, and the Chinese takes those values by number, `{1}`, `{2}`, …, so the
 //! numbers stay this run's own. Whatever has no translation stays English.
+//!
+//! An event made with [`text!`](crate::text!) carries its pattern: it is
+//! translated by that one pattern, found in a hash map, its values read back
+//! out of its text. Text without one (a page's words, a run saved before
+//! events carried patterns) is looked up as a pattern of its own, and
+//! otherwise matched against every pattern, the most specific first: a guess,
+//! as two patterns may match one text. A value that is itself words ("exited
+//! with code 0") is translated the same way.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use unicode_width::UnicodeWidthStr;
 
 use crate::catalogue;
-use crate::events::{Event, Kind};
+use crate::events::{pattern_key, Event, Kind};
 
 pub use crate::lang::{from_env, lang, locale, set, Lang};
 
@@ -30,37 +39,106 @@ pub fn tr(text: &str) -> String {
 /// `event` with its text in the language in use. What the demo itself prints
 /// (`say`) stays as the program printed it; a scene's title comes from the
 /// catalogue, already translated.
+///
+/// An event that carries its pattern is translated by that pattern alone,
+/// its values read back out of its text; one without is looked up as its own
+/// pattern (a sentence with no values), and guessed only when it is not one
+/// (see [`translate`]). A translated event keeps, or is given, the English
+/// pattern it was translated by; a guessed one has none.
 pub fn localise(event: &Event) -> Cow<'_, Event> {
     if lang() == Lang::En || matches!(event.kind, Kind::Say | Kind::Scene) || event.text.is_empty() {
         return Cow::Borrowed(event);
     }
-    match translate(&event.text) {
-        Some(text) => Cow::Owned(Event { text, ..event.clone() }),
-        None => Cow::Borrowed(event),
-    }
+    table().localise(event).map_or(Cow::Borrowed(event), Cow::Owned)
 }
 
-/// `text` in Chinese, if a pattern matches it.
+/// `text` in Chinese, if a pattern matches it: the pattern that is `text`
+/// itself, or else the most specific that matches.
 pub fn translate(text: &str) -> Option<String> {
-    patterns().iter().find_map(|pattern| pattern.apply(text))
+    table().translate(text).map(|(zh, _)| zh)
 }
 
-/// Every pattern, the most specific first (see [`Pattern::anchor_len`]).
-fn patterns() -> &'static [Pattern] {
-    static PATTERNS: OnceLock<Vec<Pattern>> = OnceLock::new();
-    PATTERNS.get_or_init(|| {
-        let mut all: Vec<Pattern> = catalogue::translations()
-            .map(|note| Pattern::new(&note.en, &note.zh))
+/// Whether format string `pattern` (as [`text!`](crate::text!) keeps it,
+/// `{name}` holes and all) has its Chinese.
+pub fn knows(pattern: &str) -> bool {
+    table().by_pattern(pattern).is_some()
+}
+
+/// Every English pattern with its Chinese.
+struct Table {
+    /// The most specific first: the order a guess tries them in.
+    patterns: Vec<Pattern>,
+    /// Where each is in `patterns`, by its [`pattern_key`]. The first of two with the
+    /// same key wins (no two say different things: see the tests).
+    by_key: HashMap<String, usize>,
+}
+
+impl Table {
+    /// The patterns `(en, zh)`.
+    fn new<'a>(notes: impl Iterator<Item = (&'a str, &'a str)>) -> Table {
+        let mut patterns: Vec<Pattern> = notes
+            .map(|(en, zh)| Pattern::new(en, zh))
             // A pattern of holes alone would match anything.
             .filter(|pattern| pattern.literal_len() > 0)
             .collect();
-        all.sort_by_key(|p| std::cmp::Reverse((p.anchor_len(), p.literal_len())));
-        all
+        // Stable: of two with one key, the first in the files stays first.
+        patterns.sort_by_key(|p| std::cmp::Reverse((p.anchor_len(), p.literal_len())));
+        let mut by_key = HashMap::with_capacity(patterns.len());
+        for (at, pattern) in patterns.iter().enumerate() {
+            by_key.entry(pattern.key.clone()).or_insert(at);
+        }
+        Table { patterns, by_key }
+    }
+
+    /// `event` in Chinese, if it has a translation (see [`localise`]).
+    fn localise(&self, event: &Event) -> Option<Event> {
+        let (text, pattern) = match &event.pattern {
+            Some(pattern) => (self.by_pattern(pattern)?.apply(&event.text)?, event.pattern.clone()),
+            None => {
+                let (text, own) = self.translate(&event.text)?;
+                (text, own.map(|own| Cow::Owned(own.key.clone())))
+            }
+        };
+        Some(Event { text, pattern, ..event.clone() })
+    }
+
+    /// The entry for format string `pattern`, whatever its holes hold
+    /// (`{name}`, `{:.2}`, `{}`).
+    fn by_pattern(&self, pattern: &str) -> Option<&Pattern> {
+        self.by_key.get(&pattern_key(pattern)).map(|&at| &self.patterns[at])
+    }
+
+    /// `text`, of no known pattern, in Chinese: exactly, by the pattern that
+    /// is `text` itself (returned too), or else by a guess, the first pattern
+    /// it matches (two may match one text).
+    fn translate(&self, text: &str) -> Option<(String, Option<&Pattern>)> {
+        match self.by_pattern(&escape(text)) {
+            Some(own) => Some((own.zh_plain(), Some(own))),
+            None => self.patterns.iter().find_map(|pattern| pattern.apply(text)).map(|zh| (zh, None)),
+        }
+    }
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        Table::new(catalogue::translations().map(|note| (note.en.as_str(), note.zh.as_str())))
     })
+}
+
+/// `text` as a pattern with no holes: its braces doubled.
+fn escape(text: &str) -> Cow<'_, str> {
+    if text.contains(['{', '}']) {
+        Cow::Owned(text.replace('{', "{{").replace('}', "}}"))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// An English pattern split at its holes, and the Chinese to fill in.
 struct Pattern {
+    /// The English, its holes written `{}` (see [`pattern_key`]).
+    key: String,
     /// The literal pieces around the holes: one more than there are holes.
     pieces: Vec<String>,
     zh: String,
@@ -83,7 +161,12 @@ impl Pattern {
                 _ => pieces.last_mut().expect("never empty").push(c),
             }
         }
-        Pattern { pieces, zh: zh.to_string() }
+        Pattern { key: pattern_key(en), pieces, zh: zh.to_string() }
+    }
+
+    /// The Chinese of a pattern without holes.
+    fn zh_plain(&self) -> String {
+        substitute(&self.zh, &[])
     }
 
     /// How much fixed text the pattern starts and ends with: a pattern that
@@ -208,5 +291,61 @@ mod tests {
     fn a_hole_backtracks_past_an_early_match() {
         let p = Pattern::new("{} ends. {} ends.", "{1}|{2}");
         assert_eq!(p.apply("a ends. b ends. c ends.").as_deref(), Some("a|b ends. c"));
+    }
+
+    fn note(text: &str, pattern: Option<&'static str>) -> Event {
+        let mut event = Event::new(0.0, "tutor", 1, Kind::Note, text);
+        event.pattern = pattern.map(Cow::Borrowed);
+        event
+    }
+
+    #[test]
+    fn a_tagged_event_is_translated_by_its_own_pattern_alone() {
+        let table = Table::new(
+            [("{} ended {}", "甲：{1}，{2}"), ("{} ended with code {}", "乙：{1} 以 {2} 结束")].into_iter(),
+        );
+        let text = "p1 ended with code 0";
+        let guessed = table.localise(&note(text, None)).expect("a guess");
+        assert_eq!(guessed.text, "乙：p1 以 0 结束", "untagged, the more specific pattern is guessed");
+        assert_eq!(guessed.pattern, None, "a guess names no pattern");
+        let tagged = table.localise(&note(text, Some("{name} ended {how}"))).expect("its own pattern");
+        assert_eq!(tagged.text, "甲：p1，with code 0");
+        assert_eq!(tagged.pattern.as_deref(), Some("{name} ended {how}"));
+        assert_eq!(
+            table.localise(&note(text, Some("{name} stopped {how}"))),
+            None,
+            "no guess for a tagged text"
+        );
+    }
+
+    #[test]
+    fn a_text_without_a_pattern_is_first_its_own() {
+        let table = Table::new([("{} done", "{1} 完成"), ("{{x}} done", "{{x}} 做完了")].into_iter());
+        let own = table.localise(&note("{x} done", None)).expect("its own pattern");
+        assert_eq!((own.text.as_str(), own.pattern.as_deref()), ("{x} 做完了", Some("{{x}} done")));
+        assert_eq!(table.localise(&note("y done", None)).expect("a guess").text, "y 完成");
+    }
+
+    #[test]
+    fn values_that_are_words_are_translated_in_a_tagged_text() {
+        let event = note(
+            "p1.join(6) returned after 5.01 s, before its timeout: p1 exited with code 0.",
+            Some("{call} returned after {waited:.2} s, before its timeout: {name} {status}."),
+        );
+        assert_eq!(
+            table().localise(&event).expect("a translation").text,
+            "p1.join(6) 在 5.01 秒后返回，没有等到超时：p1 以退出码 0 结束。"
+        );
+    }
+
+    #[test]
+    fn each_english_pattern_is_a_key_and_has_one_chinese() {
+        let mut seen = HashMap::new();
+        for note in catalogue::translations() {
+            assert_eq!(pattern_key(&note.en), note.en, "holes are written {{}} in lessons/zh");
+            if let Some(zh) = seen.insert(note.en.as_str(), note.zh.as_str()) {
+                assert_eq!(zh, note.zh, "two Chinese for {:?}", note.en);
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{bin, SPEED};
+use common::{bin, rust_files, SPEED};
 use serde_json::Value;
 
 fn scratch(name: &str) -> PathBuf {
@@ -155,16 +155,4 @@ fn no_import_points_back_up() {
         }
     }
     assert!(broken.is_empty(), "{}", broken.join("\n"));
-}
-
-fn rust_files(path: &Path) -> Vec<PathBuf> {
-    if path.is_file() {
-        return vec![path.to_path_buf()];
-    }
-    std::fs::read_dir(path)
-        .unwrap()
-        .flatten()
-        .flat_map(|entry| rust_files(&entry.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .collect()
 }

@@ -430,14 +430,16 @@ fn every_word_the_tutor_adds_has_its_chinese() {
         .output()
         .unwrap();
     let run = Trace::parse(&output);
-    let english: Vec<String> = run
-        .events
-        .iter()
-        .filter(|e| e["kind"] != "say" && e["kind"] != "scene")
+    let tutor_s = run.events.iter().filter(|e| e["kind"] != "say" && e["kind"] != "scene");
+    let english: Vec<String> = tutor_s
+        .clone()
         .map(|e| e["text"].as_str().unwrap().to_string())
         .filter(|t| !t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
         .collect();
     assert!(english.is_empty(), "without Chinese:\n{}", english.join("\n"));
+    // Each by the pattern it was written from, not by a guess (see tests/i18n.rs).
+    let guessed: Vec<&Value> = tutor_s.filter(|e| e["pattern"].is_null()).collect();
+    assert!(guessed.is_empty(), "translated by a guess:\n{guessed:#?}");
 }
 
 /// Starts a trace whose stdout is read line by line, until `until` is among them.

@@ -97,8 +97,9 @@ fn each_detection_is_said_in_chinese_too() {
         Hopeless::TaskLost { task: 3, worker: "worker-1".into(), pid: 7 },
     ];
     for hopeless in said {
-        let zh = concur_tutor::i18n::translate(&hopeless.to_string());
-        assert!(zh.is_some_and(|zh| zh.starts_with("看门狗")), "{hopeless}");
+        let warning = hopeless.warning().text;
+        let zh = concur_tutor::i18n::translate(&warning);
+        assert!(zh.is_some_and(|zh| zh.starts_with("看门狗")), "{warning}");
     }
 }
 

@@ -11,8 +11,12 @@
 //! of the stream should pass over kinds it does not know.
 
 mod sink;
+mod text;
 
 pub use sink::{Sink, Tee};
+pub use text::{pattern_key, Text};
+
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
@@ -92,6 +96,12 @@ pub struct Event {
     /// Human text. A `note`, `warn` or `measure` may have two parts: its
     /// headline (a line a projector can show), then a newline and its detail.
     pub text: String,
+    /// The format string `text` was made from (see [`Text`]), by which a
+    /// translating sink finds its Chinese: `"{name} returned after {waited:.2} s"`,
+    /// written `"{} returned after {} s"` (see [`pattern_key`]). None for text
+    /// that was not made from one (its own pattern, if it has one).
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "keyed")]
+    pub pattern: Option<Cow<'static, str>>,
     /// `measure`: what was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -150,6 +160,15 @@ pub struct Event {
     pub tally: Option<Box<Tally>>,
 }
 
+/// Writes a pattern as what it says, not how the code fills it in: the
+/// string `lessons/zh/` knows it by, with no names or widths of the code's.
+fn keyed<S: serde::Serializer>(pattern: &Option<Cow<'static, str>>, out: S) -> Result<S::Ok, S::Error> {
+    match pattern {
+        Some(pattern) => out.serialize_some(&pattern_key(pattern)),
+        None => out.serialize_none(),
+    }
+}
+
 /// How an explored program's schedules end, and how many end so: the
 /// `outcome` and `count` fields of its `measure` events.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -161,14 +180,17 @@ pub struct Tally {
 }
 
 impl Event {
-    /// An event with only the contract's five fields set.
-    pub fn new(t: f64, lane: &str, pid: i32, kind: Kind, text: impl Into<String>) -> Event {
+    /// An event with only the contract's five fields set (and the pattern of
+    /// its text, if it has one).
+    pub fn new(t: f64, lane: &str, pid: i32, kind: Kind, text: impl Into<Text>) -> Event {
+        let text = text.into();
         Event {
             t: (t * 1e6).round() / 1e6,
             lane: lane.to_string(),
             pid,
             kind,
-            text: text.into(),
+            pattern: text.pattern(),
+            text: text.text,
             name: None,
             value: None,
             unit: None,
@@ -187,5 +209,12 @@ impl Event {
             lock: None,
             tally: None,
         }
+    }
+
+    /// Sets the event's text, and its pattern with it.
+    pub fn set_text(&mut self, text: impl Into<Text>) {
+        let text = text.into();
+        self.pattern = text.pattern();
+        self.text = text.text;
     }
 }

@@ -352,7 +352,7 @@ mod tests {
         assert_eq!(names, ["v = 2", "assertion broken at line 8"]);
         let broken = explored.endings.last().unwrap();
         let end = program.run(&broken.shortest).pop().unwrap();
-        assert_eq!(program.fault(&end).unwrap(), "line 8: assert v == 2 failed in b");
+        assert_eq!(program.fault(&end).unwrap().text, "line 8: assert v == 2 failed in b");
     }
 
     #[test]

@@ -10,6 +10,9 @@
 
 use std::fmt::Write;
 
+use crate::events::Text;
+use crate::text;
+
 /// A program: what is shared, the threads, and the learner's goal.
 #[derive(Clone, Debug)]
 pub struct Program {
@@ -642,21 +645,21 @@ impl Program {
 
     /// What thread `t` waits for, as a sentence (`Thread-1 waits for b, held
     /// by Thread-2`), or `None` when it can step or has finished.
-    pub fn waits_for(&self, state: &State, t: usize) -> Option<String> {
+    pub fn waits_for(&self, state: &State, t: usize) -> Option<Text> {
         let who = &self.threads[t].name;
         Some(match self.blocked(state, t)? {
             Blocked::Done | Blocked::Over => return None,
             Blocked::Lock { lock, holder } if holder == t => {
-                format!("{who} waits for {}, which it holds itself", self.locks[lock].name)
+                text!("{who} waits for {}, which it holds itself", self.locks[lock].name)
             }
             Blocked::Lock { lock, holder } => {
-                format!("{who} waits for {}, held by {}", self.locks[lock].name, self.threads[holder].name)
+                text!("{who} waits for {}, held by {}", self.locks[lock].name, self.threads[holder].name)
             }
-            Blocked::Full(q) => format!("{who} waits for room in {}, which is full", self.queues[q].name),
+            Blocked::Full(q) => text!("{who} waits for room in {}, which is full", self.queues[q].name),
             Blocked::Empty(q) => {
-                format!("{who} waits for an item in {}, which is empty", self.queues[q].name)
+                text!("{who} waits for an item in {}, which is empty", self.queues[q].name)
             }
-            Blocked::Notify(c) => format!("{who} waits for a notify on {}", self.conditions[c].name),
+            Blocked::Notify(c) => text!("{who} waits for a notify on {}", self.conditions[c].name),
         })
     }
 
@@ -717,7 +720,7 @@ impl Program {
     }
 
     /// What went wrong in a broken `state`: `line 9: assert v == 20 failed in p1`.
-    pub fn fault(&self, state: &State) -> Option<String> {
+    pub fn fault(&self, state: &State) -> Option<Text> {
         let (t, pc) = self.broken(state)?;
         let step = &self.threads[t].steps[pc];
         let who = &self.threads[t].name;
@@ -743,7 +746,7 @@ impl Program {
             },
             _ => format!("{who} runs {} without holding its lock (RuntimeError)", step.text),
         };
-        Some(format!("line {}: {what}", step.line))
+        Some(text!("line {}: {what}", step.line))
     }
 
     /// The JSON value of an outcome for `--json`: the final value itself when

@@ -287,7 +287,7 @@ fn after(program: &Program, states: &[State], schedule: &[usize], style: Style) 
         }
     }
     if let Some(fault) = program.fault(end) {
-        lines.push(format!("    {}", style.paint.ink(&tr(&fault), Ink::Warn)));
+        lines.push(format!("    {}", style.paint.ink(&tr(&fault.text), Ink::Warn)));
     }
     lines.into_iter().map(|l| truncate_styled(l, style)).collect()
 }

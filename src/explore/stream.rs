@@ -8,7 +8,8 @@
 //! Time is counted in steps: one step lasts one unit of `t`. Each scene starts
 //! one unit after the last one ended, so `t` only grows along the stream.
 
-use crate::events::{Event, Kind, LaneState, Tally, TUTOR};
+use crate::events::{Event, Kind, LaneState, Tally, Text, TUTOR};
+use crate::text;
 
 use super::count::Exploration;
 use super::program::{Outcome, Program, State};
@@ -28,7 +29,7 @@ pub fn events(program: &Program, exploration: &Exploration) -> Vec<Event> {
         TUTOR,
         PID,
         Kind::Note,
-        format!(
+        text!(
             "{} schedules, through {} states, {}",
             group(exploration.schedules),
             group(exploration.states as u128),
@@ -42,7 +43,7 @@ pub fn events(program: &Program, exploration: &Exploration) -> Vec<Event> {
             TUTOR,
             PID,
             Kind::Measure,
-            format!(
+            text!(
                 "{name}: {} of {} schedules ({})",
                 group(ending.count),
                 group(exploration.schedules),
@@ -86,10 +87,10 @@ pub fn schedule(program: &Program, schedule: &[usize], t0: f64) -> Vec<Event> {
     main.state = Some(LaneState::Blocked);
     out.push(main);
     for thread in &program.threads {
-        out.push(Event::new(t0, &thread.name, PID, Kind::Spawn, format!("{} starts", thread.name)));
+        out.push(Event::new(t0, &thread.name, PID, Kind::Spawn, text!("{} starts", thread.name)));
     }
     // What each lane was last said to do, so that only changes are sent.
-    let mut shown: Vec<Option<(LaneState, String)>> = vec![None; program.threads.len()];
+    let mut shown: Vec<Option<(LaneState, Text)>> = vec![None; program.threads.len()];
     for (k, (&lane, before)) in schedule.iter().zip(&states).enumerate() {
         let t = t0 + k as f64;
         for (other, last) in shown.iter_mut().enumerate() {
@@ -98,7 +99,7 @@ pub fn schedule(program: &Program, schedule: &[usize], t0: f64) -> Vec<Event> {
             }
             let now = if other == lane {
                 let step = program.next_step(before, other).expect("it steps");
-                (LaneState::Running, format!("step {}: {}", k + 1, step.describe()))
+                (LaneState::Running, text!("step {}: {}", k + 1, step.describe()))
             } else {
                 (LaneState::Blocked, waiting(program, before, other))
             };
@@ -119,7 +120,7 @@ pub fn schedule(program: &Program, schedule: &[usize], t0: f64) -> Vec<Event> {
                 &program.threads[lane].name,
                 PID,
                 Kind::Exit,
-                format!("{} finished", program.threads[lane].name),
+                text!("{} finished", program.threads[lane].name),
             );
             exit.code = Some(0);
             out.push(exit);
@@ -140,8 +141,8 @@ pub fn schedule(program: &Program, schedule: &[usize], t0: f64) -> Vec<Event> {
 }
 
 /// What a lane that does not step now waits for: its turn, or something.
-fn waiting(program: &Program, state: &State, t: usize) -> String {
-    program.waits_for(state, t).unwrap_or_else(|| format!("{} waits for its turn", program.threads[t].name))
+fn waiting(program: &Program, state: &State, t: usize) -> Text {
+    program.waits_for(state, t).unwrap_or_else(|| text!("{} waits for its turn", program.threads[t].name))
 }
 
 /// How the schedule that reached `end` ended, at time `t`.
@@ -153,9 +154,10 @@ fn ending(program: &Program, end: &State, t: f64) -> Vec<Event> {
             let mut exit = Event::new(t, MAIN, PID, Kind::Exit, "every lane finished");
             exit.code = Some(0);
             out.push(exit);
-            let text = match program.outcome_name(&outcome) {
-                name if program.ints.is_empty() && program.queues.is_empty() => format!("Every lane {name}."),
-                values => format!("Every lane finished: {values}."),
+            let text = if program.ints.is_empty() && program.queues.is_empty() {
+                text!("Every lane finished.")
+            } else {
+                text!("Every lane finished: {}.", program.outcome_name(&outcome))
             };
             out.push(Event::new(t, TUTOR, PID, Kind::Note, text));
         }
@@ -173,12 +175,13 @@ fn ending(program: &Program, end: &State, t: f64) -> Vec<Event> {
                 out.push(Event::new(t, TUTOR, PID, Kind::Note, why));
             }
             if let Some(cycle) = program.cycle(end) {
-                out.push(Event::new(t, TUTOR, PID, Kind::Note, format!("The cycle: {cycle}.")));
+                out.push(Event::new(t, TUTOR, PID, Kind::Note, text!("The cycle: {cycle}.")));
             }
         }
         Outcome::Broken { .. } => {
-            let fault = program.fault(end).unwrap_or_default();
-            out.push(Event::new(t, TUTOR, PID, Kind::Warn, fault));
+            if let Some(fault) = program.fault(end) {
+                out.push(Event::new(t, TUTOR, PID, Kind::Warn, fault));
+            }
         }
     }
     out

@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 
 use super::SceneFn;
 use crate::stage::{thread_id, Figures, Polls, Stage, TaskLane, TaskLanes};
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[
     notes_coroutine,
@@ -44,7 +45,7 @@ fn notes_coroutine(stage: &mut Stage) -> Result<()> {
     stage.block_on(|tasks| tasks.lane("coroutine", coroutine))?;
     let polls = stage.polls_since(from);
     if let Some(lane) = polls.lane("coroutine") {
-        stage.note(format!(
+        stage.note(text!(
             "The coroutine lived {:.2} s and was polled {} times. Each poll ran it up to its next await \
              that was not ready; between polls it slept in the runtime's timer, and thread {} (main's) \
              was free for any other task. block_on, like run_until_complete, returned when it completed.",
@@ -81,12 +82,12 @@ fn gather_three(stage: &mut Stage) -> Result<()> {
     let polls = stage.polls_since(from);
     let overlapped = polls.overlapped(&["coro-1", "coro-2", "coro-3"]);
     stage.note(match polls.threads().as_slice() {
-        [one] if overlapped => format!(
+        [one] if overlapped => text!(
             "The three coroutines slept at the same time, and every poll of all three ran on thread {one}, \
              main's own: each gave the thread up at its await, so the next could start. One thread, no \
              parallelism, and {took:.2} s for three 1 s waits."
         ),
-        threads => format!(
+        threads => text!(
             "On this run the three coroutines {} and their polls ran on {} threads.",
             overlap(overlapped),
             threads.len()
@@ -94,7 +95,7 @@ fn gather_three(stage: &mut Stage) -> Result<()> {
     });
     cpython_beside(stage, "gather", |stage, python| {
         if let Some(secs) = python.number("gather") {
-            let text = format!("CPython, asyncio.gather of three 1 s coroutines: {secs:.2} s");
+            let text = text!("CPython, asyncio.gather of three 1 s coroutines: {secs:.2} s");
             stage.measure("cpython_gather", secs, "s", text);
         }
     })
@@ -131,7 +132,7 @@ fn await_in_a_loop(stage: &mut Stage) -> Result<()> {
     })?;
     let spawned = stage.now() - start;
     stage.measure_time("spawn_first", spawned, 1.0, "spawn first, then await");
-    stage.note(format!(
+    stage.note(text!(
         "Awaited in the loop, each coroutine had to finish before the next was even created: {one_by_one:.2} \
          s. Spawned first, all three were under way before main awaited the first: {spawned:.2} s. It is \
          the get() inside the submit loop of pool-async, again: an await says \"I need this now\"."
@@ -188,16 +189,11 @@ fn blocking_sleep(stage: &mut Stage) -> Result<()> {
     let ((), took, late) = stage
         .block_on(|tasks| async move { with_heartbeat(&tasks, gather(tasks.clone(), blocking)).await })?;
     stage.measure_time("blocking", took, 1.0, "three coroutines with a blocking sleep");
-    stage.measure(
-        "heartbeat_late_blocking",
-        late,
-        "s",
-        format!("the heartbeat's worst lateness: {late:.2} s"),
-    );
+    stage.measure("heartbeat_late_blocking", late, "s", text!("the heartbeat's worst lateness: {late:.2} s"));
     stage.note(if stage.polls_since(from).overlapped(&["task-1", "task-2", "task-3"]) {
-        format!("On this run the three overlapped ({took:.2} s), and the heartbeat came {late:.2} s late at worst.")
+        text!("On this run the three overlapped ({took:.2} s), and the heartbeat came {late:.2} s late at worst.")
     } else {
-        format!(
+        text!(
             "The three ran one after another ({took:.2} s): on the timeline each is running for its whole \
              second while the others wait their turn. The heartbeat, due every 0.1 s, came {late:.2} s late: \
              std::thread::sleep, like time.sleep, holds the thread, and the runtime cannot take it back in \
@@ -206,11 +202,11 @@ fn blocking_sleep(stage: &mut Stage) -> Result<()> {
     });
     cpython_beside(stage, "blocking", |stage, python| {
         if let (Some(secs), Some(late)) = (python.number("blocking"), python.number("late")) {
-            let text = format!("CPython, the same: {secs:.2} s, heartbeat {late:.2} s late at worst");
+            let text = text!("CPython, the same: {secs:.2} s, heartbeat {late:.2} s late at worst");
             stage.measure("cpython_blocking", secs, "s", text);
         }
         if let (Some(count), Some(warning)) = (python.number("warnings"), python.text("warning")) {
-            stage.note(format!(
+            stage.note(text!(
                 "asyncio's debug mode (asyncio.run(main(), debug=True)) logged {count} warnings of a step \
                  slower than 0.1 s, the first: {warning}"
             ));
@@ -248,17 +244,17 @@ fn two_fixes(stage: &mut Stage) -> Result<()> {
         "heartbeat_late_fixed",
         slept_late.max(threaded_late),
         "s",
-        format!("the heartbeat's worst lateness: {slept_late:.2} s and {threaded_late:.2} s"),
+        text!("the heartbeat's worst lateness: {slept_late:.2} s and {threaded_late:.2} s"),
     );
     let late = slept_late.max(threaded_late);
     stage.note(if first && second {
-        format!(
+        text!(
             "Both fixes overlapped the three again: with tokio::time::sleep the tasks wait in the runtime's \
              timer; with spawn_blocking each sleep blocks a thread of the blocking pool while its task awaits \
              it. The heartbeat kept time: {late:.2} s late at worst."
         )
     } else {
-        format!(
+        text!(
             "On this run the three did not overlap with both fixes (fix 1: {}, fix 2: {}); the heartbeat \
              came {late:.2} s late at worst.",
             overlap(first),
@@ -268,7 +264,7 @@ fn two_fixes(stage: &mut Stage) -> Result<()> {
     cpython_beside(stage, "fixes", |stage, python| {
         for (name, how) in [("sleep", "asyncio.sleep"), ("to_thread", "asyncio.to_thread")] {
             if let (Some(secs), Some(late)) = (python.number(name), python.number(&format!("{name}_late"))) {
-                let text = format!("CPython, {how}: {secs:.2} s, heartbeat {late:.2} s late at worst");
+                let text = text!("CPython, {how}: {secs:.2} s, heartbeat {late:.2} s late at worst");
                 stage.measure(&format!("cpython_{name}"), secs, "s", text);
             }
         }
@@ -314,7 +310,7 @@ fn timeouts_and_cancellation(stage: &mut Stage) -> Result<()> {
     let cancelled: Vec<f64> =
         polls.named("slow").filter(|l| l.cancelled).map(|l| l.end - l.first_poll).collect();
     let cleanups = stage.lines_of("slow").iter().filter(|l| *l == "slow: cleaning up").count();
-    stage.note(format!(
+    stage.note(text!(
         "slow was cancelled {} times, after {}, in the middle of its 2 s sleep, and its cleanup line came \
          {cleanups} times.\nA Rust future is cancelled by being dropped: timeout drops it when time is up, \
          select! drops every branch but the winner. Nothing is raised inside it; its drops run, as Python's \
@@ -419,17 +415,13 @@ fn report(stage: &Stage, name: &str, what: &str, n: usize, crowd: &Crowd) {
         &format!("{name}_start"),
         started,
         "s",
-        format!(
-            "{n} {what}: all started in {:.1} ms, {:.2} µs each",
-            started * 1e3,
-            started * 1e6 / n as f64
-        ),
+        text!("{n} {what}: all started in {:.1} ms, {:.2} µs each", started * 1e3, started * 1e6 / n as f64),
     );
     stage.measure(
         &format!("{name}_memory"),
         crowd.resident / n as f64,
         "B",
-        format!(
+        text!(
             "{n} {what}: {:.1} MiB more resident memory, {:.0} bytes each ({:.0} MiB more address space)",
             crowd.resident / 1048576.0,
             crowd.resident / n as f64,
@@ -447,14 +439,14 @@ fn ten_thousand(stage: &mut Stage) -> Result<()> {
     report(stage, "tasks", "tasks", n, &tasks);
     let (threads, count, refused) = sleeping_threads(stage, n);
     if let Some(err) = refused {
-        stage.warn(format!(
+        stage.warn(text!(
             "the OS refused thread {}: {err}; the figures below are for {count} threads",
             count + 1
         ));
     }
     report(stage, "threads", "threads", count, &threads);
     let (task, thread) = (tasks.resident / n as f64, threads.resident / count.max(1) as f64);
-    stage.note(format!(
+    stage.note(text!(
         "A sleeping task took {task:.0} bytes here: its future's state and a header, in the runtime's \
          memory. A sleeping thread is a kernel thread with a stack of its own: {thread:.0} bytes ({:.1}×), \
          and {:.1} MiB of address space reserved.\nA thread took {:.0}× as long as a task to start. On one \
@@ -465,13 +457,13 @@ fn ten_thousand(stage: &mut Stage) -> Result<()> {
     ));
     cpython_beside(stage, &format!("scale {n}"), |stage, python| {
         if let (Some(started), Some(memory)) = (python.number("started"), python.number("memory")) {
-            let text = format!(
+            let text = text!(
                 "{n} CPython coroutines: all started in {:.1} ms, {:.2} µs each",
                 started * 1e3,
                 started * 1e6 / n as f64
             );
             stage.measure("cpython_coroutines_start", started, "s", text);
-            let text = format!(
+            let text = text!(
                 "{n} CPython coroutines: {:.1} MiB more resident memory, {:.0} bytes each",
                 memory / 1048576.0,
                 memory / n as f64
@@ -514,7 +506,7 @@ fn tasks_move_between_threads(stage: &mut Stage) -> Result<()> {
     stage.block_on(three_steppers)?;
     let single = stage.polls_since(from);
     let ((moved, threads), (_, one)) = (movement(&multi), movement(&single));
-    stage.note(format!(
+    stage.note(text!(
         "On the multi-thread runtime ({workers} workers) the tasks' polls ran on {threads} threads, and {moved} \
          of the 3 tasks moved from one thread to another between awaits; at most {} were running at the \
          same moment.\nOn the current-thread runtime all ran on {one} thread, and at most {} at a time. A task \
@@ -592,14 +584,14 @@ fn cpu_bound_work(stage: &mut Stage) -> Result<()> {
             &format!("cpu_{name}"),
             late,
             "s",
-            format!("{name}: the job took {job:.2} s, the heartbeat came {late:.2} s late at worst"),
+            text!("{name}: the job took {job:.2} s, the heartbeat came {late:.2} s late at worst"),
         );
         results.push((job, late));
     }
     let [(inline, inline_late), (_, thread_late), (cores, cores_late)] = results[..] else {
         unreachable!("three ways were run")
     };
-    stage.note(format!(
+    stage.note(text!(
         "Inline, the job held the runtime's thread for {inline:.2} s and the heartbeat came {inline_late:.2} s \
          late: CPU work never awaits, so it never gives the thread back.\nOn spawn_blocking it ran on another \
          thread and the heartbeat was {thread_late:.2} s late; on rayon's {} threads it took {cores:.2} s and \
@@ -618,7 +610,7 @@ fn cpython_beside(stage: &mut Stage, mode: &str, report: impl FnOnce(&mut Stage,
     args.push(&speed);
     match stage.cpython(include_str!("../../lessons/python/coroutines.py"), &args) {
         Ok(python) => report(stage, &python),
-        Err(why) => stage.note(format!("{why}; the Rust figures above stand alone.")),
+        Err(why) => stage.note(text!("{why}; the Rust figures above stand alone.")),
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use super::figures::{sample, Load, Spread};
 use super::start_methods::DO_NOTHING;
 use super::SceneFn;
 use crate::stage::{spawn_thread, Stage};
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[what_things_cost];
 
@@ -235,7 +236,7 @@ fn what_things_cost(stage: &mut Stage) -> Result<()> {
     let python = stage.cpython(include_str!("../../lessons/python/costs.py"), &[&scale.to_string()]);
     load.look();
     if let Err(why) = &python {
-        stage.note(format!("{why}; the Rust figures stand alone."));
+        stage.note(text!("{why}; the Rust figures stand alone."));
     }
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
@@ -247,7 +248,7 @@ fn what_things_cost(stage: &mut Stage) -> Result<()> {
             // A round trip is two messages.
             cost = cost.divided_by(2.0);
         }
-        let text = format!(
+        let text = text!(
             "{:<27} ours    {:>8}  {:<24} {}",
             primitive.what,
             human(cost.median),
@@ -258,7 +259,7 @@ fn what_things_cost(stage: &mut Stage) -> Result<()> {
         let cpython =
             python.as_ref().ok().and_then(|figures| figures.text(primitive.name)).and_then(Spread::parse);
         if let Some(cpython) = cpython {
-            let text = format!(
+            let text = text!(
                 "{:<27} CPython {:>8}  {:<24} {}",
                 "",
                 human(cpython.median),
@@ -279,7 +280,7 @@ fn what_things_cost(stage: &mut Stage) -> Result<()> {
     };
     stage.note("Every three cells of a bar are a factor of ten; beside each figure, the fastest and the slowest of its batches.");
     if load.busy() {
-        stage.note(format!(
+        stage.note(text!(
             "Other work wanted every core while this ran ({} other tasks running, on {} cores): an \
              operation that waits for another (a start, a round trip, a contended lock) may then wait \
              for a core too, so these figures cannot be trusted to compare the primitives. Run the \
@@ -297,7 +298,7 @@ fn what_things_cost(stage: &mut Stage) -> Result<()> {
     ];
     let ratios: Vec<Option<String>> = pairs.iter().map(|(dear, cheap)| ratio(&ours, dear, cheap)).collect();
     if let [Some(fork), Some(spawn), Some(pipe), Some(lock)] = &ratios[..] {
-        stage.note(format!(
+        stage.note(text!(
             "Here a fork costs {fork} thread starts and a spawn {spawn}; a pipe round trip between \
              processes costs {pipe} channel messages between threads; a contended lock {lock} \
              uncontended ones."
@@ -305,8 +306,8 @@ fn what_things_cost(stage: &mut Stage) -> Result<()> {
     } else {
         for ((dear, cheap), ratio) in pairs.iter().zip(&ratios) {
             stage.note(match ratio {
-                Some(r) => format!("Here {} costs {r}× {}.", what(dear), what(cheap)),
-                None => format!(
+                Some(r) => text!("Here {} costs {r}× {}.", what(dear), what(cheap)),
+                None => text!(
                     "{} and {} could not be told apart: their batches overlap, so no ratio is drawn.",
                     what(dear),
                     what(cheap)

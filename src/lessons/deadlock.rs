@@ -12,6 +12,7 @@ use super::SceneFn;
 use crate::events::{Kind, LaneState};
 use crate::explore::{self, stream::group, stream::percent, Outcome};
 use crate::stage::{Lane, LockSet, ProcState, SharedLock, Stage, TracedLock, Watched};
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[
     opposite_orders_deadlock,
@@ -50,7 +51,7 @@ fn my_thread_2(lane: &Lane, b: &TracedLock, a: &TracedLock, timeout: Option<f64>
         // The notes' fix prints here: `print(f'{self.name} got A')`.
         (Ok(_a), Some(_)) => lane.say(format!("{} got A", lane.name())),
         (Ok(_a), None) => {}
-        (Err(why), _) => lane.set_state(LaneState::Running, format!("gave up waiting for A ({why:?})"), None),
+        (Err(why), _) => lane.set_state(LaneState::Running, text!("gave up waiting for A ({why:?})"), None),
     }
 }
 
@@ -65,7 +66,7 @@ fn opposite_orders_deadlock(stage: &mut Stage) -> Result<()> {
     match stage.join_threads_with_watchdog(&[&t1, &t2], &locks, PATIENCE) {
         Some(cycle) => {
             let victim = cycle.links.last().map(|link| link.who.clone()).unwrap_or_default();
-            stage.note(format!(
+            stage.note(text!(
                 "Neither thread will ever move again: that is a deadlock, and the program would hang \
                  here forever. To go on, the watchdog refuses {victim}'s wait, as a timeout would: \
                  {victim} gives up, releases what it holds, and the other thread can finish."
@@ -86,7 +87,7 @@ fn every_order(stage: &mut Stage) {
     let Ok((_, program)) = explore::builtin("two-locks") else { return };
     let Ok(all) = explore::explore(&program) else { return };
     let stuck = all.endings.iter().find(|e| e.outcome == Outcome::Deadlock).map_or(0, |e| e.count);
-    stage.note(format!(
+    stage.note(text!(
         "Of the {} orders the notes' two threads can run their steps in (take a lock, print, take the \
          other, print, release both), {stuck} ({}) end in a deadlock: see them with concur-tutor \
          explore two-locks, and cause one yourself with --play.",
@@ -116,7 +117,7 @@ fn a_timeout_breaks_it(stage: &mut Stage) -> Result<()> {
             .map(|e| e.t);
         let got_a =
             events.iter().any(|e| e.lane == "Thread-2" && e.kind == Kind::Say && e.text.ends_with("got A"));
-        stage.note(format!(
+        stage.note(text!(
             "Thread-2 gave up{} and released B, so Thread-1 got B and finished. A timeout does not \
              prevent the deadlock, it ends it, after the whole timeout, and the thread that gave up \
              did not do its work.",
@@ -146,7 +147,7 @@ fn one_order_for_everyone(stage: &mut Stage) -> Result<()> {
             for _ in 0..ROUNDS {
                 let (Ok(_a), Ok(_b)) = (a.acquire(lane), b.acquire(lane)) else { return };
             }
-            lane.set_state(LaneState::Running, format!("took A then B {ROUNDS} times"), None);
+            lane.set_state(LaneState::Running, text!("took A then B {ROUNDS} times"), None);
         }
     };
     let t1 = stage.thread("Thread-1", worker(a.clone(), b.clone()));
@@ -155,7 +156,7 @@ fn one_order_for_everyone(stage: &mut Stage) -> Result<()> {
     stage.join_thread(t1)?;
     stage.join_thread(t2)?;
     if caught.is_none() {
-        stage.note(format!(
+        stage.note(text!(
             "{} rounds, no deadlock: a thread holding A never waits for a thread holding B while that \
              one waits for A, because nobody takes B first. One global order for taking locks is the \
              usual cure, and it costs nothing at run time.",
@@ -172,13 +173,13 @@ fn take_both_or_back_off(lane: &Lane, first: &TracedLock, second: &TracedLock, b
         let Ok(_first) = first.acquire(lane) else { return };
         lane.sleep(0.1);
         if let Some(_second) = second.try_acquire(lane) {
-            lane.set_state(LaneState::Running, format!("got {} and {}", first.name(), second.name()), None);
+            lane.set_state(LaneState::Running, text!("got {} and {}", first.name(), second.name()), None);
             return;
         }
         backed_off.fetch_add(1, Ordering::SeqCst);
         lane.set_state(
             LaneState::Running,
-            format!("{} is taken: lets go of {}", second.name(), first.name()),
+            text!("{} is taken: lets go of {}", second.name(), first.name()),
             None,
         );
         drop(_first);
@@ -205,7 +206,7 @@ fn try_lock_and_back_off(stage: &mut Stage) -> Result<()> {
     stage.join_thread(t1)?;
     stage.join_thread(t2)?;
     if caught.is_none() {
-        stage.note(format!(
+        stage.note(text!(
             "Both finished, after {} between them. try_lock never waits, so no \
              cycle of waiting can form; the random pause keeps the two from retrying in lockstep \
              forever (a livelock).",
@@ -223,10 +224,10 @@ fn take_both_shared(
     (second, second_name): (&SharedLock, &str),
 ) {
     let _first = first.lock();
-    lane.set_state(LaneState::Running, format!("holds {first_name}"), None);
+    lane.set_state(LaneState::Running, text!("holds {first_name}"), None);
     lane.sleep(0.1);
     let _second = second.lock();
-    lane.set_state(LaneState::Running, format!("holds {first_name} and {second_name}"), None);
+    lane.set_state(LaneState::Running, text!("holds {first_name} and {second_name}"), None);
 }
 
 /// The same two-lock deadlock between two processes. Nothing in the kernel
@@ -239,7 +240,7 @@ fn two_processes_deadlock(stage: &mut Stage) -> Result<()> {
     if let Watched::Stuck(_) = stage.join_with_watchdog(p1, PATIENCE) {
         match stage.process_deadlock(&[("A", &a), ("B", &b)]) {
             Some(cycle) => {
-                stage.warn(format!("watchdog: deadlock between processes. {cycle}."));
+                stage.warn(text!("watchdog: deadlock between processes. {cycle}."));
                 let seen: Vec<String> = [("Process-1", p1), ("Process-2", p2)]
                     .iter()
                     .map(|&(name, p)| {
@@ -247,7 +248,7 @@ fn two_processes_deadlock(stage: &mut Stage) -> Result<()> {
                         format!("{name}: {}", state.map_or("gone".to_string(), |s| s.to_string()))
                     })
                     .collect();
-                stage.note(format!(
+                stage.note(text!(
                     "/proc says {}. Each sleeps in the kernel on a lock word the other owns, and only \
                      the owner's release would wake it.\nA process lock has no timeout here and nobody \
                      to refuse a wait: the watchdog ends both (SIGKILL), and their locks die with them.",

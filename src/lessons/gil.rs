@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use super::figures::{sample, Load, Spread};
 use super::SceneFn;
 use crate::stage::{build_pool, spawn_scoped, spawn_thread, SharedInt, Stage, SWITCH_INTERVAL};
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[cpu_bound, sleep_bound];
 
@@ -288,7 +289,7 @@ fn under_a_gil(stage: &Stage, n: u64) -> Result<(Timing, u128, usize)> {
 fn report(stage: &Stage, name: &str, timing: &Timing, spread: &Spread, serial: f64) {
     let speedup = serial / timing.secs;
     let cores = stage.cpu_count();
-    let text = format!(
+    let text = text!(
         "{:>7.3} s  {:>5.2}× serial  {:>4.0} % of {cores} cores  {:.3}–{:.3} s  {}",
         timing.secs,
         speedup,
@@ -330,14 +331,14 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
         "work_doubles",
         full / half,
         "×",
-        format!("job of {PROBE} vs {}: {:.2}× the time", PROBE / 2, full / half),
+        text!("job of {PROBE} vs {}: {:.2}× the time", PROBE / 2, full / half),
     );
     let n = job_size(stage, full / PROBE as f64, fork.median);
 
     let (serial, expected, serial_spread) = repeated(stage, &mut load, |stage| serial(stage, n))?;
     report(stage, "serial", &serial, &serial_spread, serial.secs);
     let job_secs = serial.secs / 2.0;
-    stage.note(format!(
+    stage.note(text!(
         "Each job is {n} iterations (the notes' Python did a million, which Rust does in milliseconds): \
          {:.1} ms here, {:.0}× a fork ({:.3} ms) and {:.0}× a thread start ({:.3} ms), so starting the \
          workers is {} part of each figure.\nThe probe of {PROBE} iterations took {:.2}× as long as half \
@@ -371,7 +372,7 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
         "gil_most_at_once",
         most_at_once as f64,
         "threads",
-        format!("threads holding the emulated GIL at once, at most: {most_at_once}"),
+        text!("threads holding the emulated GIL at once, at most: {most_at_once}"),
     );
 
     let of = |name: &str| others.iter().find(|(n, _, _)| *n == name).expect("every way was run");
@@ -384,7 +385,7 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
         .filter(|(name, _, _)| *name != "rayon")
         .find(|(_, _, spread)| unsteady(spread));
     let finding = if let Some((_, timing, spread)) = unsteady_way {
-        format!(
+        text!(
             "The repeats of {} ran from {:.3} to {:.3} s: the jobs did not get the same CPU from one run \
              to the next ({} other tasks running, on {cores} cores), so these speed-ups cannot be \
              trusted. Run the scene again when the machine is quieter.",
@@ -394,16 +395,16 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
             load.others()
         )
     } else if cores < 2 {
-        format!("This process may use {cores} core: two jobs cannot run at once here, whatever runs them.")
+        text!("This process may use {cores} core: two jobs cannot run at once here, whatever runs them.")
     } else if speedup("threads") >= 1.5 {
-        format!(
+        text!(
             "Real threads ran {:.2}× faster than serial and processes {:.2}×: the two jobs ran at once, \
              one per core.",
             speedup("threads"),
             speedup("processes")
         )
     } else if load.busy() {
-        format!(
+        text!(
             "Threads reached only {:.2}× and processes {:.2}×, with repeats that agree and jobs far \
              longer than a start: the two jobs did not get a core each. {} other tasks were running, on \
              {cores} cores: other work held the cores.",
@@ -412,7 +413,7 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
             load.others()
         )
     } else {
-        format!(
+        text!(
             "Threads reached only {:.2}× and processes {:.2}×, with repeats that agree and jobs far \
              longer than a start, though fewer other tasks ({}) than cores ({cores}) were running: \
              something this lesson cannot see kept the jobs from a core each (a CPU quota, say).",
@@ -422,7 +423,7 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
         )
     };
     stage.note(finding);
-    stage.note(format!(
+    stage.note(text!(
         "Under the emulated GIL the same 2 threads ran at {:.2}× serial.\nOnly the holder computes, and \
          it hands over every {} ms, so two threads do one thread's work, plus the hand-overs.",
         serial.secs / gil.secs,
@@ -437,13 +438,13 @@ fn cpu_bound(stage: &mut Stage) -> Result<()> {
 fn cpython_beside(stage: &mut Stage, load: &mut Load) -> Result<()> {
     // Long beside a CPython process start, even in --quick; the note checks it against the start measured.
     let n = if stage.quick() { 300_000 } else { 1_000_000 };
-    stage.note(format!("Now the notes' own demo in CPython, run here by python3, {n} iterations per job:"));
+    stage.note(text!("Now the notes' own demo in CPython, run here by python3, {n} iterations per job:"));
     let python = stage.cpython(include_str!("../../lessons/python/gil.py"), &[&n.to_string()]);
     load.look();
     let python = match python {
         Ok(python) => python,
         Err(why) => {
-            stage.note(format!("{why}; the Rust figures above stand alone."));
+            stage.note(text!("{why}; the Rust figures above stand alone."));
             return Ok(());
         }
     };
@@ -460,7 +461,7 @@ fn cpython_beside(stage: &mut Stage, load: &mut Load) -> Result<()> {
         ("threads", "2 threads", &threads),
         ("processes", "2 processes", &processes),
     ] {
-        let text = format!(
+        let text = text!(
             "{:>7.3} s  {:>5.2}× serial  {:.3}–{:.3} s  CPython {version}, {how}",
             figure.median,
             serial.median / figure.median,
@@ -472,19 +473,19 @@ fn cpython_beside(stage: &mut Stage, load: &mut Load) -> Result<()> {
     let (by_threads, by_processes) = (serial.median / threads.median, serial.median / processes.median);
     let job = serial.median / 2.0;
     let finding = if [&serial, &threads, &processes].into_iter().any(unsteady) {
-        format!(
+        text!(
             "CPython's repeats disagree by more than half ({} other tasks running, on {} cores): its \
              speed-ups cannot be trusted on this run.",
             load.others(),
             load.cores
         )
     } else if by_threads >= 1.3 {
-        format!(
+        text!(
             "CPython's threads ran at {by_threads:.2}× serial, more than one interpreter lock allows: this \
              run cannot be trusted."
         )
     } else if job < 10.0 * start.median {
-        format!(
+        text!(
             "CPython's threads ran at {by_threads:.2}× serial: the GIL lets one thread run Python at a time, \
              as the emulated one did. Its processes' {by_processes:.2}× says little: a job here takes {:.0} \
              ms and starting a process {:.0} ms, so start-up is much of that figure; run without --quick.",
@@ -492,13 +493,13 @@ fn cpython_beside(stage: &mut Stage, load: &mut Load) -> Result<()> {
             start.median * 1e3
         )
     } else if by_processes >= 1.5 {
-        format!(
+        text!(
             "CPython's threads ran at {by_threads:.2}× serial and its processes at {by_processes:.2}×: the \
              GIL lets one thread run Python at a time, as the emulated one did; processes each have an \
              interpreter, and a GIL, of their own."
         )
     } else {
-        format!(
+        text!(
             "CPython's threads ran at {by_threads:.2}× serial, as the GIL allows, but its processes only at \
              {by_processes:.2}×, with jobs of {:.0} ms against a {:.0} ms start: the two processes did not \
              get a core each ({} other tasks running, on {} cores).",
@@ -530,7 +531,7 @@ fn sleep_bound(stage: &mut Stage) -> Result<()> {
         "io_serial",
         serial,
         "s",
-        format!("two sleep-bound jobs, serial: {serial:.2} s of lesson time"),
+        text!("two sleep-bound jobs, serial: {serial:.2} s of lesson time"),
     );
 
     let gil = Gil::new();
@@ -546,12 +547,12 @@ fn sleep_bound(stage: &mut Stage) -> Result<()> {
         }
     });
     let threaded = clock.lesson_secs(start.elapsed());
-    let text = format!(
+    let text = text!(
         "the same in 2 threads under the emulated GIL: {threaded:.2} s of lesson time ({:.2}× serial)",
         serial / threaded
     );
     stage.measure("io_emulated_gil", threaded, "s", text);
-    stage.note(format!(
+    stage.note(text!(
         "Sleep-bound threads overlapped even under the GIL: {:.2}× faster than serial. A thread lets go \
          of the GIL while it waits (CPython does this around every blocking call), so the other can run. \
          That is why threads do help Python with I/O, and do not with computation.",

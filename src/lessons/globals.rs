@@ -9,6 +9,7 @@ use anyhow::Result;
 use super::SceneFn;
 use crate::events::{Kind, LaneState};
 use crate::stage::Stage;
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[a_child_changes_its_copy, a_thread_changes_the_one_num];
 
@@ -36,7 +37,7 @@ fn a_child_changes_its_copy(stage: &mut Stage) -> Result<()> {
             lane.say("child starts");
             NUM.fetch_add(1, Ordering::SeqCst);
             // Where num lives, for the note: not a line the Python prints.
-            lane.set_state(LaneState::Running, format!("num is at {}", address_of_num()), None);
+            lane.set_state(LaneState::Running, text!("num is at {}", address_of_num()), None);
             lane.say(format!("child num: {}", NUM.load(Ordering::SeqCst)));
             lane.say("child ends");
         })
@@ -51,13 +52,13 @@ fn a_child_changes_its_copy(stage: &mut Stage) -> Result<()> {
         .into_iter()
         .find_map(|e| Some(e.text.strip_prefix("num is at ")?.to_string()).filter(|_| e.kind == Kind::State));
     if childs_address.as_deref() != Some(address_of_num().as_str()) {
-        stage.warn(format!(
+        stage.warn(text!(
             "the child's num was at {}, main's at {}: not the same address",
             childs_address.as_deref().unwrap_or("an address it did not report"),
             address_of_num()
         ));
     }
-    stage.note(format!(
+    stage.note(text!(
         "The child saw {}, the parent sees {parents}, at the same address {}. fork gave the child a copy \
          of the parent's memory at the same virtual addresses.\nThe page holding num was shared \
          copy-on-write until the child wrote to it, and then the kernel gave the child a page of its own. \
@@ -83,7 +84,7 @@ fn a_thread_changes_the_one_num(stage: &mut Stage) -> Result<()> {
     let local = *local.lock().expect("no thread panics holding it");
     let num = NUM.load(Ordering::SeqCst);
     stage.say(format!("main ends. num: {num}"));
-    stage.note(format!(
+    stage.note(text!(
         "Both lanes see num = {num} and local = {local}: a thread runs in its parent's address space, so \
          there is one num. Rust makes the sharing explicit: a global must be an atomic or sit behind a \
          lock, and local data crosses into a thread inside an Arc<Mutex<_>>."

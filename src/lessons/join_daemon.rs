@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use super::SceneFn;
 use crate::stage::{Lane, Stage};
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[
     join_with_timeout,
@@ -76,7 +77,7 @@ fn parent_does_not_join(stage: &mut Stage) -> Result<()> {
 fn daemon_before_start(stage: &mut Stage) -> Result<()> {
     let p = stage.process(CHILD, |lane| run_sleep(lane, 10.0)).start()?;
     // p.daemon(true): error[E0599], no method named `daemon` found for struct `Proc`
-    stage.note(format!(
+    stage.note(text!(
         "Here the Python raises AssertionError('process has already started') and its traceback ends \
          main's code; {CHILD} (pid {}) stays an ordinary child. In Rust the line does not compile: a \
          started Proc has no daemon() (error[E0599], shown as text). So this run does what the Python is \
@@ -104,7 +105,7 @@ fn threads_end_with_main(stage: &mut Stage) -> Result<()> {
         .start()?;
     stage.join(program);
     let ticks = stage.lines_of("ticker").len();
-    stage.note(format!(
+    stage.note(text!(
         "ticker printed {ticks} of its 10 ticks. Nobody joined it, and when prog's main returned the \
          process exited and took the thread with it: every Rust thread behaves like a Python daemon \
          thread. To wait for a thread, keep its JoinHandle and call join()."

@@ -13,6 +13,7 @@ use super::SceneFn;
 use crate::events::LaneState;
 use crate::explore::{self, stream::group, Outcome};
 use crate::stage::{interpreter_pause, Lane, SharedInt, SharedLock, Stage};
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[
     two_processes_without_a_lock,
@@ -47,7 +48,7 @@ fn multicore(stage: &mut Stage, lock: Option<&SharedLock>) -> Result<(Vec<String
     let said = stage.said_since(since);
     let totals: String = said.iter().map(|(_, total)| total.as_str()).collect();
     let lost = 20 - v.get();
-    stage.note(format!(
+    stage.note(text!(
         "On a terminal the prints run together on one line, {totals}. The final value is {} of the 20 \
          that 5 × 1 + 5 × 3 should make: {}.",
         v.get(),
@@ -64,7 +65,7 @@ fn multicore(stage: &mut Stage, lock: Option<&SharedLock>) -> Result<(Vec<String
 fn two_processes_without_a_lock(stage: &mut Stage) -> Result<()> {
     let (order, end) = multicore(stage, None)?;
     let switches = order.windows(2).filter(|pair| pair[0] != pair[1]).count();
-    stage.note(format!(
+    stage.note(text!(
         "p1 and p2 took turns {switches} times: each adds whenever its sleep ends, so the totals mix \
          1s and 3s. With 0.1 s between additions they rarely collide; the race is there all the same \
          (scene 3 makes it bite)."
@@ -87,7 +88,7 @@ fn every_order(stage: &mut Stage, end: i32) {
         })
         .collect();
     let at_twenty = all.endings.last().map_or(0, |e| e.count);
-    stage.note(format!(
+    stage.note(text!(
         "This run ended at {end}. Cut into the steps CPython takes (read, add, write), the two adders can \
          run in {} orders, which end at {} final values from {} to {}; {} of them end at 20: see them all \
          with concur-tutor explore adders, and lose an update yourself with --play.",
@@ -105,7 +106,7 @@ fn two_processes_with_a_lock(stage: &mut Stage) -> Result<()> {
     let (order, _) = multicore(stage, Some(&lock))?;
     let switches = order.windows(2).filter(|pair| pair[0] != pair[1]).count();
     let first = order.first().cloned().unwrap_or_default();
-    stage.note(format!(
+    stage.note(text!(
         "Now the lanes switched {switches} time{}: {first} took the lock first and did all five \
          additions, then the other. The lock is a futex word in shared memory: the waiting process \
          sleeps in the kernel until the holder's release wakes it.",
@@ -150,7 +151,7 @@ fn race(stage: &mut Stage, adding: Adding) -> Result<(i32, Duration)> {
                 };
             }
             micros[i].set(start.elapsed().as_micros() as i32);
-            lane.set_state(LaneState::Running, format!("added 1, {N} times ({adding:?})"), None);
+            lane.set_state(LaneState::Running, text!("added 1, {N} times ({adding:?})"), None);
         }
     };
     let a = stage.process("adder-1", adder(0)).start()?;
@@ -185,10 +186,10 @@ fn lost_updates_at_scale(stage: &mut Stage) -> Result<()> {
             }
         }
         let name = format!("{adding:?}").to_lowercase();
-        let text = format!("{name}: expected {expected}, got {got}, lost {}", expected - got);
+        let text = text!("{name}: expected {expected}, got {got}, lost {}", expected - got);
         stage.measure(&format!("lost_{name}"), (expected - got) as f64, "updates", text);
         let per = took.as_secs_f64() * 1e9 / expected as f64;
-        let text = format!("{name}: {per:.1} ns per addition ({} µs for both loops)", took.as_micros());
+        let text = text!("{name}: {per:.1} ns per addition ({} µs for both loops)", took.as_micros());
         stage.measure(&format!("ns_per_add_{name}"), per, "ns", text);
         lost.push(expected - got);
         cost.push(per);
@@ -199,7 +200,7 @@ fn lost_updates_at_scale(stage: &mut Stage) -> Result<()> {
         start.elapsed().as_secs_f64() * 1e9 / N as f64
     };
     if lost[0] > 0 {
-        stage.note(format!(
+        stage.note(text!(
             "Without a lock {} of {expected} updates were lost{}: both processes read the same value, \
              both wrote value + 1, and one of the two additions vanished. The lock lost {} and the \
              atomic {}: the lock lets one process at a time do its read-add-write, the atomic does the \
@@ -209,19 +210,19 @@ fn lost_updates_at_scale(stage: &mut Stage) -> Result<()> {
             lost[1],
             lost[2]
         ));
-        stage.note(format!(
+        stage.note(text!(
             "Unlike the Python, whose two loops start a fork apart and may not overlap at all (CPython \
              lost none in some runs), both loops here start at the same instant, released by a barrier \
              in shared memory, and the race is run again, up to {TRIES} times, until an update is lost."
         ));
     } else {
-        stage.note(format!(
+        stage.note(text!(
             "In {TRIES} tries no update was lost even without a lock: this machine ran the two adders \
              one after the other (it is busy, or has one core free). The race is still there; run \
              the scene again (--scene 3) when it is quieter."
         ));
     }
-    stage.note(format!(
+    stage.note(text!(
         "The costs: with two adders at once, the lock made each addition {:.1}× as slow as the racy \
          one (the two processes take turns, and a waiting one sleeps in the kernel); the atomic needs \
          no pause and no turns: {:.1} ns.\nThe racy and the locked additions each include a {pause:.0} \
@@ -255,7 +256,7 @@ fn threads_fill_a_list_under_a_lock(stage: &mut Stage) -> Result<()> {
     let ones = stage.lines_of("task2").iter().filter(|line| line.ends_with("> 1")).count();
     // Which thread took the lock first is the point: `Stage::thread` returns, as
     // CPython's start() does, only once task1 has taken its first step.
-    stage.note(format!(
+    stage.note(text!(
         "The 20 lines came in {runs} unbroken run{}: {} took the lock first and filled the whole list \
          before the other could touch it, so task2 printed {ones} ones.",
         if runs == 1 { "" } else { "s" },
@@ -314,7 +315,7 @@ fn a_lock_its_holder_may_take_again(stage: &mut Stage) -> Result<()> {
     let inner = rlock.acquire();
     rlock.release();
     rlock.release();
-    stage.note(format!(
+    stage.note(text!(
         "The RLock was taken at depth {outer}, then again at depth {inner}, by the same thread; the \
          Mutex refused a second lock(), which would have waited for itself for ever."
     ));
@@ -349,12 +350,12 @@ fn a_condition_to_wait_for(stage: &mut Stage) -> Result<()> {
     for item in 1..=3 {
         stage.sleep(0.5);
         // Marked first: once the item is in, a spurious wake-up could let the waiter print at once.
-        stage.main().set_state(LaneState::Running, format!("appends {item}; notify()"), None);
+        stage.main().set_state(LaneState::Running, text!("appends {item}; notify()"), None);
         items.lock().expect("no thread panics holding it").push(item);
         changed.notify_one();
     }
     stage.join_thread(waiter)?;
-    stage.note(format!(
+    stage.note(text!(
         "The waiter checked its condition {} times for 3 notifies: once before it first slept, then \
          once per wake-up, under the lock, going back to sleep until it held. wait_while re-checks in \
          a loop because a wake-up is only a hint: the condition may not hold yet, or the OS may wake \

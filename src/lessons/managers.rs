@@ -15,6 +15,7 @@ use super::SceneFn;
 use crate::stage::{
     argv, DictProxy, Entry, Lane, ListProxy, Manager, SharedF64, SharedLock, Stage, ValueProxy,
 };
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[
     a_server_process_owns_the_objects,
@@ -50,9 +51,9 @@ fn a_server_process_owns_the_objects(stage: &mut Stage) -> Result<()> {
     stage.say(v.get().to_string());
     let pid = manager.pid();
     let served = stage.shutdown(manager);
-    let text = format!("{} requests served by the manager (pid {pid})", served.requests);
+    let text = text!("{} requests served by the manager (pid {pid})", served.requests);
     stage.measure("round_trips", served.requests.into(), "requests", text);
-    stage.note(format!(
+    stage.note(text!(
         "The manager is a process of its own, pid {pid}: d, l and v live in its memory alone.\np and main \
          hold proxies, each an object's id and the server's address, and every line that touched one was \
          a request over a Unix socket and a reply: {} round trips for this little program, creations \
@@ -86,22 +87,22 @@ fn a_round_trip_per_access(stage: &mut Stage) -> Result<()> {
         black_box(shared.get());
     });
     let ratio = proxy / memory;
-    stage.measure("proxy_read", proxy, "s", format!("v.value through a proxy: {:.1} µs", proxy * 1e6));
-    stage.measure("shared_read", memory, "s", format!("a Value in shared memory: {:.1} ns", memory * 1e9));
+    stage.measure("proxy_read", proxy, "s", text!("v.value through a proxy: {:.1} µs", proxy * 1e6));
+    stage.measure("shared_read", memory, "s", text!("a Value in shared memory: {:.1} ns", memory * 1e9));
     match &python {
         Ok(figures) => {
             let (theirs, their_memory) = (
                 figures.number("proxy_read").unwrap_or(f64::NAN),
                 figures.number("shared_read").unwrap_or(f64::NAN),
             );
-            let text = format!("CPython, v.value through a proxy: {:.1} µs", theirs * 1e6);
+            let text = text!("CPython, v.value through a proxy: {:.1} µs", theirs * 1e6);
             stage.measure("cpython_proxy_read", theirs, "s", text);
-            let text = format!("CPython, a Value in shared memory: {:.1} ns", their_memory * 1e9);
+            let text = text!("CPython, a Value in shared memory: {:.1} ns", their_memory * 1e9);
             stage.measure("cpython_shared_read", their_memory, "s", text);
         }
-        Err(why) => stage.note(format!("{why}; the Rust figures above stand alone.")),
+        Err(why) => stage.note(text!("{why}; the Rust figures above stand alone.")),
     }
-    stage.note(format!(
+    stage.note(text!(
         "One read through the proxy cost {:.1} µs: {ratio:.0} times a read of shared memory ({:.1} ns).\nThe \
          proxy's read is a system call to send, a wake-up of the server, another system call back and a \
          wake-up of the reader; shared memory is one load from the cache. A manager buys flexibility \
@@ -156,10 +157,10 @@ fn updates_still_lost(stage: &mut Stage) -> Result<()> {
     let locked = race(stage, &manager, Some(&lock))?;
     stage.shutdown(manager);
     for (name, got) in [("lost_unlocked", unlocked), ("lost_locked", locked)] {
-        let text = format!("{name}: expected {expected}, got {got}, lost {}", expected - got);
+        let text = text!("{name}: expected {expected}, got {got}, lost {}", expected - got);
         stage.measure(name, (expected - got) as f64, "updates", text);
     }
-    stage.note(format!(
+    stage.note(text!(
         "Without the lock {} of {expected} increments were lost, with it {}.\nThe server runs one \
          request at a time, and every get and every set is safe on its own; but d['x'] += 1 is two \
          requests, and the other adder's set can land between them. Whatever spans several requests \
@@ -200,7 +201,7 @@ fn a_manager_on_the_network(stage: &mut Stage) -> Result<()> {
     stage.join(intruder);
     stage.say(format!("the server's dict: {}", m.registered_dict("get_dict").repr()));
     let served = stage.shutdown(m);
-    stage.note(format!(
+    stage.note(text!(
         "client and intruder were spawned: each is this program started afresh, sharing no memory and \
          no socket with main or the server, and knowing only what its command line said, a port and a \
          key.\nThe server listened on 127.0.0.1 only, so nothing off this machine could reach it; on a \

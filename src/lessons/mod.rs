@@ -27,6 +27,7 @@ use crate::progress::Quiz;
 use crate::quiz;
 use crate::stage::{Abandoned, Entry, Stage};
 use crate::terminal::Quit;
+use crate::text;
 
 /// One scene's code: it drives the Stage, which narrates.
 pub type SceneFn = fn(&mut Stage) -> anyhow::Result<()>;
@@ -85,7 +86,7 @@ fn run_scenes(stage: &mut Stage, lesson: &Lesson, only: Option<usize>) -> anyhow
         }
     }
     if quiz.asked > 0 {
-        stage.note(format!("Your predictions: {} of {} right.", quiz.right, quiz.asked));
+        stage.note(text!("Your predictions: {} of {} right.", quiz.right, quiz.asked));
     }
     stage.finish()?;
     Ok(quiz)
@@ -117,14 +118,11 @@ fn run_scene(stage: &mut Stage, body: SceneFn) -> anyhow::Result<bool> {
 /// run's events since mark `from`.
 fn judge(stage: &mut Stage, question: &Question, guess: Option<usize>, from: usize, quiz: &mut Quiz) {
     let Some(right) = quiz::answer(&question.check, &stage.events_since(from)) else {
-        stage.note(format!("This run did not show the answer. {}", question.explain));
+        stage.note(text!("This run did not show the answer. {}", question.explain));
         return;
     };
     let Some(guess) = guess else {
-        stage.note(format!(
-            "No answer was given; this run: {}. {}",
-            question.choices[right], question.explain
-        ));
+        stage.note(text!("No answer was given; this run: {}. {}", question.choices[right], question.explain));
         return;
     };
     quiz.asked += 1;
@@ -132,9 +130,9 @@ fn judge(stage: &mut Stage, question: &Question, guess: Option<usize>, from: usi
     let happened = &question.choices[right];
     if guess == right {
         quiz.right += 1;
-        stage.note(format!("✓ Right: {happened}. {}", question.explain));
+        stage.note(text!("✓ Right: {happened}. {}", question.explain));
     } else {
-        stage.note(format!("✗ You said \"{said}\"; this run: {happened}. {}", question.explain));
+        stage.note(text!("✗ You said \"{said}\"; this run: {happened}. {}", question.explain));
     }
 }
 

@@ -8,6 +8,7 @@ use anyhow::Result;
 use super::SceneFn;
 use crate::events::LaneState;
 use crate::stage::{Connection, Lane, Stage};
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[a_message_both_ways, a_one_way_pipe, two_writers_on_one_end];
 
@@ -38,7 +39,7 @@ fn a_message_both_ways(stage: &mut Stage) -> Result<()> {
     stage.join(p);
     let message: Message = (42, None, "hello".to_string());
     let encoded = postcard::to_allocvec(&message)?;
-    stage.note(format!(
+    stage.note(text!(
         "A socket pair is duplex: each end both sends and receives. The message crossed in a frame of \
          {} bytes: a 4-byte length, the {} bytes {encoded:02x?} (postcard: 42 as a variable-length \
          integer, 0 for None, then the string's length and its bytes), and padding.\nCPython pickles \
@@ -64,7 +65,7 @@ fn a_one_way_pipe(stage: &mut Stage) -> Result<()> {
     stage.join(p);
     // The Python's last line raises: no print, so what happened is the tutor's to say.
     match reader.send(&"back?".to_string()) {
-        Err(err) => stage.note(format!(
+        Err(err) => stage.note(text!(
             "reader.send('back?') failed: {err}. The reading end of a pipe is opened for reading only, so \
              the kernel refuses the write (EBADF). Python refuses it before any system call, raising \
              OSError: connection is read-only."
@@ -85,7 +86,7 @@ fn torn_records(stage: &mut Stage, size: usize, count: usize) -> Result<usize> {
             for _ in 0..count {
                 writer.write_raw(&record).expect("the parent holds the reader");
             }
-            lane.set_state(LaneState::Running, format!("wrote {count} records of {size} bytes"), None);
+            lane.set_state(LaneState::Running, text!("wrote {count} records of {size} bytes"), None);
         }
     };
     let a = stage.process("writer-a", writer_process(b'a')).start()?;
@@ -108,10 +109,10 @@ fn torn_records(stage: &mut Stage, size: usize, count: usize) -> Result<usize> {
 fn two_writers_on_one_end(stage: &mut Stage) -> Result<()> {
     for (size, count, name) in [(libc::PIPE_BUF, 200, "torn_small"), (100_000, 20, "torn_large")] {
         let torn = torn_records(stage, size, count)?;
-        let text = format!("records of {size} bytes: {torn} of {} arrived torn", 2 * count);
+        let text = text!("records of {size} bytes: {torn} of {} arrived torn", 2 * count);
         stage.measure(name, torn as f64, "records", text);
     }
-    stage.note(format!(
+    stage.note(text!(
         "Linux guarantees that a write of at most PIPE_BUF ({} bytes) to a pipe is never mixed with \
          another writer's. A larger write is split into pieces as the reader makes room, and another \
          writer's pieces can land in between: that is the corruption the Python docs warn about when \

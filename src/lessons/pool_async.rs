@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::SceneFn;
 use crate::stage::{build_pool, AsyncResult, Lane, Stage, TimeoutError};
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[
     apply_waits_for_each_task,
@@ -91,7 +92,7 @@ fn get_inside_the_loop_is_serial_again(stage: &mut Stage) -> Result<()> {
     }
     let collected = stage.now() - start;
     stage.measure_time("get_after_submit", collected, 1.0, "submit all, then get() each");
-    stage.note(format!(
+    stage.note(text!(
         "Same pool, same tasks: {in_loop:.2} s with get() inside the loop, {collected:.2} s when all five \
          were submitted first. get() blocks until its task is done, so inside the loop each task had \
          finished before the next was handed out."
@@ -116,7 +117,7 @@ fn callbacks_run_in_the_parent(stage: &mut Stage) -> Result<()> {
         .filter(|(lane, text)| lane == "main" && text.starts_with("callback"))
         .map(|(_, text)| text.trim_start_matches("callback: got ").to_string())
         .collect();
-    stage.note(format!(
+    stage.note(text!(
         "The tasks were submitted as 2 s, 0.5 s, 1 s; the callbacks got {} in that order: the order the \
          tasks finished. They ran in the parent (pid {}), not in the workers.",
         order.join(", "),
@@ -158,7 +159,7 @@ fn ten_tasks_on_four_workers(stage: &mut Stage) -> Result<()> {
             if mine.is_empty() { "nothing".into() } else { mine.join(", ") }
         ));
     }
-    stage.note(format!(
+    stage.note(text!(
         "At most {most_at_once} tasks ran at once: the pool has 4 workers, so the other tasks waited in \
          the queue and each was taken by the first worker to free up. Four processes served all ten \
          tasks; none was forked for a task.\n{}.",
@@ -182,7 +183,7 @@ fn map_keeps_order_imap_yields(stage: &mut Stage) -> Result<()> {
         .into_iter()
         .filter_map(|(_, text)| text.strip_suffix(" done").map(str::to_string))
         .collect();
-    stage.note(format!(
+    stage.note(text!(
         "The tasks finished in the order {}, yet map returned the squares of 1, 2, 3, 4 in that order.",
         finished.join(", ")
     ));
@@ -210,7 +211,7 @@ fn get_with_a_timeout(stage: &mut Stage) -> Result<()> {
         Err(TimeoutError) => {
             stage.say("multiprocessing.TimeoutError");
             if let Some((worker, pid)) = res.running_in(stage) {
-                stage.note(format!(
+                stage.note(text!(
                     "get(timeout=1) gave up, but the task was not cancelled: it is still running in {worker} \
                      (pid {pid})."
                 ));
@@ -253,7 +254,7 @@ fn the_same_on_rayon(stage: &mut Stage) -> Result<()> {
     let squares: Vec<i64> =
         pool.install(|| inputs.par_iter().map(|&task| square_after(&on_this_thread(&main), task)).collect());
     stage.say(format!("{squares:?}"));
-    stage.note(format!(
+    stage.note(text!(
         "Every rayon lane printed pid {}: these are threads of this one process. The closures borrowed \
          `inputs` and `main` directly, with nothing serialised or copied across; a process pool has to \
          send every argument and result through a pipe.",

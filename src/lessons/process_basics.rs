@@ -6,6 +6,7 @@ use anyhow::Result;
 
 use super::SceneFn;
 use crate::stage::{Lane, Run, Stage};
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[who_is_who, struct_with_run, parent_does_not_wait];
 
@@ -54,14 +55,14 @@ fn who_is_who(stage: &mut Stage) -> Result<()> {
 
     let its_parent = number_after(&stage.lines_of(CHILD), "parent process:");
     let verdict = if its_parent == Some(stage.pid()) { "main's own pid" } else { "not main's pid" };
-    stage.note(format!(
+    stage.note(text!(
         "{CHILD} printed parent process {}: {verdict} ({}). fork made {CHILD} a copy of main, so main is \
          its parent; main's own parent is whatever started the tutor (a shell, a test runner).",
         its_parent.map_or("nothing".to_string(), |pid| pid.to_string()),
         stage.pid()
     ));
     let left = stage.active_children().len();
-    stage.note(format!(
+    stage.note(text!(
         "active_children() listed {} while {CHILD} ran, and {} after the join. The core count \
          comes from std::thread::available_parallelism, which also respects CPU limits put on this \
          process (affinity, cgroup quotas), as os.process_cpu_count() does in Python 3.13.",
@@ -89,7 +90,7 @@ impl Run for MyProcess {
 fn struct_with_run(stage: &mut Stage) -> Result<()> {
     let p = stage.process_from("Xiaoming", MyProcess { name: "Xiaoming".to_string() }).start()?;
     stage.join(p);
-    stage.note(format!(
+    stage.note(text!(
         "Xiaoming printed {} lines from MyProcess::run. Python calls run() when no target is given; here \
          process_from starts a child whose body is the struct's Run::run, which takes self: the value \
          moves into the child and is used up there.",
@@ -121,7 +122,7 @@ fn parent_does_not_wait(stage: &mut Stage) -> Result<()> {
     stage.say(format!("task-1 {} {main_ppid}", stage.pid()));
     let _p2 = stage.process("task-2", |lane| task(lane, 2.0, 2)).start()?;
     stage.say(format!("task-2 {} {main_ppid}", stage.pid()));
-    stage.note(format!(
+    stage.note(text!(
         "main printed `p1.name, os.getpid(), os.getppid()`: that is task-1's name but main's own pid \
          ({}) and main's parent ({main_ppid}). os.getpid() always answers for the process that calls it. \
          main does not join: its code ends here, and what follows is the program waiting for its \

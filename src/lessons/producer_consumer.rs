@@ -12,6 +12,7 @@ use crossbeam_utils::sync::WaitGroup;
 use super::SceneFn;
 use crate::events::LaneState;
 use crate::stage::Stage;
+use crate::text;
 
 pub const SCENES: &[SceneFn] =
     &[bounded_channel, condvar_buffer, task_done_and_join, many_producers_many_consumers];
@@ -33,7 +34,7 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
         for item in 1..=ITEMS {
             if let Err(TrySendError::Full(item)) = tx.try_send(item) {
                 lane.say("Buffer is full, waiting...");
-                lane.waiting(&format!("put: {}", gauge(tx.len(), 10)), || tx.send(item))
+                lane.waiting(text!("put: {}", gauge(tx.len(), 10)), || tx.send(item))
                     .expect("the consumer is there");
             }
             lane.say(format!("Produced item {item}"));
@@ -47,7 +48,7 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
             Ok(item) => item,
             Err(TryRecvError::Empty) => {
                 lane.say("Buffer is empty, waiting...");
-                match lane.waiting(&format!("get: {}", gauge(0, 10)), || rx.recv()) {
+                match lane.waiting(text!("get: {}", gauge(0, 10)), || rx.recv()) {
                     Ok(item) => item,
                     Err(_) => break,
                 }
@@ -66,7 +67,7 @@ fn bounded_channel(stage: &mut Stage) -> Result<()> {
         produced.iter().filter(|(_, l)| l.starts_with("Produced")).map(|(t, _)| *t).collect();
     let waits = produced.iter().filter(|(_, l)| l.starts_with("Buffer is full")).count();
     let pace = |times: &[f64]| (times[times.len() - 1] - times[0]) / (times.len() - 1) as f64;
-    stage.note(format!(
+    stage.note(text!(
         "The producer waited {waits} times, each time with all 10 slots taken. Its first 10 items came \
          every {:.2} s; its last 5 every {:.2} s: a full buffer slows the producer to the consumer's pace.\n\
          Both threads ended by themselves: the producer after {ITEMS} items, the consumer when the \
@@ -173,7 +174,7 @@ fn task_done_and_join(stage: &mut Stage) -> Result<()> {
         for (item, task) in rx.iter() {
             lane.say(format!("Consumed item {item}"));
             lane.sleep(1.0);
-            lane.set_state(LaneState::Running, format!("task_done() for item {item}"), None);
+            lane.set_state(LaneState::Running, text!("task_done() for item {item}"), None);
             drop(task);
         }
     });
@@ -181,9 +182,7 @@ fn task_done_and_join(stage: &mut Stage) -> Result<()> {
         tx.send((item, all_done.clone()))?;
         stage.main().set_state(LaneState::Running, format!("put({item})"), None);
     }
-    stage.main().set_state(LaneState::Blocked, "buffer.join()", None);
-    all_done.wait();
-    stage.main().set_state(LaneState::Running, "buffer.join() returned", None);
+    stage.main().waiting("buffer.join()", || all_done.wait());
     stage.say("all items done");
     drop(tx);
     let _ = consumer.join();
@@ -233,7 +232,7 @@ fn many_producers_many_consumers(stage: &mut Stage) -> Result<()> {
         .filter_map(|line| line.strip_prefix("Consumed item ").map(str::to_string))
         .collect();
     let distinct: HashSet<&String> = consumed.iter().collect();
-    stage.note(format!(
+    stage.note(text!(
         "12 items produced, {} consumed, {} distinct: each taken by exactly one consumer. The channel \
          closed when both producers had dropped their senders, and each consumer's loop ended then.",
         consumed.len(),

@@ -8,6 +8,7 @@ use crossbeam_channel::{bounded, unbounded, RecvTimeoutError, TrySendError};
 use super::SceneFn;
 use crate::events::LaneState;
 use crate::stage::{Empty, Full, Lane, ProcQueue, Stage};
+use crate::text;
 
 pub const SCENES: &[SceneFn] =
     &[writer_and_endless_reader, readers_that_end_by_themselves, a_bounded_queue, download_and_save];
@@ -56,7 +57,7 @@ fn writer_and_endless_reader(stage: &mut Stage) -> Result<()> {
             Some(format!("{letter} {:.1} ms", (got - put) / speed * 1e3))
         })
         .collect();
-    stage.note(format!(
+    stage.note(text!(
         "Each letter reached the reader within milliseconds of its put, in real time ({}). The reader \
          {status}: its loop has no end, so terminate() was the only way to stop it, and it never got \
          past its loop.",
@@ -88,7 +89,7 @@ fn readers_that_end_by_themselves(stage: &mut Stage) -> Result<()> {
         .start()?;
     stage.join(pw);
     let status = stage.join(pr);
-    stage.note(format!("The reader {status}, by itself: None told it there was nothing more to come."));
+    stage.note(text!("The reader {status}, by itself: None told it there was nothing more to come."));
 
     let (tx, rx) = unbounded::<String>();
     let writer = stage.thread("thread-w", move |lane| {
@@ -147,7 +148,7 @@ fn a_bounded_queue(stage: &mut Stage) -> Result<()> {
     let drained: Vec<&str> = rx.try_iter().collect();
     let timed_out = matches!(rx.recv_timeout(stage.clock().real(2.0)), Err(RecvTimeoutError::Timeout));
     if refused && timed_out {
-        stage.note(format!(
+        stage.note(text!(
             "Between threads, crossbeam_channel::bounded(5) does the same: with {held} in it, try_send(F) \
              returned Full; after {drained:?} were taken, recv_timeout(2 s) returned Timeout."
         ));
@@ -191,7 +192,7 @@ fn download_and_save(stage: &mut Stage) -> Result<()> {
         (Some((saved, _)), Some((gave_up, _))) => gave_up - saved,
         _ => 0.0,
     };
-    stage.note(format!(
+    stage.note(text!(
         "download was joined before getfile started, so all {waiting} images were already waiting in \
          the queue: getfile saved them at once, then its next get waited {waited:.1} s and timed out. \
          That timeout is the only thing that ends getfile."

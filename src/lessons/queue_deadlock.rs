@@ -10,6 +10,7 @@ use anyhow::Result;
 use super::SceneFn;
 use crate::events::LaneState;
 use crate::stage::{ProcQueue, Stage, Watched};
+use crate::text;
 
 pub const SCENES: &[SceneFn] =
     &[join_before_get_hangs, a_small_item_does_not, the_threshold, get_before_join];
@@ -41,7 +42,7 @@ fn join_before_get_hangs(stage: &mut Stage) -> Result<()> {
                 Some(None) => "its main thread".to_string(),
                 None => "none of its threads (unexpected: see the watchdog's line)".to_string(),
             };
-            stage.note(format!(
+            stage.note(text!(
                 "The child's put returned at once, but a process that has put items on a queue does not \
                  end until they are all in the pipe, and nobody reads: main, the only reader, is in join() \
                  waiting for the child to end. Each waits for the other: the program would hang for ever.\n\
@@ -55,11 +56,10 @@ fn join_before_get_hangs(stage: &mut Stage) -> Result<()> {
             let got = stage.get(&q);
             let status = stage.join(p);
             stage.say(got.len().to_string());
-            stage
-                .note(format!("With the pipe drained, the feeder's write completed and the child {status}."));
+            stage.note(text!("With the pipe drained, the feeder's write completed and the child {status}."));
         }
         Watched::Ended(status) => {
-            stage.warn(format!("the child {status} without hanging: this pipe is bigger than the item"))
+            stage.warn(text!("the child {status} without hanging: this pipe is bigger than the item"))
         }
     }
     Ok(())
@@ -76,7 +76,7 @@ fn a_small_item_does_not(stage: &mut Stage) -> Result<()> {
     let status = stage.join(p);
     let got = stage.get(&q);
     stage.say(got.len().to_string());
-    stage.note(format!(
+    stage.note(text!(
         "The child {status}: its {}-byte frame fit in the {}-byte pipe, so the write finished with \
          nobody reading yet. The hang depends on the size of the item, which is what makes it nasty.",
         ProcQueue::frame_len(&item(1000)),
@@ -115,10 +115,10 @@ fn the_threshold(stage: &mut Stage) -> Result<()> {
         Ok(probes)
     })?;
     let capacity = stage.queue::<String>(None)?.pipe_capacity();
-    let text = format!("the largest item that does not hang: {fit} bytes ({probes} probes)");
+    let text = text!("the largest item that does not hang: {fit} bytes ({probes} probes)");
     stage.measure("largest_item_that_fits", fit as f64, "bytes", text);
     let frame = ProcQueue::frame_len(&item(fit));
-    stage.note(format!(
+    stage.note(text!(
         "{fit} bytes fit, {hang} hang. The pipe holds {capacity} bytes and each item travels as a frame: \
          a 4-byte length, then the string's length (a variable-length integer) and its bytes: {frame} \
          bytes for the largest that fits{}.\n\
@@ -130,16 +130,16 @@ fn the_threshold(stage: &mut Stage) -> Result<()> {
         Ok(python) => {
             if let (Some(largest), Some(frame)) = (python.number("largest"), python.number("frame")) {
                 let version = python.text("version").unwrap_or("3");
-                let text = format!("CPython {version}: the largest item that does not hang: {largest} bytes");
+                let text = text!("CPython {version}: the largest item that does not hang: {largest} bytes");
                 stage.measure("cpython_largest_item_that_fits", largest, "bytes", text);
-                stage.note(format!(
+                stage.note(text!(
                     "CPython {version}'s threshold here is {largest} bytes (ours: {fit}): its frame is a \
                      4-byte length and the pickle of the string, {frame} bytes for its largest that fits{}.",
                     if frame == capacity as f64 { ", the pipe's capacity again" } else { "" }
                 ));
             }
         }
-        Err(why) => stage.note(format!("{why}; ours stands alone.")),
+        Err(why) => stage.note(text!("{why}; ours stands alone.")),
     }
     Ok(())
 }
@@ -156,7 +156,7 @@ fn get_before_join(stage: &mut Stage) -> Result<()> {
     let got = stage.get(&q);
     let status = stage.join(p);
     stage.say(got.len().to_string());
-    stage.note(format!(
+    stage.note(text!(
         "Swapping the two lines is the whole fix: main reads while the child writes, and the child {status}. \
          The rule from the Python docs: a process that has put items on a queue does not end until \
          they are all in the pipe, so get everything before joining."

@@ -10,6 +10,7 @@ use anyhow::Result;
 
 use super::SceneFn;
 use crate::stage::{BoundedSemaphore, Lane, Semaphore, Stage};
+use crate::text;
 
 pub const SCENES: &[SceneFn] =
     &[three_at_a_time, a_release_too_many, an_event_wakes_every_waiter, a_barrier_for_threads];
@@ -57,9 +58,9 @@ fn three_at_a_time(stage: &mut Stage) -> Result<()> {
     }
     let took = stage.now() - since;
     let most = most_inside(&stage.said_since(since));
-    let text = format!("at most {most} of the {WORKERS} workers were inside at once");
+    let text = text!("at most {most} of the {WORKERS} workers were inside at once");
     stage.measure("most_inside", most as f64, "processes", text);
-    stage.note(format!(
+    stage.note(text!(
         "Counted from their lines (+1 at each \"in\", -1 at each \"out\"), at most {most} workers were \
          inside at once. The others waited in sem.acquire(), asleep in the kernel on the semaphore's \
          futex word in shared memory (▒ on the timeline), and each release woke one of them: {WORKERS} \
@@ -80,7 +81,7 @@ fn a_release_too_many(stage: &mut Stage) -> Result<()> {
     if let Err(e) = b.release() {
         stage.say(format!("BoundedSemaphore(2): {e}"));
     }
-    stage.note(format!(
+    stage.note(text!(
         "The plain semaphore now has {} places where the program meant 2: the bug shows only later, \
          when one process too many gets in.\nBoundedSemaphore checks at the release, where the bug is. \
          Rust's usual answer is a guard: tokio's Semaphore::acquire returns a permit that gives the \
@@ -129,7 +130,7 @@ fn an_event_wakes_every_waiter(stage: &mut Stage) -> Result<()> {
         .collect();
     let spread = woke.iter().fold(0.0f64, |most, t| most.max(t - set_at));
     let gave_up = stage.last_said("impatient").is_some_and(|line| line.ends_with("False"));
-    stage.note(format!(
+    stage.note(text!(
         "{} waiters woke up, all within {:.1} ms of main's set(): one store to the shared flag, and one \
          futex wake for every process asleep on it. {}",
         woke.len(),
@@ -166,7 +167,7 @@ fn a_barrier_for_threads(stage: &mut Stage) -> Result<()> {
     let last = time_of("runner-3", "arrived");
     let first_passed =
         (0..4).map(|i| time_of(&format!("runner-{i}"), "passed")).fold(f64::INFINITY, f64::min);
-    stage.note(format!(
+    stage.note(text!(
         "runner 0 waited {:.1} s at the barrier and runner 3 not at all: nobody passed before the last \
          arrival at {last:.2} s, and the first passed at {first_passed:.2} s. std::sync::Barrier is for \
          the threads of one process, as threading.Barrier is; multiprocessing.Barrier does the same \

@@ -12,6 +12,7 @@ use anyhow::Result;
 use super::SceneFn;
 use crate::events::LaneState;
 use crate::stage::{argv, Entry, ExitStatus, Lane, SharedArray, SharedF64, SharedUsize, Stage};
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[value_and_array, a_pointer_means_nothing_elsewhere];
 
@@ -27,13 +28,13 @@ fn value_and_array(stage: &mut Stage) -> Result<()> {
             for i in 0..10 {
                 arr.set(i, -arr.get(i));
             }
-            lane.set_state(LaneState::Running, format!("wrote num and arr at {:#x}", num.address()), None);
+            lane.set_state(LaneState::Running, text!("wrote num and arr at {:#x}", num.address()), None);
         })
         .start()?;
     stage.join(p);
     stage.say(num.get().to_string());
     stage.say(format!("{:?}", arr.to_vec()));
-    stage.note(format!(
+    stage.note(text!(
         "main reads 3.1415927 and the negated array at {:#x}, the address the child wrote to: unlike the \
          global of lesson globals, this page was mapped MAP_SHARED before the fork, so both processes \
          use the same physical memory and no copy is made.\nThe typecodes are C types: 'd' is a double, \
@@ -73,7 +74,7 @@ fn print_value(lane: &Lane, at: usize) {
     match peek_c_string(at) {
         Ok(bytes) => lane.say(python_bytes(&bytes)),
         Err(_) => {
-            lane.set_state(LaneState::Running, format!("reads {at:#x}, where nothing is mapped"), None);
+            lane.set_state(LaneState::Running, text!("reads {at:#x}, where nothing is mapped"), None);
             // SAFETY: none: /proc/self/mem has just said that nothing is mapped at
             // `at`. The read is the lesson: the MMU faults and the kernel ends this
             // child with SIGSEGV, as it ends CPython's; no code runs after it.
@@ -127,7 +128,7 @@ fn a_pointer_means_nothing_elsewhere(stage: &mut Stage) -> Result<()> {
         (_, Some(bytes)) => format!("other bytes are there ({bytes}), read as if they were the string"),
         (status, None) => format!("the child {status} without printing"),
     };
-    stage.note(format!(
+    stage.note(text!(
         "The shared value holds {at:#x}, an address in main's memory. The forked child printed \
          {fork_saw}: fork copied main's memory, so at that address it has a copy of the same bytes.\nThe \
          spawned child is a fresh program: {spawn_saw}. Value(c_char_p) shares a pointer, not the bytes; \

@@ -20,6 +20,7 @@ use nix::time::{clock_nanosleep, ClockId, ClockNanosleepFlags};
 use super::SceneFn;
 use crate::events::LaneState;
 use crate::stage::{ExitStatus, Lane, ProcState, Stage};
+use crate::text;
 
 pub const SCENES: &[SceneFn] =
     &[kill_and_a_handler, terminate_or_kill, a_zombie_until_joined, a_sleep_cut_short];
@@ -97,7 +98,7 @@ fn kill_and_a_handler(stage: &mut Stage) -> Result<()> {
     let (a_status, b_status) = (stage.join(a), stage.join(b));
     stage.say(format!("a.exitcode {} b.exitcode {}", exitcode(a_status), exitcode(b_status)));
     let handled = stage.lines_of("a").iter().filter(|line| line.starts_with("handler")).count();
-    stage.note(format!(
+    stage.note(text!(
         "a handled SIGUSR1 {handled} times and went on; b had no handler, so the signal's default action \
          ended it: b {b_status}, which Python reports as exitcode {}.\nA signal carries nothing but its \
          number. a's handler, like CPython's C-level one, only set a flag; the signal cut a's sleep short, \
@@ -136,7 +137,7 @@ fn terminate_or_kill(stage: &mut Stage) -> Result<()> {
     stage.say(format!("a.exitcode {} b.exitcode {}", exitcode(a_status), exitcode(b_status)));
     let cleaned = |lane: &str| stage.lines_of(lane).iter().any(|line| line.ends_with(": cleanup"));
     let b_last = stage.last_said("b").unwrap_or_default();
-    stage.note(format!(
+    stage.note(text!(
         "a {a_status}: {}. b {b_status}: {}, and the last line it printed was \"{b_last}\".\nThe kernel \
          ends a process on SIGKILL without running any of its code, so kill() (or kill -9) is the last \
          resort: files half written stay so, and temporary files stay behind.",
@@ -166,13 +167,13 @@ fn a_zombie_until_joined(stage: &mut Stage) -> Result<()> {
     let zombie_for = stage.now() - woken;
     let gone = !Path::new(&format!("/proc/{pid}")).exists();
     stage.say(format!("after join: {}", if gone { "False" } else { "True" }));
-    stage.note(format!(
-        "Between its exit and the join, /proc/{pid} showed state {state}{}: the process had ended and its \
+    let state = if state == 'Z' { format!("{state} (a zombie)") } else { state.to_string() };
+    stage.note(text!(
+        "Between its exit and the join, /proc/{pid} showed state {state}: the process had ended and its \
          memory was freed, but its entry (pid, exit status) stayed in the process table for the parent \
          to collect, {zombie_for:.2} s here.\nSIGCHLD was the kernel telling main; join()'s waitpid() collected it \
          and the entry {}. CPython reaps only in join(), is_alive(), active_children() and the next \
          start(): a parent that never does leaves a zombie per child until it exits.",
-        if state == 'Z' { " (a zombie)" } else { "" },
         if gone { "went away" } else { "was still there" }
     ));
     Ok(())
@@ -208,7 +209,7 @@ fn a_sleep_cut_short(stage: &mut Stage) -> Result<()> {
     stage.os_kill(b, SIGUSR1);
     stage.join(a);
     stage.join(b);
-    stage.note(format!(
+    stage.note(text!(
         "SIGUSR1 came {sent:.2} s into both 3-second sleeps, and each clock_nanosleep() returned early \
          with EINTR, the kernel's \"interrupted by a signal\".\npatient ran its handler and slept the \
          {:.2} s left, as CPython's time.sleep does since Python 3.5 (PEP 475), and Rust's \

@@ -10,8 +10,9 @@ use anyhow::Result;
 
 use super::figures::{sample, Load, Spread};
 use super::SceneFn;
-use crate::events::LaneState;
+use crate::events::{LaneState, Text};
 use crate::stage::{spawn_thread, start_up_pid, Entry, Lane, Stage, Watched};
+use crate::text;
 
 pub const SCENES: &[SceneFn] = &[start_costs, spawn_starts_from_scratch, fork_while_a_thread_holds_a_lock];
 
@@ -34,8 +35,8 @@ fn ms(secs: f64) -> f64 {
 }
 
 /// A start cost as a measure's text: the median, and the fastest and slowest run.
-fn start_text(who: &str, cost: &Spread) -> String {
-    format!(
+fn start_text(who: &str, cost: &Spread) -> Text {
+    text!(
         "{who}: start + join {:.3} ms (median of {RUNS}; {:.3}–{:.3} ms)",
         ms(cost.median),
         ms(cost.fastest),
@@ -79,7 +80,7 @@ fn start_costs(stage: &mut Stage) -> Result<()> {
         start_text("thread (std::thread::spawn)", &thread),
     );
     if load.busy() {
-        stage.note(format!(
+        stage.note(text!(
             "Other work wanted every core while this ran ({} other tasks running, on {} cores): a start \
              may then wait for a core as long as it works, so these figures cannot be trusted to compare \
              fork, spawn and threads. Run the scene again when the machine is quieter.",
@@ -88,11 +89,11 @@ fn start_costs(stage: &mut Stage) -> Result<()> {
         ));
     } else {
         stage.note(match times_dearer(&spawn, &fork) {
-            Some(ratio) => format!(
+            Some(ratio) => text!(
                 "Here spawn costs {ratio} a fork, and every spawn was slower than every fork: the child \
                  is a new program, so exec, loading and start-up all run again."
             ),
-            None => format!(
+            None => text!(
                 "Here spawn and fork could not be told apart: their runs overlap (fork {:.3}–{:.3} ms, \
                  spawn {:.3}–{:.3} ms), so no ratio is drawn.",
                 ms(fork.fastest),
@@ -102,11 +103,11 @@ fn start_costs(stage: &mut Stage) -> Result<()> {
             ),
         });
         stage.note(match times_dearer(&fork, &thread) {
-            Some(ratio) => format!(
+            Some(ratio) => text!(
                 "A fork costs {ratio} a thread, and every fork was slower than every thread start: a \
                  thread needs no new address space at all."
             ),
-            None => format!(
+            None => text!(
                 "Here a fork and a thread start could not be told apart: their runs overlap (thread \
                  {:.3}–{:.3} ms, fork {:.3}–{:.3} ms), so no ratio is drawn.",
                 ms(thread.fastest),
@@ -131,7 +132,7 @@ fn start_costs(stage: &mut Stage) -> Result<()> {
                 ("thread", "cpython_thread_start"),
             ] {
                 if let Some(cost) = figure(method) {
-                    let text = format!(
+                    let text = text!(
                         "CPython {version} {method}: start + join {:.3} ms ({:.3}–{:.3} ms)",
                         ms(cost.median),
                         ms(cost.fastest),
@@ -142,7 +143,7 @@ fn start_costs(stage: &mut Stage) -> Result<()> {
             }
             let (Some(py_fork), Some(py_spawn)) = (figure("fork"), figure("spawn")) else { return Ok(()) };
             match (times_dearer(&py_fork, &fork), times_dearer(&py_spawn, &spawn)) {
-                (Some(forks), Some(spawns)) if !load.busy() => stage.note(format!(
+                (Some(forks), Some(spawns)) if !load.busy() => stage.note(text!(
                     "CPython's fork costs {forks} ours and its spawn {spawns} ours: its child must start \
                      an interpreter and import modules before it runs a line of yours, and its fork also \
                      sets up a Process object, pipes and a sentinel."
@@ -153,7 +154,7 @@ fn start_costs(stage: &mut Stage) -> Result<()> {
                 ),
             }
         }
-        Err(why) => stage.note(format!("{why}; the Rust figures above stand alone.")),
+        Err(why) => stage.note(text!("{why}; the Rust figures above stand alone.")),
     }
     Ok(())
 }
@@ -200,7 +201,7 @@ fn spawn_starts_from_scratch(stage: &mut Stage) -> Result<()> {
         if ran_start_up(stage, "forked", forked_pid) {
             stage.warn("the forked child ran the start-up code itself: this run did not show fork's copy");
         } else {
-            stage.note(format!(
+            stage.note(text!(
                 "The forked child printed no start-up line, and it sees SETTING = {setting}: it never ran \
                  the program's start-up code. fork copied main mid-program, memory and all, and the child \
                  went on from there."
@@ -210,7 +211,7 @@ fn spawn_starts_from_scratch(stage: &mut Stage) -> Result<()> {
     let spawned_pid = stage.pid_of(spawned);
     if let Some(setting) = stage.last_said("spawned").as_deref().and_then(setting_in) {
         if ran_start_up(stage, "spawned", spawned_pid) {
-            stage.note(format!(
+            stage.note(text!(
                 "The spawned child printed its own start-up line (pid {spawned_pid}), and it sees SETTING = \
                  {setting}: it is this program started again, which never ran main's assignment.\nCPython's \
                  spawn does the same: the child imports __main__ again, so top-level code runs again and \
@@ -263,7 +264,7 @@ fn fork_while_a_thread_holds_a_lock(stage: &mut Stage) -> Result<()> {
                 .as_ref()
                 .and_then(|s| s.main.syscall.clone())
                 .unwrap_or("an unknown call".to_string());
-            stage.note(format!(
+            stage.note(text!(
                 "forked was started while holder held the lock, so its copy of the lock says \"locked\". {} \
                  In forked's memory no thread holds that lock: fork copies only the thread that calls it.\n\
                  So it waits in {blocked_in}() for a wake-up that can never come. The watchdog ends it.",
@@ -274,7 +275,7 @@ fn fork_while_a_thread_holds_a_lock(stage: &mut Stage) -> Result<()> {
             ));
             stage.kill(child);
         }
-        Watched::Ended(status) => stage.warn(format!(
+        Watched::Ended(status) => stage.warn(text!(
             "forked {status} without getting stuck: this run did not show the hazard (the lock was free \
              in its copy). Run the scene again."
         )),
@@ -282,7 +283,7 @@ fn fork_while_a_thread_holds_a_lock(stage: &mut Stage) -> Result<()> {
     holder.join().expect("holder does not panic");
     let spawned = stage.spawn("spawned", &TAKE_LOCK)?;
     match stage.join_with_watchdog(spawned, 4.0) {
-        Watched::Ended(status) => stage.note(format!(
+        Watched::Ended(status) => stage.note(text!(
             "The same child started by spawn got the lock at once and {status}: a fresh program has \
              fresh, unlocked locks.\nCPython forks with the same hazard (the logging module's lock is \
              the classic victim); 3.12 began to warn when a process with threads forks, and 3.14 made \

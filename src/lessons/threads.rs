@@ -10,6 +10,7 @@ use anyhow::Result;
 use super::SceneFn;
 use crate::events::LaneState;
 use crate::stage::{spawn_scoped, Lane, Stage};
+use crate::text;
 
 pub const SCENES: &[SceneFn] =
     &[closure_or_struct, download_and_music, scoped_threads_borrow, threads_share_one_process];
@@ -106,7 +107,7 @@ fn scoped_threads_borrow(stage: &mut Stage) -> Result<()> {
         (a.join().expect("left half"), b.join().expect("right half"))
     });
     stage.say(format!("{{'left': {a}, 'right': {b}}}"));
-    stage.note(format!(
+    stage.note(text!(
         "Both threads read `numbers`, a local Vec of main's, with no copy and no Arc: thread::scope \
          guarantees they finish before it returns, so the borrow cannot outlive the data. Total: {}.",
         a + b
@@ -117,7 +118,7 @@ fn scoped_threads_borrow(stage: &mut Stage) -> Result<()> {
 /// The sum of `part`, summed on `lane`'s thread.
 fn sum_of(lane: &Lane, part: &[u64]) -> u64 {
     let sum = part.iter().sum();
-    lane.set_state(LaneState::Running, format!("summed {} numbers", part.len()), None);
+    lane.set_state(LaneState::Running, text!("summed {} numbers", part.len()), None);
     sum
 }
 
@@ -140,7 +141,7 @@ fn threads_share_one_process(stage: &mut Stage) -> Result<()> {
     }
     let total = counter.load(Ordering::Relaxed);
     stage.say(format!("main sees counter = {total}"));
-    stage.note(format!(
+    stage.note(text!(
         "Both threads wrote the same counter and main read {total}: one memory, one pid ({}). A forked \
          child would have changed its own copy (lesson globals).",
         stage.pid()

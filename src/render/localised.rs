@@ -1,8 +1,9 @@
 //! The localising sink: the stream's English, in the reader's language.
 //!
-//! Sources record English text with the values they computed; this sink puts
-//! each event and prompt into the language in use before the sink it wraps
-//! draws it, so no source and no other sink knows about languages.
+//! Sources record English text with the values they computed, and the
+//! pattern they wrote it from; this sink puts each event (by its pattern, see
+//! [`i18n::localise`]) and prompt into the language in use before the sink it
+//! wraps draws it, so no source and no other sink knows about languages.
 
 use std::io;
 

@@ -14,7 +14,8 @@ use nix::unistd::Pid;
 
 use super::cleanup;
 use super::Stage;
-use crate::events::{Event, Kind};
+use crate::events::{Event, Kind, Text};
+use crate::text;
 
 /// A started child process: what Python's `Process` object is after `start()`.
 /// It has no way to set `daemon`: that is decided before `start`, by the builder,
@@ -75,11 +76,11 @@ impl Child {
 
 impl Stage {
     /// The `spawn` event of a child about to start, stamped now so that it sorts
-    /// before anything the child says. Its pid is filled in by [`Stage::adopt`].
-    pub(crate) fn spawn_event(&self, name: &str, how: &str, detail: &str) -> Event {
-        let mut spawn = Event::new(self.clock.now(), name, 0, Kind::Spawn, "");
+    /// before anything the child says; `text` says how it started. Its pid is
+    /// filled in by [`Stage::adopt`].
+    pub(crate) fn spawn_event(&self, name: &str, text: Text) -> Event {
+        let mut spawn = Event::new(self.clock.now(), name, 0, Kind::Spawn, text);
         spawn.ppid = Some(self.pid());
-        spawn.text = format!("{how} by main (pid {}){detail}", self.pid());
         spawn
     }
 
@@ -179,8 +180,8 @@ impl Stage {
         }
         let t = self.clock.now();
         child.ended = Some((t, status));
-        let mut event = Event::new(t, &child.name, child.pid.as_raw(), Kind::Exit, "");
-        event.text = format!("{} {status} after {:.2} s", child.name, t - child.started);
+        let text = text!("{} {status} after {:.2} s", child.name, t - child.started);
+        let mut event = Event::new(t, &child.name, child.pid.as_raw(), Kind::Exit, text);
         match status {
             ExitStatus::Code(code) => event.code = Some(code),
             ExitStatus::Signal(sig) => event.signal = Some(sig.as_str().to_string()),

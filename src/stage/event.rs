@@ -57,7 +57,7 @@ impl SharedEvent {
         let clock = self.clock;
         let until = clock.now() + secs;
         self.is_set()
-            || waiting_here(&format!("ev.wait({secs})"), || {
+            || waiting_here(format!("ev.wait({secs})"), || {
                 clock.retry_until(until, |left| self.sleep_while_down(Some(left)).then_some(())).is_some()
             })
     }

@@ -21,6 +21,7 @@ use super::lane::{Lane, Refused};
 use super::queue::finish_feeding;
 use super::Stage;
 use crate::events::Kind;
+use crate::text;
 
 /// Python's `Process` subclass with its own `run()`: a value that knows what its
 /// process does. Start one with [`Stage::process_from`].
@@ -83,7 +84,13 @@ impl Stage {
         // Everything the parent records about the child is built before the fork:
         // after it, each heap page the parent writes is a copy-on-write fault, and
         // these faults are most of what a lane costs over a bare fork.
-        let spawn = self.spawn_event(&name, "forked", if daemon { ", daemon" } else { "" });
+        let pid = self.pid();
+        let how = if daemon {
+            text!("forked by main (pid {pid}), daemon")
+        } else {
+            text!("forked by main (pid {pid})")
+        };
+        let spawn = self.spawn_event(&name, how);
         self.children.reserve(1);
         let _held = cleanup::hold_interrupts();
         // SAFETY: the child only runs `run_child`, which never returns and never
@@ -153,7 +160,7 @@ pub(crate) fn run_child<F: FnOnce(&Lane)>(
                     .map(|s| s.to_string())
                     .or_else(|| payload.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "a panic".to_string());
-                lane.emit(Kind::Warn, format!("panicked: {why}"));
+                lane.emit(Kind::Warn, text!("panicked: {why}"));
                 101
             }
         },

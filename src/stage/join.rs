@@ -7,6 +7,7 @@ use super::children::{ExitStatus, Proc};
 use super::wait::Wait;
 use super::Stage;
 use crate::events::Mark;
+use crate::text;
 
 impl Stage {
     /// Python's `t.join()` for a thread lane: waits until the thread has
@@ -48,13 +49,11 @@ impl Stage {
         let (name, pid) = (child.name.clone(), child.pid);
         match child.ended {
             Some((_, status)) => {
-                self.note(format!(
-                    "{call} returned after {waited:.2} s, before its timeout: {name} {status}."
-                ));
+                self.note(text!("{call} returned after {waited:.2} s, before its timeout: {name} {status}."));
                 Some(status)
             }
             None => {
-                self.note(format!(
+                self.note(text!(
                     "{call} gave up after {waited:.2} s: {name} (pid {pid}) is still running. \
                      A join timeout only stops the waiting, never the child."
                 ));
@@ -73,14 +72,14 @@ impl Stage {
         let body_ended = self.clock.now();
         for i in daemons {
             let name = self.children[i].name.clone();
-            self.note(format!(
+            self.note(text!(
                 "main's code is done and {name} is a daemon, so the program terminates it (SIGTERM), \
                  as CPython's exit handler does for daemonic children."
             ));
             self.terminate(Proc(i));
             let status = self.join(Proc(i));
             let last = self.last_said(&name).unwrap_or_else(|| "nothing".to_string());
-            self.note(format!(
+            self.note(text!(
                 "{name} {status} {:.2} s after it started. The last line it printed was \"{last}\": \
                  whatever it meant to print after that never happened.",
                 self.children[i].ended.map_or(0.0, |(t, _)| t) - self.children[i].started
@@ -91,13 +90,13 @@ impl Stage {
             if !self.children[i].is_alive() {
                 continue;
             }
-            self.note(format!(
+            self.note(text!(
                 "main's code is done, but {name} is not a daemon and still running: the program \
                  waits for it before exiting, as CPython's interpreter does at exit."
             ));
             let status = self.join(Proc(i));
             let waited = self.clock.now() - body_ended;
-            self.note(format!(
+            self.note(text!(
                 "{name} {status}; the program could exit {waited:.2} s after main's code ended."
             ));
         }

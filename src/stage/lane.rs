@@ -19,7 +19,8 @@ use super::cleanup;
 use super::clock::Clock;
 use super::recorder::Recorder;
 use super::start;
-use crate::events::{Event, Kind, LaneState, Mark};
+use crate::events::{Event, Kind, LaneState, Mark, Text};
+use crate::text;
 
 /// A line a child process sends its parent over its pipe.
 #[derive(Serialize, Deserialize, Debug)]
@@ -122,12 +123,12 @@ impl Lane {
 
     /// Tells the timeline that this lane now sleeps, waits or runs (`text` says
     /// on what), and whether that change is a key moment.
-    pub(crate) fn set_state(&self, state: LaneState, text: impl Into<String>, mark: Option<Mark>) {
+    pub(crate) fn set_state(&self, state: LaneState, text: impl Into<Text>, mark: Option<Mark>) {
         self.send(self.state_event(state, text, mark));
     }
 
     /// The `state` event [`Lane::set_state`] sends, for a caller that adds to it.
-    pub(crate) fn state_event(&self, state: LaneState, text: impl Into<String>, mark: Option<Mark>) -> Event {
+    pub(crate) fn state_event(&self, state: LaneState, text: impl Into<Text>, mark: Option<Mark>) -> Event {
         let mut event = Event::new(self.clock.now(), &self.name, self.pid, Kind::State, text);
         event.state = Some(state);
         event.mark = mark;
@@ -137,10 +138,12 @@ impl Lane {
     /// Runs `wait`, something that blocks this lane (a condition's wait, a
     /// channel's `recv`, a join), with the timeline told that the lane waits on
     /// `what` meanwhile, and that it runs again after.
-    pub fn waiting<T>(&self, what: &str, wait: impl FnOnce() -> T) -> T {
+    pub fn waiting<T>(&self, what: impl Into<Text>, wait: impl FnOnce() -> T) -> T {
+        let what = what.into();
+        let returned = text!("{what} returned");
         self.set_state(LaneState::Blocked, what, None);
         let result = wait();
-        self.set_state(LaneState::Running, format!("{what} returned"), None);
+        self.set_state(LaneState::Running, returned, None);
         result
     }
 
@@ -166,7 +169,7 @@ impl Lane {
         F: FnOnce(&Lane) + Send + 'static,
     {
         let mut lane = self.named(name);
-        lane.emit(Kind::Spawn, format!("thread started in pid {}", lane.pid));
+        lane.emit(Kind::Spawn, text!("thread started in pid {}", lane.pid));
         // The thread's tid when it runs, then a word for its first event.
         let (started, told) = std::sync::mpsc::sync_channel::<i32>(2);
         lane.started = Some(started);
@@ -184,11 +187,11 @@ impl Lane {
                 match &outcome {
                     Ok(()) => {
                         event.code = Some(0);
-                        event.text = format!("thread {} finished", lane.name);
+                        event.set_text(text!("thread {} finished", lane.name));
                     }
                     Err(_) => {
                         event.code = Some(101);
-                        event.text = format!("thread {} panicked", lane.name);
+                        event.set_text(text!("thread {} panicked", lane.name));
                     }
                 }
                 drop(entered);
@@ -209,7 +212,7 @@ impl Lane {
         }
     }
 
-    pub(crate) fn emit(&self, kind: Kind, text: String) {
+    pub(crate) fn emit(&self, kind: Kind, text: impl Into<Text>) {
         self.send(Event::new(self.clock.now(), &self.name, self.pid, kind, text));
     }
 
@@ -263,7 +266,7 @@ impl Drop for Entered<'_> {
 /// [`Lane::waiting`] for the lane this thread runs in, if there is one: how
 /// the Stage's own primitives (a process-shared lock, a queue's bound, a pipe's
 /// read) show their waits, wherever they are called from.
-pub(crate) fn waiting_here<T>(what: &str, wait: impl FnOnce() -> T) -> T {
+pub(crate) fn waiting_here<T>(what: impl Into<Text>, wait: impl FnOnce() -> T) -> T {
     let lane = CURRENT.get();
     if lane.is_null() {
         return wait();

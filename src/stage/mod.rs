@@ -77,7 +77,8 @@ pub use traced::{Cycle, Link, LockSet, NotAcquired, TracedGuard, TracedLock};
 pub use wait::Abandoned;
 pub use watchdog::{dead_owner, Hopeless, Stuck, Watched};
 
-use crate::events::{Event, Kind, TUTOR};
+use crate::events::{Event, Kind, Text, TUTOR};
+use crate::text;
 use children::Child;
 use pool::Tasks;
 
@@ -197,31 +198,31 @@ impl Stage {
     }
 
     /// The tutor explains what just happened (in step mode, after a pause).
-    pub fn note(&mut self, text: impl Into<String>) {
+    pub fn note(&mut self, text: impl Into<Text>) {
         self.pause("an explanation comes next");
-        self.tutor.emit(Kind::Note, text.into());
+        self.tutor.emit(Kind::Note, text);
     }
 
     /// The tutor warns: something went wrong, or a hazard was seen.
-    pub fn warn(&self, text: impl Into<String>) {
-        self.tutor.emit(Kind::Warn, text.into());
+    pub fn warn(&self, text: impl Into<Text>) {
+        self.tutor.emit(Kind::Warn, text);
     }
 
     /// The tutor reports a number it measured.
-    pub fn measure(&self, name: &str, value: f64, unit: &str, text: impl Into<String>) {
-        self.recorder.emit(self.measure_event(name, value, unit, text.into()));
+    pub fn measure(&self, name: &str, value: f64, unit: &str, text: impl Into<Text>) {
+        self.recorder.emit(self.measure_event(name, value, unit, text));
     }
 
     /// Reports how long something took (lesson seconds) beside its ideal. The
     /// text says lesson time: at `--speed N`, any overhead in it is N times its real length.
     pub fn measure_time(&self, name: &str, took: f64, ideal: f64, what: &str) {
-        let text = format!("{what}: {took:.2} s of lesson time, {:.2}× the ideal {ideal:.2} s", took / ideal);
+        let text = text!("{what}: {took:.2} s of lesson time, {:.2}× the ideal {ideal:.2} s", took / ideal);
         let mut event = self.measure_event(name, took, "s", text);
         event.ideal = Some(ideal);
         self.recorder.emit(event);
     }
 
-    fn measure_event(&self, name: &str, value: f64, unit: &str, text: String) -> Event {
+    fn measure_event(&self, name: &str, value: f64, unit: &str, text: impl Into<Text>) -> Event {
         let mut event = Event::new(self.now(), TUTOR, self.pid(), Kind::Measure, text);
         event.name = Some(name.to_string());
         event.value = Some(value);

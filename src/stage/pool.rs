@@ -27,6 +27,7 @@ use super::lane::{Lane, Wire};
 use super::wait::{Wait, Woke};
 use super::Stage;
 use crate::events::LaneState;
+use crate::text;
 
 /// The size of every task message: a whole number of them always fits the pipe
 /// atomically (`PIPE_BUF` is 4096 on Linux).
@@ -160,7 +161,7 @@ fn serve<A: DeserializeOwned, R: Serialize>(
             Err(_) => return,
         };
         let Order::Run { task: id, arg } = order else { return };
-        lane.set_state(LaneState::Running, format!("took task {id}"), None);
+        lane.set_state(LaneState::Running, text!("took task {id}"), None);
         lane.send_wire(&Wire::Took { task: id });
         let started = lane.now();
         let arg: A = serde_json::from_value(arg).expect("the parent sends arguments of the pool's type");

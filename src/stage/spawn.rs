@@ -18,6 +18,7 @@ use super::children::limit_hint;
 use super::cleanup;
 use super::fork::run_child;
 use super::{Clock, Lane, Proc, Stage};
+use crate::text;
 
 /// The first argument a spawned child is started with. The command line
 /// parser never sees it: `--help`, the completions and the man page do not list it.
@@ -114,7 +115,8 @@ impl Stage {
             speed,
             args: args.iter().map(|arg| arg.to_string()).collect(),
         };
-        let spawn = self.spawn_event(name, "spawned", ": this program, started again");
+        let spawn = self
+            .spawn_event(name, text!("spawned by main (pid {}): this program, started again", self.pid()));
         // std gives the new program an empty signal mask of its own.
         let _held = cleanup::hold_interrupts();
         let child = Command::new(program)

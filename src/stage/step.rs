@@ -13,6 +13,7 @@ use std::os::fd::AsFd;
 use super::Stage;
 use crate::events::Kind;
 use crate::terminal::{self, quit_key};
+use crate::text;
 
 impl Stage {
     /// Turns step mode on or off. While it is on, keys typed between pauses
@@ -58,7 +59,7 @@ impl Stage {
     pub fn ask(&mut self, question: &str, choices: &[String]) -> Option<usize> {
         let listed: Vec<String> =
             choices.iter().enumerate().map(|(i, c)| format!("{}) {c}", i + 1)).collect();
-        self.tutor.emit(Kind::Note, format!("Predict: {question}  {}", listed.join("   ")));
+        self.tutor.emit(Kind::Note, text!("Predict: {question}  {}", listed.join("   ")));
         let pick = |byte: u8| {
             let digit = (byte as char).to_digit(10)? as usize;
             (1..=choices.len()).contains(&digit).then(|| digit - 1)

@@ -30,7 +30,8 @@ use tokio::runtime::Builder;
 use super::clock::Clock;
 use super::recorder::Recorder;
 use super::{cleanup, Stage, TimeoutError};
-use crate::events::{Event, Kind, LaneState};
+use crate::events::{Event, Kind, LaneState, Text};
+use crate::text;
 
 /// The OS thread the caller runs on (Python's `threading.get_native_id()`).
 pub fn thread_id() -> i32 {
@@ -80,11 +81,11 @@ impl Stage {
         let tasks = TaskLanes { clock: self.clock, recorder: self.recorder.clone(), pid: self.pid() };
         // Not a Stage wait: main's thread runs the runtime, and reads no
         // child's pipe meanwhile (a scene forks nothing while a runtime runs).
-        self.main.set_state(LaneState::Blocked, "block_on", None);
-        let output = runtime.block_on(program(tasks));
-        drop(runtime);
-        self.main.set_state(LaneState::Running, "block_on returned", None);
-        Ok(output)
+        Ok(self.main.waiting("block_on", move || {
+            let output = runtime.block_on(program(tasks));
+            drop(runtime);
+            output
+        }))
     }
 
     /// What the task lanes' `state` events since mark `from` (see
@@ -117,8 +118,8 @@ impl TaskLanes {
                 turn: Mutex::new(Turn { awaiting: unnamed(), polling: false, woken: true, done: false }),
             }),
         };
-        lane.emit(Kind::Spawn, "created: it runs only when it is polled".into());
-        lane.set_state(LaneState::Blocked, READY.into(), None);
+        lane.emit(Kind::Spawn, "created: it runs only when it is polled");
+        lane.set_state(LaneState::Blocked, READY, None);
         let future = Box::pin(body(lane.clone()));
         Traced { created: lane.now(), lane, future: Some(future), polls: 0, running: Duration::ZERO }
     }
@@ -138,7 +139,7 @@ impl TaskLanes {
 
     /// The main program prints a line, from inside `block_on`.
     pub fn say(&self, text: impl Into<String>) {
-        self.recorder.emit(Event::new(self.clock.now(), "main", self.pid, Kind::Say, text));
+        self.recorder.emit(Event::new(self.clock.now(), "main", self.pid, Kind::Say, text.into()));
     }
 
     /// The lesson's clock.
@@ -268,7 +269,7 @@ impl TaskLane {
         self.shared.turn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn emit(&self, kind: Kind, text: String) {
+    fn emit(&self, kind: Kind, text: impl Into<Text>) {
         self.send(Event::new(self.now(), &self.shared.name, self.shared.pid, kind, text));
     }
 
@@ -276,7 +277,7 @@ impl TaskLane {
         self.shared.recorder.emit(event);
     }
 
-    fn set_state(&self, state: LaneState, text: String, tid: Option<i32>) {
+    fn set_state(&self, state: LaneState, text: impl Into<Text>, tid: Option<i32>) {
         let mut event = Event::new(self.now(), &self.shared.name, self.shared.pid, Kind::State, text);
         event.state = Some(state);
         event.tid = tid;
@@ -308,7 +309,7 @@ impl<F: Future> Future for Traced<F> {
             let mut turn = this.lane.turn();
             *turn = Turn { awaiting: unnamed(), polling: true, woken: false, done: false };
             let tid = thread_id();
-            this.lane.set_state(LaneState::Running, format!("polled on thread {tid}"), Some(tid));
+            this.lane.set_state(LaneState::Running, text!("polled on thread {tid}"), Some(tid));
         }
         // What the lane awaits wakes it through this waker, so the lane can
         // tell the timeline it is ready before the runtime is told.
@@ -320,7 +321,7 @@ impl<F: Future> Future for Traced<F> {
         let mut turn = this.lane.turn();
         turn.polling = false;
         match poll {
-            Poll::Pending if turn.woken => this.lane.set_state(LaneState::Blocked, READY.into(), None),
+            Poll::Pending if turn.woken => this.lane.set_state(LaneState::Blocked, READY, None),
             Poll::Pending => this.lane.set_state(turn.awaiting.0, turn.awaiting.1.clone(), None),
             Poll::Ready(_) => {
                 turn.done = true;
@@ -338,13 +339,15 @@ impl<F> Traced<F> {
     fn exit(&self, cancelled: bool) {
         let clock = self.lane.shared.clock;
         let lived = self.lane.now() - self.created;
-        let polls =
-            format!("polled {}×, running {:.2} ms in all", self.polls, clock.lesson_secs(self.running) * 1e3);
+        let (polls, ms) = (self.polls, clock.lesson_secs(self.running) * 1e3);
         let name = self.lane.name();
         let text = if cancelled {
-            format!("{name} was cancelled after {lived:.2} s, dropped before it finished; {polls}")
+            text!(
+                "{name} was cancelled after {lived:.2} s, dropped before it finished; polled {polls}×, \
+                 running {ms:.2} ms in all"
+            )
         } else {
-            format!("{name} finished after {lived:.2} s; {polls}")
+            text!("{name} finished after {lived:.2} s; polled {polls}×, running {ms:.2} ms in all")
         };
         let mut event = Event::new(self.lane.now(), name, self.lane.shared.pid, Kind::Exit, text);
         if cancelled {
@@ -386,7 +389,7 @@ impl Wake for Alarm {
             let mut turn = self.lane.turn();
             // During a poll, the poll's end reports it; once reported, once is enough.
             if !turn.polling && !turn.woken && !turn.done {
-                self.lane.set_state(LaneState::Blocked, READY.into(), None);
+                self.lane.set_state(LaneState::Blocked, READY, None);
             }
             turn.woken = true;
         }

@@ -13,6 +13,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::{Clock, Lane};
 use crate::events::{LaneState, Mark};
+use crate::text;
 
 /// Who holds and who waits, for every lock of one [`LockSet`].
 #[derive(Default)]
@@ -204,9 +205,9 @@ impl TracedLock {
         drop(graph);
         if shown_blocked {
             let (what, mark) = match &outcome {
-                Ok(_) => (format!("got {name}"), None),
-                Err(NotAcquired::TimedOut) => (format!("{name}.acquire() timed out"), Some(Mark::Timeout)),
-                Err(NotAcquired::Refused) => (format!("{name}.acquire() refused"), None),
+                Ok(_) => (text!("got {name}"), None),
+                Err(NotAcquired::TimedOut) => (text!("{name}.acquire() timed out"), Some(Mark::Timeout)),
+                Err(NotAcquired::Refused) => (text!("{name}.acquire() refused"), None),
             };
             lane.set_state(LaneState::Running, what, mark);
         }

@@ -15,9 +15,10 @@ use super::children::Proc;
 use super::shared::lock_whose_owner_died;
 use super::watchdog::Hopeless;
 use super::{cleanup, Stage};
-use crate::events::{LaneState, Mark};
+use crate::events::{LaneState, Mark, Text};
 use crate::procfs::is_dead;
 use crate::terminal::Quit;
+use crate::text;
 
 /// How often a wait with a watchdog lets it look, in real time. Events wake
 /// the wait at once anyway; this only bounds how late a stall is noticed.
@@ -173,16 +174,16 @@ impl Stage {
             }
         };
         let (text, mark) = match (&woke, wait.state) {
-            (Woke::Done | Woke::TimedOut, LaneState::Sleeping) => ("awake".to_string(), None),
-            (Woke::Done | Woke::Readable, _) => (format!("{} returned", wait.what), wait.mark),
-            (Woke::TimedOut, _) => (format!("{} timed out", wait.what), Some(Mark::Timeout)),
-            (Woke::Abandoned(why), _) => (format!("{} abandoned: {why}", wait.what), None),
+            (Woke::Done | Woke::TimedOut, LaneState::Sleeping) => (Text::from("awake"), None),
+            (Woke::Done | Woke::Readable, _) => (text!("{} returned", wait.what), wait.mark),
+            (Woke::TimedOut, _) => (text!("{} timed out", wait.what), Some(Mark::Timeout)),
+            (Woke::Abandoned(why), _) => (text!("{} abandoned: {why}", wait.what), None),
         };
         let mut event = self.main.state_event(LaneState::Running, text, mark);
         event.peer = wait.peer.filter(|_| matches!(woke, Woke::Done));
         self.main.send(event);
         if let Some(why) = hopeless {
-            self.warn(why.to_string());
+            self.warn(why.warning());
             std::panic::resume_unwind(Box::new(Abandoned));
         }
         woke

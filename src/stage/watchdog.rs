@@ -2,7 +2,6 @@
 //! says why, from what the kernel shows of it in `/proc`; and finds deadlocks
 //! in the wait-for graph of traced locks (threads) or shared locks (processes).
 
-use std::fmt;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -11,8 +10,9 @@ use super::shared::SharedLock;
 use super::traced::{find_cycle, Cycle, LockSet};
 use super::wait::{Wait, Woke};
 use super::Stage;
-use crate::events::Mark;
+use crate::events::{Mark, Text};
 use crate::procfs::{is_dead, is_stopped, ProcState};
+use crate::text;
 
 /// A child the watchdog found stuck.
 #[derive(Clone, Debug)]
@@ -81,14 +81,18 @@ impl Stage {
         };
         let seen =
             stuck.state.as_ref().map_or("its /proc entry could not be read".to_string(), |s| s.to_string());
-        self.warn(format!(
+        self.warn(text!(
             "watchdog: {name} (pid {}) is alive but has said nothing for {:.1} s. /proc/{} shows {seen}.",
-            stuck.pid, stuck.silent_for, stuck.pid
+            stuck.pid,
+            stuck.silent_for,
+            stuck.pid
         ));
         for thread in stuck.state.iter().flat_map(|s| &s.threads) {
-            self.warn(format!(
+            self.warn(text!(
                 "watchdog: {name}'s thread {} ({}) shows {}.",
-                thread.tid, thread.name, thread.state
+                thread.tid,
+                thread.name,
+                thread.state
             ));
         }
         Watched::Stuck(stuck)
@@ -126,27 +130,23 @@ pub enum Hopeless {
     },
 }
 
-impl fmt::Display for Hopeless {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Hopeless {
+    /// The watchdog's warning: what it found, and what that means.
+    pub fn warning(&self) -> Text {
         match self {
-            Hopeless::Stopped { name, pid } => write!(
-                f,
-                "watchdog: {name} (pid {pid}) is stopped (state T): it will do nothing until it gets SIGCONT"
-            ),
-            Hopeless::OwnerDied { lock, pid } => write!(
-                f,
-                "watchdog: the lock {lock} is held by pid {pid}, which has died: nobody will ever release it"
-            ),
-            Hopeless::TaskLost { task, worker, pid } => write!(
-                f,
+            Hopeless::Stopped { name, pid } => {
+                text!("watchdog: {name} (pid {pid}) is stopped (state T): it will do nothing until it gets SIGCONT")
+            }
+            Hopeless::OwnerDied { lock, pid } => {
+                text!("watchdog: the lock {lock} is held by pid {pid}, which has died: nobody will ever release it")
+            }
+            Hopeless::TaskLost { task, worker, pid } => text!(
                 "watchdog: {worker} (pid {pid}) ended in the middle of task {task}: its result will never come \
                  (CPython's pool would raise BrokenProcessPool)"
             ),
         }
     }
-}
 
-impl Hopeless {
     /// Whether it is pool task `task` that was lost.
     pub fn is_task(&self, task: u64) -> bool {
         matches!(self, Hopeless::TaskLost { task: lost, .. } if *lost == task)
@@ -216,7 +216,7 @@ impl Stage {
         let all_finished = |_: &Stage| threads.iter().all(|thread| thread.is_finished());
         self.wait(Wait::blocked("join() each thread").marked(Mark::Joined), all_finished, deadlock);
         let cycle = found?;
-        self.warn(format!(
+        self.warn(text!(
             "watchdog: deadlock. {cycle}. They have been stuck for {:.1} s, and none of them can \
              ever go on: each waits for a lock that only the other would release.",
             cycle.stuck_for

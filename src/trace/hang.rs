@@ -13,7 +13,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::program::{Program, Wait};
+use crate::events::Text;
 use crate::procfs::{self, Stat};
+use crate::text;
 
 /// A thread: (pid, tid).
 type Node = (i32, i32);
@@ -244,7 +246,7 @@ fn explain(program: &mut Program, stuck: &[Node], now: f64) {
     let lanes: Vec<String> = stuck.iter().map(|&(p, t)| program.thread_name(p, t)).collect();
     program.warn(
         now,
-        format!("hang: {} cannot go on (waiting for {waited:.1} s). Why, step by step:", lanes.join(", ")),
+        text!("hang: {} cannot go on (waiting for {waited:.1} s). Why, step by step:", lanes.join(", ")),
     );
     for &node in &chain {
         let wait = wait_of(program, node);
@@ -256,14 +258,10 @@ fn explain(program: &mut Program, stuck: &[Node], now: f64) {
         None => chain.clone(),
     };
     match cycle_from {
-        Some(_) if shown.len() > 1 => program.note(
-            now,
-            "That is a cycle: each waits for the next, so none of them can ever go on.".to_string(),
-        ),
-        _ => program.note(
-            now,
-            "Nobody can end this wait: nothing else in the program is left that could.".to_string(),
-        ),
+        Some(_) if shown.len() > 1 => {
+            program.note(now, "That is a cycle: each waits for the next, so none of them can ever go on.")
+        }
+        _ => program.note(now, "Nobody can end this wait: nothing else in the program is left that could."),
     }
     let waits: Vec<Wait> = shown.iter().map(|&n| wait_of(program, n)).collect();
     let kinds: Vec<&str> = waits.iter().map(|w| w.blocked.kind.as_str()).collect();
@@ -283,7 +281,7 @@ fn explain(program: &mut Program, stuck: &[Node], now: f64) {
         None
     };
     if let Some(fix) = fix {
-        program.note(now, fix.to_string());
+        program.note(now, fix);
     }
 }
 
@@ -293,26 +291,26 @@ fn describe(
     ends: &HashMap<u64, Vec<(i32, bool)>>,
     (pid, tid): Node,
     wait: &Wait,
-) -> String {
+) -> Text {
     let who = program.thread_name(pid, tid);
     let b = wait.blocked.clone();
     let call = &wait.call;
     match b.kind.as_str() {
         "join" => {
             let child = program.waited_for(pid, &b);
-            format!("{who} waits in {call} for {child} to end.")
+            text!("{who} waits in {call} for {child} to end.")
         }
         "tjoin" => {
             let threads = program.waited_for(pid, &b);
             let feeder = threads.starts_with("QueueFeederThread");
             match (b.site.as_str(), feeder) {
-                ("@exit", true) => format!(
+                ("@exit", true) => text!(
                     "{} cannot exit until its QueueFeederThread has written into the pipe everything it put on \
                      the queue.",
                     program.proc_name(pid)
                 ),
-                ("@exit", false) => format!("{who} has finished its code, but waits at exit for {threads} to finish."),
-                _ => format!("{who} waits in {call} for {threads} to finish."),
+                ("@exit", false) => text!("{who} has finished its code, but waits at exit for {threads} to finish."),
+                _ => text!("{who} waits in {call} for {threads} to finish."),
             }
         }
         "lock" | "mplock" => {
@@ -338,10 +336,10 @@ fn describe(
             match holder {
                 Some((holder, taken)) if !taken.is_empty() && !taken.starts_with('@') => {
                     let taken = program.code.short(&taken);
-                    format!("{who} waits in {call} for {lock}, which {holder} took at {taken}.")
+                    text!("{who} waits in {call} for {lock}, which {holder} took at {taken}.")
                 }
-                Some((holder, _)) => format!("{who} waits in {call} for {lock}, which {holder} holds."),
-                None => format!("{who} waits in {call} for {lock}."),
+                Some((holder, _)) => text!("{who} waits in {call} for {lock}, which {holder} holds."),
+                None => text!("{who} waits in {call} for {lock}."),
             }
         }
         "write" => {
@@ -349,7 +347,7 @@ fn describe(
             let (size, capacity) = (numbers.first().unwrap_or(&"?"), numbers.get(1).unwrap_or(&"?"));
             let inode: u64 = b.target.parse().unwrap_or(0);
             let readers = holders(program, ends, inode, false, pid);
-            format!(
+            text!(
                 "{who} waits to write {size} bytes into pipe:[{inode}], which holds {capacity} bytes and is \
                  read only by {readers}."
             )
@@ -359,14 +357,14 @@ fn describe(
                 if b.extra.is_empty() { b.target.parse().unwrap_or(0) } else { b.extra.parse().unwrap_or(0) };
             let writers = holders(program, ends, inode, b.extra.is_empty(), -1);
             let what = program.waited_for(pid, &b);
-            format!("{who} waits in {call} for {what}, which only {writers} could write.")
+            text!("{who} waits in {call} for {what}, which only {writers} could write.")
         }
-        "cond" => format!(
+        "cond" => text!(
             "{who} waits in {call} for a put, set() or notify() that only another thread of {} could make.",
             program.proc_name(pid)
         ),
-        "sem" => format!("{who} waits in {call} for a release() that only another process could make."),
-        _ => format!("{who} waits in {call}."),
+        "sem" => text!("{who} waits in {call} for a release() that only another process could make."),
+        _ => text!("{who} waits in {call}."),
     }
 }
 

@@ -35,6 +35,7 @@ use nix::sys::socket::{self, sockopt, AddressFamily, Backlog, MsgFlags, SockFlag
 use nix::unistd::pipe2;
 
 use crate::events::{Event, Kind, Sink, TUTOR};
+use crate::text;
 use code::Code;
 use guard::{Guard, Launch, Report};
 use program::{Program, Status};
@@ -365,10 +366,8 @@ impl Tracer<'_> {
             }
             if hung && self.keep_waiting {
                 let now = self.clock.now();
-                self.program.note(
-                    now,
-                    "--keep-waiting: the program is left as it is, hanging; Ctrl-C ends it.".into(),
-                );
+                self.program
+                    .note(now, "--keep-waiting: the program is left as it is, hanging; Ctrl-C ends it.");
             }
             if let Some(limit) = self.limit.filter(|&limit| now > limit) {
                 self.end_program(&format!(
@@ -532,7 +531,7 @@ impl Tracer<'_> {
             let top = self.program.proc_name(self.program.top);
             self.program.note(
                 now,
-                format!(
+                text!(
                     "{top} has ended, but processes it started are still running: {}. The trace follows them \
                      until they end (Ctrl-C ends them).",
                     left.join(", ")
@@ -562,7 +561,7 @@ impl Tracer<'_> {
         let now = self.clock.now();
         self.program.flush_tracebacks(f64::INFINITY);
         self.program.settle_exits(now, true);
-        self.program.note(now, why.to_string());
+        self.program.note(now, why);
         let _ = self.flush_older(true);
     }
 

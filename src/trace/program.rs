@@ -8,8 +8,9 @@ use nix::sys::signal::Signal;
 
 use super::code::Code;
 use super::wire::{Blocked, Message};
-use crate::events::{Event, Kind, LaneState, Mark, TUTOR};
+use crate::events::{Event, Kind, LaneState, Mark, Text, TUTOR};
 use crate::procfs::{Stat, TaskState};
+use crate::text;
 
 /// How a process ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,12 +225,12 @@ impl Program {
     }
 
     /// A note from the tutor.
-    pub fn note(&mut self, t: f64, text: String) {
+    pub fn note(&mut self, t: f64, text: impl Into<Text>) {
         self.events.push(Event::new(t, TUTOR, self.tutor_pid, Kind::Note, text));
     }
 
     /// A warning from the tutor.
-    pub fn warn(&mut self, t: f64, text: String) {
+    pub fn warn(&mut self, t: f64, text: impl Into<Text>) {
         self.events.push(Event::new(t, TUTOR, self.tutor_pid, Kind::Warn, text));
     }
 
@@ -315,13 +316,13 @@ impl Program {
                 let t = self.t(at);
                 let proc_lane = self.announce(pid);
                 let lane = self.fresh_lane(&name);
-                let mut text = format!("thread started in {proc_lane}");
-                if daemon {
-                    text = format!("daemon thread started in {proc_lane}");
-                }
-                if !site.is_empty() && !site.starts_with('@') {
-                    text = format!("{text} at {}", self.code.short(&site));
-                }
+                let site = (!site.is_empty() && !site.starts_with('@')).then(|| self.code.short(&site));
+                let text = match (daemon, site) {
+                    (false, None) => text!("thread started in {proc_lane}"),
+                    (true, None) => text!("daemon thread started in {proc_lane}"),
+                    (false, Some(site)) => text!("thread started in {proc_lane} at {site}"),
+                    (true, Some(site)) => text!("daemon thread started in {proc_lane} at {site}"),
+                };
                 self.events.push(Event::new(t, &lane, pid, Kind::Spawn, text));
                 let thread = Thread::new(lane);
                 self.procs.get_mut(&pid).expect("checked").threads.insert(tid, thread);
@@ -335,10 +336,10 @@ impl Program {
                 let mut event = Event::new(t, &thread.lane, pid, Kind::Exit, "");
                 if thread.raised {
                     event.code = Some(1);
-                    event.text = format!("thread {} ended by an exception", thread.lane);
+                    event.set_text(text!("thread {} ended by an exception", thread.lane));
                 } else {
                     event.code = Some(0);
-                    event.text = format!("thread {} finished", thread.lane);
+                    event.set_text(text!("thread {} finished", thread.lane));
                 }
                 self.events.push(event);
                 let thread = self.procs.get_mut(&pid).expect("checked").threads.remove(&tid);
@@ -353,7 +354,7 @@ impl Program {
                 let t = self.t(at);
                 let call = self.call(&site, "sleep");
                 let lane = self.touch(pid, tid, t);
-                let mut event = Event::new(t, &lane, pid, Kind::State, format!("sleeping in {call}"));
+                let mut event = Event::new(t, &lane, pid, Kind::State, text!("sleeping in {call}"));
                 event.state = Some(LaneState::Sleeping);
                 self.events.push(event);
                 if let Some(thread) = self.thread_mut(pid, tid) {
@@ -374,7 +375,7 @@ impl Program {
                 let who = self.touch(pid, tid, t);
                 let call = self.call(&site, if signal == "SIGKILL" { "kill" } else { "terminate" });
                 let target = self.proc_name(target);
-                self.note(t, format!("{who} sends {signal} to {target}: {call}."));
+                self.note(t, text!("{who} sends {signal} to {target}: {call}."));
             }
             Message::Acquired { tid, at, lock, site, made } => {
                 let t = self.t(at);
@@ -498,13 +499,13 @@ impl Program {
         let mut event = Event::new(t, &lane, pid, Kind::Exit, "");
         match status {
             Some(status) => {
-                event.text = format!("{lane} {} after {took:.2} s", status.words());
+                event.set_text(text!("{lane} {} after {took:.2} s", status.words()));
                 match status {
                     Status::Code(code) => event.code = Some(code),
                     Status::Signal(signal) => event.signal = Some(Status::signal_name(signal)),
                 }
             }
-            None => event.text = format!("{lane} ended after {took:.2} s"),
+            None => event.set_text(text!("{lane} ended after {took:.2} s")),
         }
         self.events.push(event);
     }
@@ -524,11 +525,14 @@ impl Program {
         let method = self.method(pid);
         let lane = self.fresh_lane(&name);
         let text = if pid == self.top {
-            format!("started by concur-tutor: {}", self.command)
+            text!("started by concur-tutor: {}", self.command)
         } else {
             let parent = self.proc_name(ppid);
-            let daemon = if daemon { ", daemon" } else { "" };
-            format!("started by {parent} (pid {ppid}) with {method}{daemon}")
+            if daemon {
+                text!("started by {parent} (pid {ppid}) with {method}, daemon")
+            } else {
+                text!("started by {parent} (pid {ppid}) with {method}")
+            }
         };
         let mut event = Event::new(started, &lane, pid, Kind::Spawn, text);
         event.ppid = Some(ppid);
@@ -564,12 +568,12 @@ impl Program {
         let lane = thread.lane.clone();
         if std::mem::take(&mut thread.unreported) {
             // It reports again: whatever /proc saw it wait on is over.
-            self.state(t, &lane, pid, LaneState::Running, "running again".to_string());
+            self.state(t, &lane, pid, LaneState::Running, "running again");
         }
         lane
     }
 
-    fn state(&mut self, t: f64, lane: &str, pid: i32, state: LaneState, text: String) {
+    fn state(&mut self, t: f64, lane: &str, pid: i32, state: LaneState, text: impl Into<Text>) {
         let mut event = Event::new(t, lane, pid, Kind::State, text);
         event.state = Some(state);
         self.events.push(event);
@@ -594,11 +598,16 @@ impl Program {
                 if !thread.unreported && asleep && idle {
                     let call = TaskState::read(&dir).and_then(|t| t.syscall).unwrap_or_else(|| "a".into());
                     thread.unreported = true;
-                    let text = format!("blocked in the {call}() system call (seen in /proc)");
+                    let text = text!("blocked in the {call}() system call (seen in /proc)");
                     changes.push((thread.lane.clone(), proc.pid, LaneState::Blocked, text));
                 } else if thread.unreported && (!asleep || !idle) {
                     thread.unreported = false;
-                    changes.push((thread.lane.clone(), proc.pid, LaneState::Running, "running again".into()));
+                    changes.push((
+                        thread.lane.clone(),
+                        proc.pid,
+                        LaneState::Running,
+                        Text::from("running again"),
+                    ));
                 }
             }
         }
@@ -629,7 +638,7 @@ impl Program {
         let lane = self.touch(pid, blocked.tid, t);
         let call = self.call(&blocked.site, &blocked.api);
         let wait = Wait { blocked, since: t, call };
-        let text = format!("{} waits for {}", wait.call, self.waited_for(pid, &wait.blocked));
+        let text = text!("{} waits for {}", wait.call, self.waited_for(pid, &wait.blocked));
         let mut event = Event::new(t, &lane, pid, Kind::State, text);
         event.state = Some(LaneState::Blocked);
         event.lock = self.lock_waited(&wait.blocked);
@@ -721,9 +730,9 @@ impl Program {
         }
         let joins = matches!(wait.blocked.kind.as_str(), "join" | "tjoin");
         let (text, mark) = if timed_out {
-            (format!("{} timed out after {took:.2} s", wait.call), Some(Mark::Timeout))
+            (text!("{} timed out after {took:.2} s", wait.call), Some(Mark::Timeout))
         } else {
-            (format!("{} returned after {took:.2} s", wait.call), joins.then_some(Mark::Joined))
+            (text!("{} returned after {took:.2} s", wait.call), joins.then_some(Mark::Joined))
         };
         let mut event = Event::new(t, &lane, pid, Kind::State, text);
         event.state = Some(LaneState::Running);
@@ -732,9 +741,9 @@ impl Program {
         if joins && !wait.blocked.site.starts_with('@') {
             let target = self.waited_for(pid, &wait.blocked);
             let text = if timed_out {
-                format!("{} gave up after {took:.2} s: {target} is still running.", wait.call)
+                text!("{} gave up after {took:.2} s: {target} is still running.", wait.call)
             } else {
-                format!("{} returned after {took:.2} s: {target} had ended.", wait.call)
+                text!("{} returned after {took:.2} s: {target} had ended.", wait.call)
             };
             self.note(t, text);
         }
@@ -808,7 +817,7 @@ impl Program {
         let (site, func) = learner.or(frames.last()).cloned().unwrap_or_default();
         let error = tb.lines.iter().rev().find(|l| !l.trim().is_empty() && !l.starts_with(' ')).cloned();
         let error = error.unwrap_or_default();
-        let text = format!(
+        let text = text!(
             "{lane} raised {error}, at {} (in {func}):\n{}",
             self.code.short(&site),
             tb.lines.join("\n")

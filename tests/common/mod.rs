@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
 
@@ -303,6 +304,19 @@ pub fn entries(dir: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default()
+}
+
+/// Every `.rs` file under `path` (or `path` itself, a file).
+pub fn rust_files(path: &Path) -> Vec<PathBuf> {
+    if path.is_file() {
+        return vec![path.to_path_buf()];
+    }
+    std::fs::read_dir(path)
+        .unwrap()
+        .flatten()
+        .flat_map(|entry| rust_files(&entry.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect()
 }
 
 /// The pids of `parent`'s children, living or zombies, read from `/proc`.

@@ -131,7 +131,7 @@ fn lanes(game: &Game, width: usize, unicode: bool) -> Vec<Line> {
             }
             let doing = match (next, program.waits_for(state, t)) {
                 (None, _) => format!("{} has finished", thread.name),
-                (Some(_), Some(why)) => why,
+                (Some(_), Some(why)) => why.text,
                 (Some(step), None) => {
                     let round = step.round.map_or(String::new(), |(r, n)| format!(" (round {r} of {n})"));
                     format!("next: {}{round}", step.describe())

@@ -135,7 +135,7 @@ impl Game {
             Some(_) => Err(format!(
                 "Lane {} cannot step: {}.",
                 lane + 1,
-                self.program.waits_for(now, lane).unwrap_or_default()
+                self.program.waits_for(now, lane).map(|why| why.text).unwrap_or_default()
             )),
         }
     }

@@ -30,6 +30,7 @@ use super::semaphore::Semaphore;
 use super::shared::SharedInt;
 use super::wait::{Wait, Woke};
 use super::{Clock, Stage};
+use crate::text;
 use reading::Reading;
 pub(crate) use writing::finish_feeding;
 use writing::Writing;
@@ -139,7 +140,7 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
             let room =
                 || self.clock.retry_until(until, |left| places.acquire_within(Some(left)).then_some(()));
             if !places.try_acquire()
-                && waiting_here(&format!("q.put(timeout={secs}) on a full queue"), room).is_none()
+                && waiting_here(text!("q.put(timeout={secs}) on a full queue"), room).is_none()
             {
                 return Err(Full);
             }
@@ -164,7 +165,7 @@ impl<T: Serialize + DeserializeOwned> ProcQueue<T> {
             let until = self.clock.now() + secs;
             let item =
                 || self.clock.retry_until(until, |left| self.readable_within(Some(left)).then_some(()));
-            if waiting_here(&format!("q.get(timeout={secs})"), item).is_none() {
+            if waiting_here(format!("q.get(timeout={secs})"), item).is_none() {
                 return Err(Empty);
             }
         }

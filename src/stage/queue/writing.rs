@@ -28,6 +28,7 @@ use super::super::frame;
 use super::super::shared::SharedLock;
 use super::super::Lane;
 use crate::events::LaneState;
+use crate::text;
 
 /// The pipe's write end, and the lock that keeps a frame longer than PIPE_BUF
 /// whole when several processes write.
@@ -178,7 +179,7 @@ pub(crate) fn finish_feeding(lane: &Lane) {
     if unwritten > 0 {
         lane.set_state(
             LaneState::Blocked,
-            format!("ending: waits for its queue feeder to write {unwritten} bytes into the pipe"),
+            text!("ending: waits for its queue feeder to write {unwritten} bytes into the pipe"),
             None,
         );
     }

@@ -302,7 +302,7 @@ pub fn divide_and_conquer(run: &Run, machine: &Machine) -> Vec<Finding> {
         Some(line) => Finding::no(format!("{line}, where the sum is {expected}")),
         None => Finding::no("MainProcess printed no pool: line"),
     };
-    let (together, _) = run.most_at_once(LaneState::Running, &|lane| is_child(run, lane), 0.05);
+    let (together, _) = run.most_at_once(LaneState::Running, &|lane| is_child(run, lane), 0.01);
     let parallel = match together >= 2 || machine.cores < 2 {
         true => Finding::yes(format!("{together} pool workers computed at the same time")),
         false => Finding::no("the pool workers computed one at a time"),

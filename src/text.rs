@@ -67,6 +67,19 @@ fn glue_units(text: &str) -> String {
     out
 }
 
+/// The one of `names` nearest to what was typed, if one is near enough to be
+/// a typo of it: for the "did you mean" of every unknown name. Case is no part
+/// of a typo: JOIN-DAEMON is as near to join-daemon as Join-Daemon.
+pub fn nearest<'n>(typed: &str, names: impl IntoIterator<Item = &'n str>) -> Option<&'n str> {
+    let typed = typed.to_lowercase();
+    names
+        .into_iter()
+        .map(|name| (strsim::jaro_winkler(&typed, name), name))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name)
+}
+
 /// The columns to wrap at: the terminal's width when stdout is one, else
 /// `COLUMNS` when it is set (a piped or redirected run can be told its width),
 /// else the width of the terminal the command was typed in (`| less`: stderr

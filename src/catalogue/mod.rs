@@ -105,14 +105,7 @@ pub fn find(id: &str) -> Result<&'static Lesson, UnknownLesson> {
     if let Some(lesson) = all().iter().find(|l| l.id == id) {
         return Ok(lesson);
     }
-    // Case is no part of a typo: JOIN-DAEMON is as near to join-daemon as Join-Daemon.
-    let typed = id.to_lowercase();
-    let suggestion = all()
-        .iter()
-        .map(|l| (strsim::jaro_winkler(&typed, &l.id), l.id.as_str()))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, id)| id);
+    let suggestion = crate::text::nearest(id, all().iter().map(|l| l.id.as_str()));
     Err(UnknownLesson { id: id.to_string(), suggestion })
 }
 

@@ -110,17 +110,10 @@ pub fn builtin(id: &str) -> Result<(&'static Builtin, Program), String> {
         Some(b) => {
             Ok((b, parse(b.id, b.steps).unwrap_or_else(|e| panic!("lessons/explore/{}.steps: {e}", b.id))))
         }
-        None => {
-            let near = BUILTINS
-                .iter()
-                .map(|b| (strsim::jaro_winkler(id, b.id), b.id))
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .filter(|(score, _)| *score > 0.7);
-            Err(match near {
-                Some((_, near)) => format!("no program '{id}' (did you mean '{near}'?)"),
-                None => format!("no program '{id}' (see 'concur-tutor explore --list')"),
-            })
-        }
+        None => Err(match crate::text::nearest(id, BUILTINS.iter().map(|b| b.id)) {
+            Some(near) => format!("no program '{id}' (did you mean '{near}'?)"),
+            None => format!("no program '{id}' (see 'concur-tutor explore --list')"),
+        }),
     }
 }
 

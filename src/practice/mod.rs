@@ -389,13 +389,8 @@ pub fn find(id: &str) -> Result<&'static Exercise, String> {
     if let Some(found) = EXERCISES.iter().find(|e| e.id == id) {
         return Ok(found);
     }
-    let near = EXERCISES
-        .iter()
-        .map(|e| (strsim::jaro_winkler(id, e.id), e.id))
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .filter(|(score, _)| *score > 0.7);
-    Err(match near {
-        Some((_, near)) => format!("no exercise '{id}' (did you mean '{near}'?)"),
+    Err(match crate::text::nearest(id, EXERCISES.iter().map(|e| e.id)) {
+        Some(near) => format!("no exercise '{id}' (did you mean '{near}'?)"),
         None => format!("no exercise '{id}' (see 'concur-tutor practice list')"),
     })
 }

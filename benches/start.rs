@@ -1,7 +1,7 @@
 //! What starting costs, beside C: a forked lane against a bare fork (goal
 //! ≤ 1.5×), a spawned lane against posix_spawn of a small binary plus our own
 //! start-up (goal ≤ 1.5×), and our start-up (`concur-tutor list`) against
-//! `/bin/true` (goal ≤ 3×).
+//! `/bin/true` (goal ≤ 2×, the event pipeline issue).
 //!
 //! `cargo bench --bench start`
 
@@ -58,7 +58,7 @@ fn main() {
         list_run * 1e3,
         "ms",
         &format!("/bin/true {:.3} ms", true_run * 1e3),
-        &format!("≤ {:.3} ms (3 × /bin/true)", true_run * 3e3),
-        list_run <= true_run * 3.0,
+        &format!("≤ {:.3} ms (2 × /bin/true)", true_run * 2e3),
+        list_run <= true_run * 2.0,
     );
 }
